@@ -1,0 +1,76 @@
+//! The one registry of diagnostic codes.
+//!
+//! Codes are grouped by phase — `E01xx` syntax, `E02xx` names, `E03xx` types,
+//! `E04xx` connectors and stdlib, `E05xx` lowering and JIT, `W09xx` warnings —
+//! and a code is never reused once published, even if its diagnostic goes away.
+
+use serde::{Serialize, Serializer};
+
+/// A stable diagnostic code with a one-line explanation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Code {
+    /// The code as shown: `E0101`.
+    pub id: &'static str,
+    /// What the code means, for `idflow explain` and the docs.
+    pub explanation: &'static str,
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id)
+    }
+}
+
+macro_rules! codes {
+    ($($name:ident = $id:literal : $explanation:literal;)*) => {
+        $(
+            #[doc = $explanation]
+            pub const $name: Code = Code { id: $id, explanation: $explanation };
+        )*
+        /// Every code, in registry order.
+        pub const ALL: &[Code] = &[$($name),*];
+    };
+}
+
+codes! {
+    INTERNAL_ERROR = "E0100": "the compiler failed on input it should have handled; a bug to report";
+    SYNTAX_ERROR = "E0101": "the text does not follow the grammar of the language";
+    UNTERMINATED_STRING = "E0102": "a string literal is missing its closing quote before the end of the line";
+    NESTING_TOO_DEEP = "E0103": "brackets, braces or parentheses are nested deeper than the parser accepts";
+    NUMBER_OUT_OF_RANGE = "E0104": "a number literal does not fit the range of its type";
+    INTERPOLATION_NOT_ALLOWED = "E0105": "a string that must be plain text contains a `{…}` interpolation";
+    MISPLACED_DOC_COMMENT = "E0106": "a `///` doc comment is not followed by anything it could document";
+    EXPRESSION_TOO_DEEP = "E0107": "an expression chains more operators than the parser accepts";
+    INVALID_ESCAPE = "E0108": "a string contains a backslash escape the language does not define";
+    INVALID_LITERAL_VALUE = "E0109": "a literal is well formed but its value is not allowed where it stands";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ALL {
+            assert!(seen.insert(code.id), "{} is listed twice", code.id);
+            let (letter, digits) = code.id.split_at(1);
+            assert!(letter == "E" || letter == "W", "{} has a bad prefix", code.id);
+            assert!(digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()));
+            assert!(!code.explanation.ends_with('.'), "{}: explanation ends with a period", code.id);
+        }
+    }
+
+    #[test]
+    fn syntax_codes_are_in_the_syntax_range() {
+        for code in [SYNTAX_ERROR, UNTERMINATED_STRING, NESTING_TOO_DEEP, NUMBER_OUT_OF_RANGE] {
+            assert!(code.id.starts_with("E01"));
+        }
+    }
+}

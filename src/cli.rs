@@ -1,0 +1,82 @@
+//! The command-line interface, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// idflow: identity and access automation as code.
+///
+/// Flows are small `.flow` files that say when an event happens, where a
+/// condition holds, then which actions run against Okta, Slack, ServiceNow,
+/// SCIM, email or any HTTP API.
+#[derive(Debug, Parser)]
+#[command(name = "idflow", version, propagate_version = true, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  idflow parse flows/leaver.flow               outline of a file's items
+  idflow parse flows/leaver.flow --format json the syntax tree as JSON
+  idflow fmt                                   format every .flow file under the current directory
+  idflow fmt --check examples                  list files that are not formatted (exit 1 if any)
+
+Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse a file and print its syntax tree.
+    #[command(after_help = "Examples:\n  idflow parse examples/chu/flows/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'")]
+    Parse(ParseArgs),
+    /// Format .flow files in the one canonical style.
+    #[command(after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change")]
+    Fmt(FmtArgs),
+}
+
+/// Arguments of `idflow parse`.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The .flow file to parse.
+    pub file: PathBuf,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = ParseFormat::Outline)]
+    pub format: ParseFormat,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+}
+
+/// Output formats of `idflow parse`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ParseFormat {
+    /// One line per item: kind, name and lines.
+    Outline,
+    /// The whole syntax tree as JSON, with byte-offset spans.
+    Json,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    /// Reports with source excerpts, coloured on a terminal.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Arguments of `idflow fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or directories (searched recursively for *.flow); default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Change nothing: list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+}

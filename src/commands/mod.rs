@@ -1,0 +1,25 @@
+//! One module per command. Each returns an [`Outcome`] or an input/output error.
+
+pub mod fmt;
+pub mod parse;
+
+use std::process::ExitCode;
+
+/// How a command ended, when it could do its job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report.
+    Clean,
+    /// Syntax errors, unformatted files: exit 1.
+    Findings,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Clean => ExitCode::SUCCESS,
+            Self::Findings => ExitCode::from(1),
+        }
+    }
+}

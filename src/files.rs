@@ -1,0 +1,73 @@
+//! Reading `.flow` files from disk, with one-line errors for everything that
+//! can go wrong before the compiler sees the text.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+/// Files larger than this are refused: no real flow file comes close, and the
+/// compiler's spans are 32-bit offsets.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a source file, refusing directories, huge files and text that is not UTF-8.
+pub fn read_source(path: &Path) -> Result<String> {
+    let metadata = fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    if metadata.is_dir() {
+        bail!("`{}` is a directory; give a .flow file", path.display());
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        bail!(
+            "`{}` is {:.1} MiB, larger than the {} MiB a .flow file may be",
+            path.display(),
+            metadata.len() as f64 / (1024.0 * 1024.0),
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+    }
+    let bytes = fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        anyhow::anyhow!("`{}` is not UTF-8 text (invalid byte at offset {at})", path.display())
+    })
+}
+
+/// Every `.flow` file named by `paths`: files as given, directories searched
+/// recursively (skipping hidden directories and `target`), sorted for stable
+/// output. A directory with no `.flow` file in it is an error.
+pub fn collect_flow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        if metadata.is_dir() {
+            let before = files.len();
+            walk(path, &mut files)?;
+            if files.len() == before {
+                bail!("no .flow files in `{}`", path.display());
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let file_type = entry.file_type().with_context(|| format!("cannot read `{}`", path.display()))?;
+        if file_type.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&path, files)?;
+            }
+        } else if path.extension().is_some_and(|ext| ext == "flow") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! The `idflow` command line: argument parsing, output formats and exit codes.
+//! Everything else lives in the library crates.
+
+mod cli;
+mod commands;
+mod files;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let outcome = match cli.command {
+        cli::Command::Parse(args) => commands::parse::run(&args),
+        cli::Command::Fmt(args) => commands::fmt::run(&args),
+    };
+    match outcome {
+        Ok(outcome) => outcome.exit_code(),
+        Err(error) => {
+            report::usage_error(&error);
+            ExitCode::from(2)
+        }
+    }
+}
