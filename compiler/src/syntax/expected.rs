@@ -129,7 +129,7 @@ impl Expectation {
         this.name = letters && !this.statement && !this.expression && !this.type_;
         if rules.contains(&Rule::duration) && !this.expression {
             this.other.push("a duration such as `30s`".to_owned());
-        } else if (rules.contains(&Rule::int) || digits) && !this.expression && !this.statement {
+        } else if (rules.contains(&Rule::int) || digits && !letters) && !this.expression && !this.statement {
             this.other.push("a number".to_owned());
         }
         if rules.contains(&Rule::string) && !this.expression && !this.closes_string {
@@ -163,7 +163,7 @@ impl Expectation {
     fn phrase(&self) -> String {
         let mut phrases: Vec<String> = Vec::new();
         if self.statement {
-            phrases.push("a statement such as an action call, `let` or `if`".to_owned());
+            phrases.push("a statement (an action call, `let`, `if`, …)".to_owned());
         }
         if self.expression {
             phrases.push("an expression".to_owned());
@@ -268,6 +268,9 @@ fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
         Found::Symbol(s) if s == "'" => "strings are written between double quotes: `\"…\"`",
         Found::Word(w) if is_reserved(w) && (expectation.name || expectation.type_) => {
             return Some(format!("`{w}` is a reserved word and cannot be used as a name"));
+        }
+        Found::Number(n) if n.contains(|c: char| c.is_ascii_alphabetic()) && !n.starts_with("0x") => {
+            "a duration is a whole number and one unit, `ms`, `s`, `m`, `h`, `d` or `w`: `3d`, `90m`"
         }
         Found::Item(_) if expectation.closes_bracket => "a bracket opened in the item above is never closed",
         _ => return None,
