@@ -48,7 +48,6 @@ codes! {
     MISPLACED_DOC_COMMENT = "E0106": "a `///` doc comment is not followed by anything it could document";
     EXPRESSION_TOO_DEEP = "E0107": "an expression chains more operators than the parser accepts";
     INVALID_ESCAPE = "E0108": "a string contains a backslash escape the language does not define";
-    INVALID_LITERAL_VALUE = "E0109": "a literal is well formed but its value is not allowed where it stands";
 }
 
 #[cfg(test)]

@@ -1,0 +1,132 @@
+//! The `idflow` binary: commands, outputs and exit codes.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn idflow(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const VALID: &str = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    okta.suspend_user(id: e.id)\n  }\n}\n";
+
+#[test]
+fn parse_prints_an_outline_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), VALID).unwrap();
+    let output = idflow(&["parse", "a.flow"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!(stdout(&output), @r"
+    import    okta                                     lines 1-1
+    flow      f                                        lines 3-8
+    ");
+}
+
+#[test]
+fn parse_json_is_the_tree_with_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), VALID).unwrap();
+    let output = idflow(&["parse", "a.flow", "--format", "json"], dir.path());
+    let tree: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(tree["items"][1]["item"], "flow");
+    assert_eq!(tree["items"][1]["name"]["name"], "f");
+    assert_eq!(tree["items"][1]["name"]["span"]["start"], 18);
+}
+
+#[test]
+fn parse_reports_syntax_errors_and_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.flow"), "flow f {\n  then {}\n}\n").unwrap();
+    let output = idflow(&["parse", "bad.flow"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("expected `when`, found `then`"), "{}", stderr(&output));
+    let json = idflow(&["parse", "bad.flow", "--error-format", "json"], dir.path());
+    let line: serde_json::Value = serde_json::from_str(stderr(&json).lines().next().unwrap()).unwrap();
+    assert_eq!(line["code"], "E0101");
+    assert_eq!((line["line"].as_u64(), line["column"].as_u64()), (Some(2), Some(3)));
+}
+
+#[test]
+fn bad_inputs_get_one_line_errors_and_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("latin1.flow"), b"config x: String = \"h\xf4pital\"\n").unwrap();
+    std::fs::write(dir.path().join("huge.flow"), "// padding\n".repeat(1_000_000)).unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["parse", "missing.flow"], "cannot read `missing.flow`"),
+        (&["parse", "latin1.flow"], "`latin1.flow` is not UTF-8 text (invalid byte at offset 21)"),
+        (&["parse", "huge.flow"], "larger than the 4 MiB a .flow file may be"),
+        (&["parse", "empty"], "`empty` is a directory"),
+        (&["fmt", "empty"], "no .flow files in `empty`"),
+    ];
+    for (args, expected) in cases {
+        let output = idflow(args, dir.path());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains(expected), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let output = idflow(&["parse"], Path::new("."));
+    assert_eq!(output.status.code(), Some(2));
+    let output = idflow(&["frobnicate"], Path::new("."));
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "import okta\nflow f { when okta.user_created as e then { okta.suspend_user(id:e.id) } }\n";
+    std::fs::create_dir(dir.path().join("flows")).unwrap();
+    std::fs::write(dir.path().join("flows/messy.flow"), messy).unwrap();
+    std::fs::write(dir.path().join("flows/clean.flow"), VALID).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a flow").unwrap();
+
+    let check = idflow(&["fmt", "--check"], dir.path());
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(stdout(&check), "would reformat ./flows/messy.flow\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(), messy);
+
+    let fix = idflow(&["fmt", "flows"], dir.path());
+    assert_eq!(fix.status.code(), Some(0), "{}", stderr(&fix));
+    assert_eq!(std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(), VALID);
+
+    let again = idflow(&["fmt", "--check", "flows"], dir.path());
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.flow"), "flow {\n").unwrap();
+    let output = idflow(&["fmt", "bad.flow"], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("E0101"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("bad.flow")).unwrap(), "flow {\n");
+}
+
+#[test]
+fn version_and_help() {
+    let version = idflow(&["--version"], Path::new("."));
+    assert_eq!(stdout(&version).trim(), format!("idflow {}", env!("CARGO_PKG_VERSION")));
+    let help = idflow(&["--help"], Path::new("."));
+    assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("Exit codes"));
+    let fmt_help = idflow(&["fmt", "--help"], Path::new("."));
+    assert!(stdout(&fmt_help).contains("idflow fmt --check"));
+}
