@@ -30,10 +30,14 @@ Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or i
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse a file and print its syntax tree.
-    #[command(after_help = "Examples:\n  idflow parse examples/chu/flows/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'")]
+    #[command(
+        after_help = "Examples:\n  idflow parse examples/chu/flows/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'"
+    )]
     Parse(ParseArgs),
     /// Format .flow files in the one canonical style.
-    #[command(after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change")]
+    #[command(
+        after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change"
+    )]
     Fmt(FmtArgs),
 }
 

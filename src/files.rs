@@ -12,7 +12,8 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads a source file, refusing directories, huge files and text that is not UTF-8.
 pub fn read_source(path: &Path) -> Result<String> {
-    let metadata = fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let metadata =
+        fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     if metadata.is_dir() {
         bail!("`{}` is a directory; give a .flow file", path.display());
     }
@@ -27,7 +28,10 @@ pub fn read_source(path: &Path) -> Result<String> {
     let bytes = fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     String::from_utf8(bytes).map_err(|error| {
         let at = error.utf8_error().valid_up_to();
-        anyhow::anyhow!("`{}` is not UTF-8 text (invalid byte at offset {at})", path.display())
+        anyhow::anyhow!(
+            "`{}` is not UTF-8 text (invalid byte at offset {at})",
+            path.display()
+        )
     })
 }
 
@@ -37,7 +41,8 @@ pub fn read_source(path: &Path) -> Result<String> {
 pub fn collect_flow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let metadata =
+            fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
         if metadata.is_dir() {
             let before = files.len();
             walk(path, &mut files)?;
@@ -60,7 +65,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let file_type = entry.file_type().with_context(|| format!("cannot read `{}`", path.display()))?;
+        let file_type = entry
+            .file_type()
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
         if file_type.is_dir() {
             if !name.starts_with('.') && name != "target" && name != "node_modules" {
                 walk(&path, files)?;

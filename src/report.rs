@@ -11,7 +11,11 @@ use crate::cli::ErrorFormat;
 /// Prints diagnostics about one file to standard error.
 pub fn diagnostics(diagnostics: &[Diagnostic], file: &SourceFile, format: ErrorFormat) {
     let mut err = std::io::stderr().lock();
-    let colors = if std::io::stderr().is_terminal() { Colors::On } else { Colors::Off };
+    let colors = if std::io::stderr().is_terminal() {
+        Colors::On
+    } else {
+        Colors::Off
+    };
     for diagnostic in diagnostics {
         let text = match format {
             ErrorFormat::Human => render::to_text(diagnostic, file, colors),

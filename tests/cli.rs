@@ -1,5 +1,13 @@
 //! The `idflow` binary: commands, outputs and exit codes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 mod support;
 
 use std::path::Path;
@@ -10,7 +18,7 @@ fn idflow(args: &[&str], dir: &Path) -> Output {
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("the binary runs")
+        .unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -52,23 +60,45 @@ fn parse_reports_syntax_errors_and_exits_one() {
     std::fs::write(dir.path().join("bad.flow"), "flow f {\n  then {}\n}\n").unwrap();
     let output = idflow(&["parse", "bad.flow"], dir.path());
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("expected `when`, found `then`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("expected `when`, found `then`"),
+        "{}",
+        stderr(&output)
+    );
     let json = idflow(&["parse", "bad.flow", "--error-format", "json"], dir.path());
-    let line: serde_json::Value = serde_json::from_str(stderr(&json).lines().next().unwrap()).unwrap();
+    let line: serde_json::Value =
+        serde_json::from_str(stderr(&json).lines().next().unwrap()).unwrap();
     assert_eq!(line["code"], "E0101");
-    assert_eq!((line["line"].as_u64(), line["column"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(
+        (line["line"].as_u64(), line["column"].as_u64()),
+        (Some(2), Some(3))
+    );
 }
 
 #[test]
 fn bad_inputs_get_one_line_errors_and_exit_two() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("latin1.flow"), b"config x: String = \"h\xf4pital\"\n").unwrap();
-    std::fs::write(dir.path().join("huge.flow"), "// padding\n".repeat(1_000_000)).unwrap();
+    std::fs::write(
+        dir.path().join("latin1.flow"),
+        b"config x: String = \"h\xf4pital\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("huge.flow"),
+        "// padding\n".repeat(1_000_000),
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     let cases: [(&[&str], &str); 5] = [
         (&["parse", "missing.flow"], "cannot read `missing.flow`"),
-        (&["parse", "latin1.flow"], "`latin1.flow` is not UTF-8 text (invalid byte at offset 21)"),
-        (&["parse", "huge.flow"], "larger than the 4 MiB a .flow file may be"),
+        (
+            &["parse", "latin1.flow"],
+            "`latin1.flow` is not UTF-8 text (invalid byte at offset 21)",
+        ),
+        (
+            &["parse", "huge.flow"],
+            "larger than the 4 MiB a .flow file may be",
+        ),
         (&["parse", "empty"], "`empty` is a directory"),
         (&["fmt", "empty"], "no .flow files in `empty`"),
     ];
@@ -77,7 +107,10 @@ fn bad_inputs_get_one_line_errors_and_exit_two() {
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: ") && err.contains(expected), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -92,7 +125,8 @@ fn usage_errors_exit_two() {
 #[test]
 fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
     let dir = tempfile::tempdir().unwrap();
-    let messy = "import okta\nflow f { when okta.user_created as e then { okta.suspend_user(id:e.id) } }\n";
+    let messy =
+        "import okta\nflow f { when okta.user_created as e then { okta.suspend_user(id:e.id) } }\n";
     std::fs::create_dir(dir.path().join("flows")).unwrap();
     std::fs::write(dir.path().join("flows/messy.flow"), messy).unwrap();
     std::fs::write(dir.path().join("flows/clean.flow"), VALID).unwrap();
@@ -101,11 +135,17 @@ fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
     let check = idflow(&["fmt", "--check"], dir.path());
     assert_eq!(check.status.code(), Some(1));
     assert_eq!(stdout(&check), "would reformat ./flows/messy.flow\n");
-    assert_eq!(std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(), messy);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(),
+        messy
+    );
 
     let fix = idflow(&["fmt", "flows"], dir.path());
     assert_eq!(fix.status.code(), Some(0), "{}", stderr(&fix));
-    assert_eq!(std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(), VALID);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(),
+        VALID
+    );
 
     let again = idflow(&["fmt", "--check", "flows"], dir.path());
     assert_eq!(again.status.code(), Some(0));
@@ -118,13 +158,19 @@ fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let output = idflow(&["fmt", "bad.flow"], dir.path());
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("E0101"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("bad.flow")).unwrap(), "flow {\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("bad.flow")).unwrap(),
+        "flow {\n"
+    );
 }
 
 #[test]
 fn version_and_help() {
     let version = idflow(&["--version"], Path::new("."));
-    assert_eq!(stdout(&version).trim(), format!("idflow {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&version).trim(),
+        format!("idflow {}", env!("CARGO_PKG_VERSION"))
+    );
     let help = idflow(&["--help"], Path::new("."));
     assert!(stdout(&help).contains("Examples:") && stdout(&help).contains("Exit codes"));
     let fmt_help = idflow(&["fmt", "--help"], Path::new("."));

@@ -2,6 +2,14 @@
 //! `tests/ui/constructs/` is snapshotted with its canonical formatting and its
 //! syntax tree (positions left out).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 mod support;
 
 use idflow_compiler::format;
@@ -41,13 +49,28 @@ fn every_rule_of_the_grammar_has_a_construct_case() {
         }
     }
     let silent_or_lexical = [
-        "EOI", "WHITESPACE", "reserved", "ident_char", "word", "duration_unit", "prefix_op", "infix_op", "postfix_op",
-        "primary", "stmt", "item", "connector_member", "test_stmt",
+        "EOI",
+        "WHITESPACE",
+        "reserved",
+        "ident_char",
+        "word",
+        "duration_unit",
+        "prefix_op",
+        "infix_op",
+        "postfix_op",
+        "primary",
+        "stmt",
+        "item",
+        "connector_member",
+        "test_stmt",
     ];
     let missing: Vec<String> = syntax::Rule::all_rules()
         .iter()
         .map(|rule| format!("{rule:?}"))
         .filter(|name| !seen.contains(name) && !silent_or_lexical.contains(&name.as_str()))
         .collect();
-    assert!(missing.is_empty(), "rules without a construct case: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without a construct case: {missing:?}"
+    );
 }

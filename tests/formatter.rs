@@ -2,6 +2,14 @@
 //! generated programs: formatting twice changes nothing, formatting never
 //! changes the syntax tree, and every comment survives.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 mod support;
 
 use idflow_compiler::format;
@@ -15,7 +23,10 @@ fn check_formatting(name: &str, text: &str) {
     assert!(!parsed.has_errors(), "{name} has syntax errors");
     let once = format::format(&parsed.module, text);
     let reparsed = syntax::parse(FileId(0), &once);
-    assert!(!reparsed.has_errors(), "{name}: formatted text does not parse:\n{once}");
+    assert!(
+        !reparsed.has_errors(),
+        "{name}: formatted text does not parse:\n{once}"
+    );
     let twice = format::format(&reparsed.module, &once);
     assert_eq!(once, twice, "{name}: formatting is not idempotent");
     assert_eq!(
@@ -23,8 +34,17 @@ fn check_formatting(name: &str, text: &str) {
         support::without_spans(&reparsed.module),
         "{name}: formatting changed the tree:\n{once}"
     );
-    let comments = |m: &syntax::ast::Module| m.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
-    assert_eq!(comments(&parsed.module), comments(&reparsed.module), "{name}: comments lost or reordered");
+    let comments = |m: &syntax::ast::Module| {
+        m.comments
+            .iter()
+            .map(|c| c.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        comments(&parsed.module),
+        comments(&reparsed.module),
+        "{name}: comments lost or reordered"
+    );
 }
 
 #[test]
@@ -34,7 +54,10 @@ fn every_flow_file_in_the_repository_formats_stably() {
         .into_iter()
         .filter(|path| !path.starts_with(root.join("tests/ui/syntax_errors")))
         .collect();
-    assert!(files.len() >= 10, "expected the construct cases and examples, found {files:?}");
+    assert!(
+        files.len() >= 10,
+        "expected the construct cases and examples, found {files:?}"
+    );
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         check_formatting(&support::relative(&path), &text);
@@ -46,7 +69,12 @@ fn examples_are_already_formatted() {
     for path in support::flow_files(&support::root().join("examples")) {
         let text = std::fs::read_to_string(&path).unwrap();
         let formatted = format::format_source(FileId(0), &text).unwrap();
-        assert_eq!(text, formatted, "{} is not formatted; run `idflow fmt examples`", support::relative(&path));
+        assert_eq!(
+            text,
+            formatted,
+            "{} is not formatted; run `idflow fmt examples`",
+            support::relative(&path)
+        );
     }
 }
 
@@ -75,7 +103,8 @@ fn long_argument_lists_break_one_per_line_with_trailing_commas() {
 // ------------------------------------------------------ generated programs ---
 
 fn name() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["u", "user", "e", "groups", "x1", "department"]).prop_map(str::to_owned)
+    prop::sample::select(vec!["u", "user", "e", "groups", "x1", "department"])
+        .prop_map(str::to_owned)
 }
 
 fn expr() -> impl Strategy<Value = String> {
@@ -83,16 +112,27 @@ fn expr() -> impl Strategy<Value = String> {
         name(),
         (0i64..100_000).prop_map(|n| n.to_string()),
         (0u32..1000, 1u32..100).prop_map(|(a, b)| format!("{a}.{b}")),
-        (1u32..100, prop::sample::select(vec!["ms", "s", "m", "h", "d", "w"])).prop_map(|(n, u)| format!("{n}{u}")),
+        (
+            1u32..100,
+            prop::sample::select(vec!["ms", "s", "m", "h", "d", "w"])
+        )
+            .prop_map(|(n, u)| format!("{n}{u}")),
         "[a-z \\\\\"{}\n\té]{0,12}".prop_map(|s| {
-            let escaped = s.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "\\{").replace('\n', "\\n").replace('\t', "\\t");
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('{', "\\{")
+                .replace('\n', "\\n")
+                .replace('\t', "\\t");
             format!("\"{escaped}\"")
         }),
         Just("true".to_owned()),
         Just("null".to_owned()),
     ];
     leaf.prop_recursive(4, 48, 4, |inner| {
-        let ops = prop::sample::select(vec!["+", "-", "*", "/", "%", "==", "!=", "<", ">=", "and", "or", "??", "in", "not in"]);
+        let ops = prop::sample::select(vec![
+            "+", "-", "*", "/", "%", "==", "!=", "<", ">=", "and", "or", "??", "in", "not in",
+        ]);
         prop_oneof![
             (inner.clone(), ops, inner.clone()).prop_map(|(a, op, b)| format!("{a} {op} {b}")),
             inner.clone().prop_map(|a| format!("({a})")),
@@ -101,13 +141,18 @@ fn expr() -> impl Strategy<Value = String> {
             (name(), name()).prop_map(|(a, b)| format!("{a}?.{b}")),
             (name(), inner.clone()).prop_map(|(a, i)| format!("{a}[{i}]")),
             (name(), prop::collection::vec((name(), inner.clone()), 0..4)).prop_map(|(f, args)| {
-                let args: Vec<String> = args.into_iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                let args: Vec<String> =
+                    args.into_iter().map(|(n, v)| format!("{n}: {v}")).collect();
                 format!("okta.{f}({})", args.join(", "))
             }),
             (name(), inner.clone()).prop_map(|(p, body)| format!("users.filter({p} => {body})")),
-            prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(", "))),
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(", "))),
             prop::collection::vec((name(), inner.clone()), 0..4).prop_map(|entries| {
-                let entries: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                let entries: Vec<String> = entries
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect();
                 format!("{{ {} }}", entries.join(", "))
             }),
             (name(), inner.clone()).prop_map(|(a, b)| format!("\"text {{{a}}} and {{{b}}}\"")),
@@ -126,14 +171,25 @@ fn stmt() -> impl Strategy<Value = String> {
     ];
     simple.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
-            (expr(), prop::collection::vec(inner.clone(), 0..3), prop::collection::vec(inner.clone(), 0..3))
-                .prop_map(|(c, a, b)| format!("if {c} {{\n{}\n}} else {{\n{}\n}}", a.join("\n"), b.join("\n"))),
+            (
+                expr(),
+                prop::collection::vec(inner.clone(), 0..3),
+                prop::collection::vec(inner.clone(), 0..3)
+            )
+                .prop_map(|(c, a, b)| format!(
+                    "if {c} {{\n{}\n}} else {{\n{}\n}}",
+                    a.join("\n"),
+                    b.join("\n")
+                )),
             (name(), expr(), prop::collection::vec(inner.clone(), 0..3))
                 .prop_map(|(v, e, body)| format!("for {v} in {e} {{ {} }}", body.join("\n"))),
-            prop::collection::vec(inner.clone(), 0..3).prop_map(|body| format!("parallel {{\n{}\n}}", body.join("\n"))),
+            prop::collection::vec(inner.clone(), 0..3)
+                .prop_map(|body| format!("parallel {{\n{}\n}}", body.join("\n"))),
             (inner.clone(), prop::collection::vec(inner.clone(), 0..2))
                 .prop_map(|(s, h)| format!("{s} on error(err) {{\n{}\n}}", h.join("\n"))),
-            inner.clone().prop_map(|s| format!("// note\n{s} // trailing")),
+            inner
+                .clone()
+                .prop_map(|s| format!("// note\n{s} // trailing")),
         ]
     })
 }

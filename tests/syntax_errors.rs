@@ -2,6 +2,14 @@
 //! must produce at least one diagnostic, and its rendered diagnostics are
 //! snapshotted beside the source.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 mod support;
 
 use idflow_compiler::source::FileId;
@@ -12,7 +20,11 @@ fn internal_names() -> Vec<String> {
     syntax::Rule::all_rules()
         .iter()
         .map(|rule| format!("{rule:?}"))
-        .filter(|name| name.contains('_') || name.chars().all(|c| c.is_ascii_uppercase()) || ["expr", "ident", "chunk", "primary", "stmt"].contains(&name.as_str()))
+        .filter(|name| {
+            name.contains('_')
+                || name.chars().all(|c| c.is_ascii_uppercase())
+                || ["expr", "ident", "chunk", "primary", "stmt"].contains(&name.as_str())
+        })
         .collect()
 }
 
@@ -22,30 +34,94 @@ fn syntax_errors() {
     insta::glob!("ui/syntax_errors/*.flow", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let parsed = syntax::parse(FileId(0), &text);
-        assert!(parsed.has_errors(), "{} parsed without error", path.display());
+        assert!(
+            parsed.has_errors(),
+            "{} parsed without error",
+            path.display()
+        );
         for diagnostic in &parsed.diagnostics {
-            let words = [diagnostic.message.as_str(), diagnostic.help.as_deref().unwrap_or("")].join(" ");
+            let words = [
+                diagnostic.message.as_str(),
+                diagnostic.help.as_deref().unwrap_or(""),
+            ]
+            .join(" ");
             for word in words.split(|c: char| !c.is_alphanumeric() && c != '_') {
-                assert!(!internal.iter().any(|name| name == word), "`{word}` leaks a grammar rule name: {words}");
+                assert!(
+                    !internal.iter().any(|name| name == word),
+                    "`{word}` leaks a grammar rule name: {words}"
+                );
             }
-            assert!(!diagnostic.message.ends_with('.'), "messages end without a period: {}", diagnostic.message);
+            assert!(
+                !diagnostic.message.ends_with('.'),
+                "messages end without a period: {}",
+                diagnostic.message
+            );
         }
         let name = format!("{}.flow", path.file_stem().unwrap().to_string_lossy());
         let rendered = support::rendered_diagnostics(&name, &text);
-        insta::assert_snapshot!(format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}"));
+        insta::assert_snapshot!(format!(
+            "----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}"
+        ));
     });
 }
 
 #[test]
 fn three_broken_items_give_three_errors_and_the_good_item_survives() {
-    let text = std::fs::read_to_string(support::root().join("tests/ui/syntax_errors/three_broken_items.flow")).unwrap();
+    let text = std::fs::read_to_string(
+        support::root().join("tests/ui/syntax_errors/three_broken_items.flow"),
+    )
+    .unwrap();
     let parsed = syntax::parse(FileId(0), &text);
     assert_eq!(parsed.diagnostics.len(), 3, "{:#?}", parsed.diagnostics);
-    assert_eq!(parsed.module.items.len(), 1, "the import between the broken items is kept");
+    assert_eq!(
+        parsed.module.items.len(),
+        1,
+        "the import between the broken items is kept"
+    );
 }
 
 #[test]
 fn the_corpus_has_at_least_forty_cases() {
     let cases = support::flow_files(&support::root().join("tests/ui/syntax_errors"));
     assert!(cases.len() >= 40, "only {} cases", cases.len());
+}
+
+#[test]
+fn nesting_at_the_limit_parses_on_a_small_stack() {
+    // Test threads have 2 MiB of stack: the deepest accepted input must fit.
+    let depth = syntax::MAX_NESTING - 1;
+    let parens = format!(
+        "config x: Int = {}1{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let blocks = format!(
+        "flow f {{\n  when a.b\n  then {{\n{}stop{}\n  }}\n}}\n",
+        "if true {\n".repeat(depth - 3),
+        "\n}".repeat(depth - 3)
+    );
+    let records = format!(
+        "config r: Json = {}1{}\n",
+        "{ a: ".repeat(depth),
+        " }".repeat(depth)
+    );
+    for text in [parens, blocks, records] {
+        let parsed = syntax::parse(FileId(0), &text);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{:?}",
+            parsed.diagnostics.first()
+        );
+        let formatted = idflow_compiler::format::format(&parsed.module, &text);
+        assert!(!syntax::parse(FileId(0), &formatted).has_errors());
+    }
+}
+
+#[test]
+fn long_operator_chains_and_prefix_runs_are_bounded() {
+    let chain = format!("config x: Int = 1{}\n", " + 1".repeat(5_000));
+    let parsed = syntax::parse(FileId(0), &chain);
+    assert_eq!(parsed.diagnostics[0].code.id, "E0107");
+    let prefixes = format!("config x: Bool = {}true\n", "not ".repeat(5_000));
+    assert!(syntax::parse(FileId(0), &prefixes).has_errors());
 }

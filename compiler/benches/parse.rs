@@ -4,6 +4,14 @@
 //! the time per parse and the throughput in bytes per second. BENCHMARKS.md
 //! records the figures and how lines per second follow from them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -71,7 +79,10 @@ fn project(lines: usize) -> String {
 fn parse_throughput(c: &mut Criterion) {
     let text = project(100_000);
     let parsed = syntax::parse(FileId(0), &text);
-    assert!(parsed.diagnostics.is_empty(), "the generated project must parse cleanly");
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "the generated project must parse cleanly"
+    );
     let mut group = c.benchmark_group("parse");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(text.len() as u64));

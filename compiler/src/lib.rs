@@ -10,6 +10,10 @@
 //! plus [`diagnostics::Diagnostic`]s; [`format::format`] prints a module back
 //! in the one canonical style.
 
+// The pest derive, built without its `std` feature (which would add a stack
+// probe to every rule call), refers to `alloc` by path.
+extern crate alloc;
+
 pub mod diagnostics;
 pub mod format;
 pub mod line_index;

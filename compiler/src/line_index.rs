@@ -30,7 +30,10 @@ impl LineIndex {
     /// The line and column of a byte offset; offsets past the end clamp to it.
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.len);
-        let line = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
         LineCol {
             line,

@@ -13,7 +13,11 @@ use crate::{files, report};
 
 /// Runs the command.
 pub fn run(args: &FmtArgs) -> Result<Outcome> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let mut outcome = Outcome::Clean;
     let mut changed = 0usize;
     let paths = files::collect_flow_files(&paths)?;
@@ -39,10 +43,15 @@ pub fn run(args: &FmtArgs) -> Result<Outcome> {
             report::out(&format!("would reformat {}\n", path.display()));
             outcome = Outcome::Findings;
         } else {
-            std::fs::write(path, formatted).with_context(|| format!("cannot write `{}`", path.display()))?;
+            std::fs::write(path, formatted)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
     }
-    let verb = if args.check { "would be reformatted" } else { "reformatted" };
+    let verb = if args.check {
+        "would be reformatted"
+    } else {
+        "reformatted"
+    };
     report::note(&format!("{changed} of {} files {verb}", paths.len()));
     Ok(outcome)
 }

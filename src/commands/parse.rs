@@ -18,11 +18,18 @@ pub fn run(args: &ParseArgs) -> Result<Outcome> {
         text,
     };
     match args.format {
-        ParseFormat::Json => report::out(&format!("{}\n", serde_json::to_string_pretty(&parsed.module)?)),
+        ParseFormat::Json => report::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&parsed.module)?
+        )),
         ParseFormat::Outline => report::out(&outline(&parsed.module.items, &file.text)),
     }
     report::diagnostics(&parsed.diagnostics, &file, args.error_format);
-    Ok(if parsed.has_errors() { Outcome::Findings } else { Outcome::Clean })
+    Ok(if parsed.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// One line per item: `kind name  lines a-b`.

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::expect_used, reason = "test helpers fail loudly")]
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,10 @@ pub fn root() -> PathBuf {
 
 /// A path relative to the repository root, with `/` separators, for snapshot names.
 pub fn relative(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// The syntax tree as JSON with every `span` removed, so two trees compare
@@ -60,7 +64,9 @@ pub fn flow_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();

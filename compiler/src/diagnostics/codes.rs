@@ -60,15 +60,28 @@ mod tests {
         for code in ALL {
             assert!(seen.insert(code.id), "{} is listed twice", code.id);
             let (letter, digits) = code.id.split_at(1);
-            assert!(letter == "E" || letter == "W", "{} has a bad prefix", code.id);
+            assert!(
+                letter == "E" || letter == "W",
+                "{} has a bad prefix",
+                code.id
+            );
             assert!(digits.len() == 4 && digits.chars().all(|c| c.is_ascii_digit()));
-            assert!(!code.explanation.ends_with('.'), "{}: explanation ends with a period", code.id);
+            assert!(
+                !code.explanation.ends_with('.'),
+                "{}: explanation ends with a period",
+                code.id
+            );
         }
     }
 
     #[test]
     fn syntax_codes_are_in_the_syntax_range() {
-        for code in [SYNTAX_ERROR, UNTERMINATED_STRING, NESTING_TOO_DEEP, NUMBER_OUT_OF_RANGE] {
+        for code in [
+            SYNTAX_ERROR,
+            UNTERMINATED_STRING,
+            NESTING_TOO_DEEP,
+            NUMBER_OUT_OF_RANGE,
+        ] {
             assert!(code.id.starts_with("E01"));
         }
     }

@@ -72,7 +72,12 @@ pub struct Edit {
 
 impl Diagnostic {
     /// An error with this code and message, labelled at `span`.
-    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             severity: Severity::Error,
@@ -109,7 +114,12 @@ impl Diagnostic {
     }
 
     /// Adds a fix.
-    pub fn with_fix(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.fixes.push(Fix {
             title: title.into(),
             edits: vec![Edit {

@@ -37,7 +37,8 @@ pub fn to_text(diagnostic: &Diagnostic, file: &SourceFile, colors: Colors) -> St
         .with_code(diagnostic.code)
         .with_message(&diagnostic.message);
     for (order, label) in diagnostic.labels.iter().enumerate() {
-        let mut ariadne_label = AriadneLabel::new((name, range(label.span))).with_order(order as i32);
+        let mut ariadne_label =
+            AriadneLabel::new((name, range(label.span))).with_order(order as i32);
         if !label.message.is_empty() {
             ariadne_label = ariadne_label.with_message(&label.message);
         }
@@ -56,7 +57,12 @@ pub fn to_text(diagnostic: &Diagnostic, file: &SourceFile, colors: Colors) -> St
     match written {
         Ok(()) => String::from_utf8_lossy(&out).into_owned(),
         // Writing into a Vec cannot fail; fall back to the bare message anyway.
-        Err(_) => format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, diagnostic.message),
+        Err(_) => format!(
+            "{}[{}]: {}\n",
+            severity_word(diagnostic.severity),
+            diagnostic.code,
+            diagnostic.message
+        ),
     }
 }
 

@@ -31,7 +31,9 @@ impl Printer<'_> {
                 });
             }
             // Only logical chains break: a line break inside `a == b` reads badly.
-            ExprKind::Binary { op, lhs, rhs } if matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce) => {
+            ExprKind::Binary { op, lhs, rhs }
+                if matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Coalesce) =>
+            {
                 self.binary_chain(*op, lhs, rhs);
             }
             ExprKind::Lambda { params, body } => {
@@ -64,7 +66,8 @@ impl Printer<'_> {
     pub(super) fn record(&mut self, record: &RecordLit) {
         let flat_text = flat_record(record);
         let has_comment = self.has_comment_within(record.span.start, record.span.end);
-        if (self.fits(flat_text.len()) && !has_comment) || record.entries.is_empty() && !record.rest {
+        if (self.fits(flat_text.len()) && !has_comment) || record.entries.is_empty() && !record.rest
+        {
             self.write(&flat_text);
             return;
         }
@@ -96,7 +99,12 @@ impl Printer<'_> {
         let mut first = lhs;
         // Collect the left-leaning chain of operators of the same precedence.
         let mut ops = vec![op];
-        while let ExprKind::Binary { op: inner, lhs, rhs } = &first.kind {
+        while let ExprKind::Binary {
+            op: inner,
+            lhs,
+            rhs,
+        } = &first.kind
+        {
             if inner.precedence() != op.precedence() {
                 break;
             }
@@ -239,7 +247,11 @@ fn lambda_head(params: &[crate::syntax::ast::Ident]) -> String {
 /// form, with `.0` added to whole numbers.
 fn float(value: f64) -> String {
     let text = value.to_string();
-    if text.contains('.') { text } else { format!("{text}.0") }
+    if text.contains('.') {
+        text
+    } else {
+        format!("{text}.0")
+    }
 }
 
 /// A string literal with its interpolations.

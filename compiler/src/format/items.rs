@@ -4,8 +4,9 @@ use super::expr::{flat, flat_args, quote, string};
 use super::printer::Printer;
 use super::stmt::{event_ref, retry_policy};
 use crate::syntax::ast::{
-    ActionDecl, ActionKind, Arg, ConnectorMember, ExpectedCall, FieldDecl, Flow, GivenOutcome, Item, Module, Param,
-    Test, TestStmt, TestStmtKind, Trigger, TriggerKind, TypeDefBody, TypeExpr, TypeExprKind,
+    ActionDecl, ActionKind, Arg, ConnectorMember, ExpectedCall, FieldDecl, Flow, GivenOutcome,
+    Item, Module, Param, Test, TestStmt, TestStmtKind, Trigger, TriggerKind, TypeDefBody, TypeExpr,
+    TypeExprKind,
 };
 
 impl Printer<'_> {
@@ -56,7 +57,11 @@ impl Printer<'_> {
             Item::Fn(def) => {
                 self.doc(&def.doc);
                 self.write(&format!("fn {}", def.name.name));
-                self.params(&def.params, def.ret.span.start, flat_type(&def.ret).len() + 6);
+                self.params(
+                    &def.params,
+                    def.ret.span.start,
+                    flat_type(&def.ret).len() + 6,
+                );
                 self.write(" -> ");
                 self.type_expr(&def.ret);
                 self.write(" {");
@@ -83,7 +88,13 @@ impl Printer<'_> {
             Item::Connector(connector) => {
                 self.doc(&connector.doc);
                 self.write(&format!("connector {} ", connector.name.name));
-                self.block("{", &connector.members, connector.span.end, "}", |p, member| p.member(member));
+                self.block(
+                    "{",
+                    &connector.members,
+                    connector.span.end,
+                    "}",
+                    |p, member| p.member(member),
+                );
             }
             Item::Flow(flow) => self.flow(flow),
             Item::Test(test) => self.test(test),
@@ -106,7 +117,11 @@ impl Printer<'_> {
             ConnectorMember::Action(action) => self.action(action),
             ConnectorMember::Event(event) => {
                 self.doc(&event.doc);
-                self.write(&format!("event {} = {} : ", event.name.name, quote(&event.provider_name.value)));
+                self.write(&format!(
+                    "event {} = {} : ",
+                    event.name.name,
+                    quote(&event.provider_name.value)
+                ));
                 self.type_expr(&event.ty);
             }
         }
@@ -122,15 +137,25 @@ impl Printer<'_> {
         };
         self.write(kind);
         self.write(&action.name.name);
-        let params_end = action.ret.as_ref().map_or(action.name.span.end, |ret| ret.span.start);
-        let ret_len = action.ret.as_ref().map_or(0, |ret| flat_type(ret).len() + 4);
+        let params_end = action
+            .ret
+            .as_ref()
+            .map_or(action.name.span.end, |ret| ret.span.start);
+        let ret_len = action
+            .ret
+            .as_ref()
+            .map_or(0, |ret| flat_type(ret).len() + 4);
         self.params(&action.params, params_end, ret_len);
         if let Some(ret) = &action.ret {
             self.write(" -> ");
             self.type_expr(ret);
         }
         let Some(http) = &action.http else { return };
-        self.write(&format!(" = {} {}", http.method.as_str(), string(&http.path)));
+        self.write(&format!(
+            " = {} {}",
+            http.method.as_str(),
+            string(&http.path)
+        ));
         let mut clauses = Vec::new();
         if let Some(query) = &http.query {
             clauses.push(format!("query {}", super::expr::flat_record(query)));
@@ -213,7 +238,11 @@ impl Printer<'_> {
                     self.write(&format!(" missed {policy}"));
                 }
             }
-            TriggerKind::Webhook { path, binding, body_type } => {
+            TriggerKind::Webhook {
+                path,
+                binding,
+                body_type,
+            } => {
                 self.write(&format!("webhook {}", quote(&path.value)));
                 if let Some(binding) = binding {
                     self.write(&format!(" as {}", binding.name));
@@ -244,7 +273,9 @@ impl Printer<'_> {
             self.write("{}");
             return;
         }
-        self.block("{", &test.stmts, test.span.end, "}", |p, stmt| p.test_stmt(stmt));
+        self.block("{", &test.stmts, test.span.end, "}", |p, stmt| {
+            p.test_stmt(stmt)
+        });
     }
 
     fn test_stmt(&mut self, stmt: &TestStmt) {
@@ -262,7 +293,11 @@ impl Printer<'_> {
                 self.write("given now = ");
                 self.expr(time);
             }
-            TestStmtKind::GivenCall { action, args, outcome } => {
+            TestStmtKind::GivenCall {
+                action,
+                args,
+                outcome,
+            } => {
                 self.write(&format!("given {}", action.dotted()));
                 if let Some(args) = args {
                     self.call_args(args, stmt.span.end);
@@ -300,7 +335,9 @@ impl Printer<'_> {
                     p.end_element(call.span.end);
                 });
             }
-            TestStmtKind::ExpectRun { status } => self.write(&format!("expect run {}", status.as_str())),
+            TestStmtKind::ExpectRun { status } => {
+                self.write(&format!("expect run {}", status.as_str()))
+            }
         }
         self.end_element(stmt.span.end);
     }
@@ -329,7 +366,9 @@ impl Printer<'_> {
         let flat_params: Vec<String> = params.iter().map(flat_param).collect();
         let flat_text = format!("({})", flat_params.join(", "));
         let start = params.first().map_or(u32::MAX, |p| p.span.start);
-        if params.is_empty() || self.fits(flat_text.len() + after) && !self.has_comment_within(start, end) {
+        if params.is_empty()
+            || self.fits(flat_text.len() + after) && !self.has_comment_within(start, end)
+        {
             self.write(&flat_text);
             return;
         }
@@ -361,7 +400,9 @@ impl Printer<'_> {
     pub(super) fn type_expr(&mut self, ty: &TypeExpr) {
         let flat_text = flat_type(ty);
         let has_doc = matches!(&ty.kind, TypeExprKind::Record(fields) if fields.iter().any(|f| f.doc.is_some()));
-        if (self.fits(flat_text.len()) && !has_doc && !self.has_comment_within(ty.span.start, ty.span.end))
+        if (self.fits(flat_text.len())
+            && !has_doc
+            && !self.has_comment_within(ty.span.start, ty.span.end))
             || !matches!(ty.kind, TypeExprKind::Record(_))
         {
             self.write(&flat_text);

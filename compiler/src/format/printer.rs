@@ -85,7 +85,14 @@ impl<'a> Printer<'a> {
 
     /// Writes `open`, the elements one per line, and `close`, placing every
     /// comment that falls before `end` (the source offset of `close`).
-    pub(super) fn block<T>(&mut self, open: &str, elements: &[T], end: u32, close: &str, mut element: impl FnMut(&mut Self, &T)) {
+    pub(super) fn block<T>(
+        &mut self,
+        open: &str,
+        elements: &[T],
+        end: u32,
+        close: &str,
+        mut element: impl FnMut(&mut Self, &T),
+    ) {
         self.write(open);
         self.indented(|p| {
             for item in elements {
@@ -115,7 +122,10 @@ impl<'a> Printer<'a> {
         self.comments_before(end);
         self.cursor = self.cursor.max(end);
         if let Some(comment) = self.comments.get(self.next_comment) {
-            let between = self.text.get(end as usize..comment.span.start as usize).unwrap_or("\n");
+            let between = self
+                .text
+                .get(end as usize..comment.span.start as usize)
+                .unwrap_or("\n");
             if !between.contains('\n') {
                 self.write(" //");
                 self.out.push_str(&comment.text);
@@ -165,10 +175,15 @@ impl<'a> Printer<'a> {
     }
 
     fn blank_line_if_source_has(&mut self, start: u32) {
-        let between = self.text.get(self.cursor as usize..start as usize).unwrap_or_default();
+        let between = self
+            .text
+            .get(self.cursor as usize..start as usize)
+            .unwrap_or_default();
         let segments: Vec<&str> = between.split('\n').collect();
         // The segments strictly between two line breaks are whole lines.
-        let interior = segments.get(1..segments.len().saturating_sub(1)).unwrap_or_default();
+        let interior = segments
+            .get(1..segments.len().saturating_sub(1))
+            .unwrap_or_default();
         if self.cursor > 0 && interior.iter().any(|line| line.trim().is_empty()) {
             self.blank_line();
         }

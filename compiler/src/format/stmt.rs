@@ -2,7 +2,10 @@
 
 use super::expr::string;
 use super::printer::Printer;
-use crate::syntax::ast::{Block, ErrorHandler, EventRef, EventRefKind, Invocation, LetValue, RetryPolicy, Stmt, StmtKind, WaitFor};
+use crate::syntax::ast::{
+    Block, ErrorHandler, EventRef, EventRefKind, Invocation, LetValue, RetryPolicy, Stmt, StmtKind,
+    WaitFor,
+};
 
 impl Printer<'_> {
     /// `{ statements }`; `{}` when empty and without comments.
@@ -11,7 +14,9 @@ impl Printer<'_> {
             self.write("{}");
             return;
         }
-        self.block("{", &block.stmts, block.span.end, "}", |p, stmt| p.stmt(stmt));
+        self.block("{", &block.stmts, block.span.end, "}", |p, stmt| {
+            p.stmt(stmt)
+        });
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
@@ -30,7 +35,10 @@ impl Printer<'_> {
                 }
             }
             StmtKind::Expr(invocation) => self.invocation(invocation),
-            StmtKind::If { branches, otherwise } => {
+            StmtKind::If {
+                branches,
+                otherwise,
+            } => {
                 for (index, branch) in branches.iter().enumerate() {
                     self.write(if index == 0 { "if " } else { " else if " });
                     self.expr(&branch.condition);
@@ -142,7 +150,11 @@ pub(super) fn event_ref(event: &EventRef) -> String {
     match &event.kind {
         EventRefKind::Named(path) => path.dotted(),
         EventRefKind::Raw { connector, name } => {
-            format!("{}.event({})", connector.name, super::expr::quote(&name.value))
+            format!(
+                "{}.event({})",
+                connector.name,
+                super::expr::quote(&name.value)
+            )
         }
     }
 }

@@ -16,14 +16,18 @@ use crate::source::{FileId, Span};
 /// Tokens that start a statement (besides expressions).
 const STATEMENT_STARTERS: &[&str] = &["let", "if", "for", "parallel", "wait", "stop", "return"];
 /// Tokens that start an expression (besides names and literals).
-const EXPRESSION_STARTERS: &[&str] = &["(", "[", "{", "-", "_", "call", "not", "true", "false", "null", "\""];
+const EXPRESSION_STARTERS: &[&str] = &[
+    "(", "[", "{", "-", "_", "call", "not", "true", "false", "null", "\"",
+];
 /// Tokens that continue what came before; worth naming only when nothing else fits.
 const CONTINUATIONS: &[&str] = &[
-    ".", "?.", "[", "(", "<", "?", "!=", "%", "*", "+", "-", "/", "<=", "==", ">", ">=", "??", "and", "or", "in",
-    "not", "on", "retry",
+    ".", "?.", "[", "(", "<", "?", "!=", "%", "*", "+", "-", "/", "<=", "==", ">", ">=", "??",
+    "and", "or", "in", "not", "on", "retry",
 ];
 /// Multi-character operators, longest first, for naming what was found.
-const OPERATORS: &[&str] = &["...", "..", "==", "!=", "<=", ">=", "??", "?.", "=>", "->", "&&", "||", "::"];
+const OPERATORS: &[&str] = &[
+    "...", "..", "==", "!=", "<=", ">=", "??", "?.", "=>", "->", "&&", "||", "::",
+];
 
 /// Parses `chunk` (which starts at `offset` in `text`) again with pest's
 /// detailed tracking and explains where and why it fails.
@@ -32,7 +36,11 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
     // it is never switched back off, so concurrent parses stay deterministic.
     pest::set_error_detail(true);
     let error = match FlowParser::parse(Rule::chunk, chunk) {
-        Ok(_) => return SyntaxError::Internal { span: Span::new(file, offset, offset + chunk.len()) },
+        Ok(_) => {
+            return SyntaxError::Internal {
+                span: Span::new(file, offset, offset + chunk.len()),
+            };
+        }
         Err(error) => error,
     };
     let at = match error.location {
@@ -41,7 +49,10 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
     if let ErrorVariant::CustomError { .. } = error.variant {
         // pest's own guard against running out of stack.
         let span = Span::new(file, offset + at, offset + at + 1);
-        return SyntaxError::NestingTooDeep { span, limit: super::MAX_NESTING };
+        return SyntaxError::NestingTooDeep {
+            span,
+            limit: super::MAX_NESTING,
+        };
     }
     let absolute = offset + at;
     if let Some(doc) = doc_comment_at(text, absolute) {
@@ -65,7 +76,11 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
     };
     let found_len = found.len().max(1);
     SyntaxError::Unexpected {
-        span: Span::new(file, absolute, (absolute + found_len).min(text.len().max(absolute))),
+        span: Span::new(
+            file,
+            absolute,
+            (absolute + found_len).min(text.len().max(absolute)),
+        ),
         help: help_for(&found, &expectation),
         expected: expectation.phrase(),
         found: found.describe(),
@@ -118,18 +133,26 @@ impl Expectation {
         let has = |t: &str| tokens.iter().any(|token| token == t);
         let mut this = Self {
             statement: has("let"),
-            closes_string: has("\"") && rules.iter().any(|r| matches!(r, Rule::str_escape | Rule::interpolation)),
+            closes_string: has("\"")
+                && rules
+                    .iter()
+                    .any(|r| matches!(r, Rule::str_escape | Rule::interpolation)),
             closes_bracket: has("}") || has(")") || has("]"),
             ..Self::default()
         };
         this.expression = !this.statement && (rules.contains(&Rule::expr) || (has("\"") && digits));
         // Inside a record type, `record_type` is on the stack without a type being due.
-        this.type_ = rules.iter().any(|r| matches!(r, Rule::type_expr | Rule::named_type))
+        this.type_ = rules
+            .iter()
+            .any(|r| matches!(r, Rule::type_expr | Rule::named_type))
             || rules.contains(&Rule::record_type) && has("{");
         this.name = letters && !this.statement && !this.expression && !this.type_;
         if rules.contains(&Rule::duration) && !this.expression {
             this.other.push("a duration such as `30s`".to_owned());
-        } else if (rules.contains(&Rule::int) || digits && !letters) && !this.expression && !this.statement {
+        } else if (rules.contains(&Rule::int) || digits && !letters)
+            && !this.expression
+            && !this.statement
+        {
             this.other.push("a number".to_owned());
         }
         if rules.contains(&Rule::string) && !this.expression && !this.closes_string {
@@ -220,15 +243,32 @@ impl Found {
             return Self::String;
         }
         if first.is_ascii_digit() {
-            let end = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '.').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+                .unwrap_or(rest.len());
             return Self::Number(rest.get(..end).unwrap_or_default().to_owned());
         }
         if first.is_alphabetic() || first == '_' {
-            let end = rest.find(|c: char| !c.is_alphanumeric() && c != '_').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !c.is_alphanumeric() && c != '_')
+                .unwrap_or(rest.len());
             let word = rest.get(..end).unwrap_or_default().to_owned();
             let at_line_start = at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
-            let item_keyword = ["import", "config", "type", "fn", "connector", "flow", "test"].contains(&word.as_str());
-            return if at_line_start && item_keyword { Self::Item(word) } else { Self::Word(word) };
+            let item_keyword = [
+                "import",
+                "config",
+                "type",
+                "fn",
+                "connector",
+                "flow",
+                "test",
+            ]
+            .contains(&word.as_str());
+            return if at_line_start && item_keyword {
+                Self::Item(word)
+            } else {
+                Self::Word(word)
+            };
         }
         let symbol = OPERATORS
             .iter()
@@ -259,20 +299,30 @@ impl Found {
 /// Advice for the mistakes people make most.
 fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
     let help = match found {
-        Found::Symbol(s) if s == "=" && expectation.statement => "`=` does not assign: bind a name with `let name = …`",
-        Found::Symbol(s) if s == "=" && expectation.continuations.iter().any(|c| c == "`==`") => "to compare, write `==`",
+        Found::Symbol(s) if s == "=" && expectation.statement => {
+            "`=` does not assign: bind a name with `let name = …`"
+        }
+        Found::Symbol(s) if s == "=" && expectation.continuations.iter().any(|c| c == "`==`") => {
+            "to compare, write `==`"
+        }
         Found::Symbol(s) if s == "&&" => "write `and`",
         Found::Symbol(s) if s == "||" => "write `or`",
         Found::Symbol(s) if s == "!" => "write `not`",
         Found::Symbol(s) if s == ";" => "statements end at the end of the line; remove the `;`",
         Found::Symbol(s) if s == "'" => "strings are written between double quotes: `\"…\"`",
         Found::Word(w) if is_reserved(w) && (expectation.name || expectation.type_) => {
-            return Some(format!("`{w}` is a reserved word and cannot be used as a name"));
+            return Some(format!(
+                "`{w}` is a reserved word and cannot be used as a name"
+            ));
         }
-        Found::Number(n) if n.contains(|c: char| c.is_ascii_alphabetic()) && !n.starts_with("0x") => {
+        Found::Number(n)
+            if n.contains(|c: char| c.is_ascii_alphabetic()) && !n.starts_with("0x") =>
+        {
             "a duration is a whole number and one unit, `ms`, `s`, `m`, `h`, `d` or `w`: `3d`, `90m`"
         }
-        Found::Item(_) if expectation.closes_bracket => "a bracket opened in the item above is never closed",
+        Found::Item(_) if expectation.closes_bracket => {
+            "a bracket opened in the item above is never closed"
+        }
         _ => return None,
     };
     Some(help.to_owned())
@@ -280,8 +330,33 @@ fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
 
 fn is_reserved(word: &str) -> bool {
     const RESERVED: &[&str] = &[
-        "import", "config", "type", "fn", "connector", "flow", "test", "when", "where", "then", "let", "if", "else",
-        "for", "in", "parallel", "wait", "stop", "return", "call", "and", "or", "not", "true", "false", "null", "on",
+        "import",
+        "config",
+        "type",
+        "fn",
+        "connector",
+        "flow",
+        "test",
+        "when",
+        "where",
+        "then",
+        "let",
+        "if",
+        "else",
+        "for",
+        "in",
+        "parallel",
+        "wait",
+        "stop",
+        "return",
+        "call",
+        "and",
+        "or",
+        "not",
+        "true",
+        "false",
+        "null",
+        "on",
         "retry",
     ];
     RESERVED.contains(&word)
@@ -295,7 +370,7 @@ fn doc_comment_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
     let indent = line.len() - line.trim_start().len();
     let start = line_start + indent;
     let is_doc = line.trim_start().starts_with("///") && !line.trim_start().starts_with("////");
-    (is_doc && at >= start).then(|| start..line_end)
+    (is_doc && at >= start).then_some(start..line_end)
 }
 
 /// The opening quote of the string that is open at `at`.
@@ -309,7 +384,13 @@ fn string_start(text: &str, at: usize) -> Option<usize> {
             '\\' if open.is_some() => {
                 chars.next();
             }
-            '"' => open = if open.is_some() { None } else { Some(line_start + i) },
+            '"' => {
+                open = if open.is_some() {
+                    None
+                } else {
+                    Some(line_start + i)
+                }
+            }
             _ => {}
         }
     }

@@ -6,7 +6,15 @@
 //! span lines, so a line start is never inside a string.
 
 /// Keywords that start a top-level item.
-const ITEM_KEYWORDS: &[&str] = &["import", "config", "type", "fn", "connector", "flow", "test"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "import",
+    "config",
+    "type",
+    "fn",
+    "connector",
+    "flow",
+    "test",
+];
 
 /// Byte ranges of the chunks of `text`, in order, covering the whole text.
 pub(super) fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
@@ -31,7 +39,11 @@ pub(super) fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     starts.dedup();
     let mut ends: Vec<usize> = starts.iter().skip(1).copied().collect();
     ends.push(text.len());
-    starts.into_iter().zip(ends).map(|(start, end)| start..end).collect()
+    starts
+        .into_iter()
+        .zip(ends)
+        .map(|(start, end)| start..end)
+        .collect()
 }
 
 fn starts_item(line: &str) -> bool {
@@ -101,7 +113,14 @@ mod tests {
     fn items_start_at_keywords_in_column_zero_with_their_comments() {
         let text = "import okta\n\n/// doc\n// note\nflow a {\n  type x\n}\ntest \"t\" {}\n";
         let parts: Vec<&str> = chunks(text).into_iter().map(|r| &text[r]).collect();
-        assert_eq!(parts, ["import okta\n\n", "/// doc\n// note\nflow a {\n  type x\n}\n", "test \"t\" {}\n"]);
+        assert_eq!(
+            parts,
+            [
+                "import okta\n\n",
+                "/// doc\n// note\nflow a {\n  type x\n}\n",
+                "test \"t\" {}\n"
+            ]
+        );
     }
 
     #[test]

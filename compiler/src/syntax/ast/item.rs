@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Arg, Block, Doc, ErrorHandler, Expr, Ident, Path, RecordLit, RetryPolicy, StringLit, Text};
+use super::{
+    Arg, Block, Doc, ErrorHandler, Expr, Ident, Path, RecordLit, RetryPolicy, StringLit, Text,
+};
 use crate::source::Span;
 
 /// A top-level item.
@@ -195,7 +197,7 @@ pub enum ConnectorMember {
     /// `retry: 4 backoff 500ms..30s on [429]`.
     Retry(RetrySetting),
     /// An action.
-    Action(ActionDecl),
+    Action(Box<ActionDecl>),
     /// An event.
     Event(EventDecl),
 }

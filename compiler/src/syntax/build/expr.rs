@@ -7,7 +7,10 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::{Builder, Children, MAX_EXPR_DEPTH, children, meaningful};
-use crate::syntax::ast::{Arg, BinaryOp, DurationLit, DurationUnit, Expr, ExprKind, Ident, RecordEntry, RecordKey, RecordLit, UnaryOp};
+use crate::syntax::ast::{
+    Arg, BinaryOp, DurationLit, DurationUnit, Expr, ExprKind, Ident, RecordEntry, RecordKey,
+    RecordLit, UnaryOp,
+};
 use crate::syntax::error::SyntaxError;
 use crate::syntax::parser::Rule;
 
@@ -27,7 +30,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::not_in, Assoc::Left))
         .op(Op::infix(Rule::coalesce, Assoc::Left))
         .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::rem, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left)
+            | Op::infix(Rule::div, Assoc::Left)
+            | Op::infix(Rule::rem, Assoc::Left))
         .op(Op::prefix(Rule::neg))
         .op(Op::postfix(Rule::method_call)
             | Op::postfix(Rule::safe_method_call)
@@ -109,7 +114,14 @@ impl Builder {
             Rule::field | Rule::safe_field => {
                 let name = self.ident(parts.next()?);
                 let safe = rule == Rule::safe_field;
-                (ExprKind::Field { base: Box::new(base), name, safe }, depth + 1)
+                (
+                    ExprKind::Field {
+                        base: Box::new(base),
+                        name,
+                        safe,
+                    },
+                    depth + 1,
+                )
             }
             Rule::method_call | Rule::safe_method_call => {
                 let name_pair = parts.next()?;
@@ -118,10 +130,17 @@ impl Builder {
                 let callee_span = base.span.to(name.span);
                 let safe = rule == Rule::safe_method_call;
                 let callee = Expr {
-                    kind: ExprKind::Field { base: Box::new(base), name, safe },
+                    kind: ExprKind::Field {
+                        base: Box::new(base),
+                        name,
+                        safe,
+                    },
                     span: callee_span,
                 };
-                let kind = ExprKind::Call { callee: Box::new(callee), args };
+                let kind = ExprKind::Call {
+                    callee: Box::new(callee),
+                    args,
+                };
                 (kind, depth.max(args_depth) + 2)
             }
             Rule::index => {
@@ -148,7 +167,10 @@ impl Builder {
             Rule::float => match pair.as_str().parse::<f64>() {
                 Ok(value) if value.is_finite() => leaf(ExprKind::Float { value }),
                 _ => {
-                    self.report(SyntaxError::NumberOutOfRange { span, what: "a number" });
+                    self.report(SyntaxError::NumberOutOfRange {
+                        span,
+                        what: "a number",
+                    });
                     None
                 }
             },
@@ -164,11 +186,19 @@ impl Builder {
             Rule::string => {
                 let mut depth = 1;
                 let literal = self.string(pair, &mut depth)?;
-                Some((Expr { kind: ExprKind::String(literal), span }, depth))
+                Some((
+                    Expr {
+                        kind: ExprKind::String(literal),
+                        span,
+                    },
+                    depth,
+                ))
             }
             Rule::paren => {
                 let (inner, depth) = self.expr(children(pair).next()?)?;
-                let kind = ExprKind::Paren { inner: Box::new(inner) };
+                let kind = ExprKind::Paren {
+                    inner: Box::new(inner),
+                };
                 self.deeper((Expr { kind, span }, depth + 1))
             }
             Rule::fn_call => {
@@ -189,11 +219,23 @@ impl Builder {
                 let mut parts = Children::new(pair);
                 let flow = self.ident(parts.next()?);
                 let (args, depth) = self.call_args(parts.next()?)?;
-                self.deeper((Expr { kind: ExprKind::FlowCall { flow, args }, span }, depth + 1))
+                self.deeper((
+                    Expr {
+                        kind: ExprKind::FlowCall { flow, args },
+                        span,
+                    },
+                    depth + 1,
+                ))
             }
             Rule::record => {
                 let (record, depth) = self.record(pair)?;
-                self.deeper((Expr { kind: ExprKind::Record(record), span }, depth))
+                self.deeper((
+                    Expr {
+                        kind: ExprKind::Record(record),
+                        span,
+                    },
+                    depth,
+                ))
             }
             Rule::list => {
                 let mut depth = 0;
@@ -203,7 +245,13 @@ impl Builder {
                     depth = depth.max(item_depth);
                     items.push(expr);
                 }
-                self.deeper((Expr { kind: ExprKind::List { items }, span }, depth + 1))
+                self.deeper((
+                    Expr {
+                        kind: ExprKind::List { items },
+                        span,
+                    },
+                    depth + 1,
+                ))
             }
             _ => None,
         }
@@ -211,7 +259,9 @@ impl Builder {
 
     pub(super) fn duration(&self, pair: &Pair<'_, Rule>) -> Option<DurationLit> {
         let text = pair.as_str();
-        let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let digits_end = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let unit = DurationUnit::from_suffix(text.get(digits_end..)?)?;
         let value = self.number::<u64>(pair, "a duration")?;
         Some(DurationLit { value, unit })
@@ -260,7 +310,14 @@ impl Builder {
                 span: entry_span,
             });
         }
-        Some((RecordLit { entries, rest, span }, depth + 1))
+        Some((
+            RecordLit {
+                entries,
+                rest,
+                span,
+            },
+            depth + 1,
+        ))
     }
 
     /// The arguments of a call and the depth of the deepest one.

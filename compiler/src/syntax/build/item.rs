@@ -4,8 +4,9 @@ use pest::iterators::Pair;
 
 use super::{Builder, Children, children};
 use crate::syntax::ast::{
-    ActionDecl, ActionKind, Config, Connector, ConnectorMember, EventDecl, Flow, FnDef, HttpMapping, HttpMethod, Import,
-    Item, LetBinding, MissedPolicy, Pagination, RetrySetting, Setting, Trigger, TriggerKind, TypeDef, TypeDefBody,
+    ActionDecl, ActionKind, Config, Connector, ConnectorMember, EventDecl, Flow, FnDef,
+    HttpMapping, HttpMethod, Import, Item, LetBinding, MissedPolicy, Pagination, RetrySetting,
+    Setting, Trigger, TriggerKind, TypeDef, TypeDefBody,
 };
 use crate::syntax::error::SyntaxError;
 use crate::syntax::parser::Rule;
@@ -65,7 +66,12 @@ impl Builder {
                     Rule::record_type => TypeDefBody::Record(self.field_decls(body_pair)?),
                     _ => TypeDefBody::Alias(self.type_expr(children(body_pair).next()?)?),
                 };
-                Item::Type(TypeDef { doc, name, body, span })
+                Item::Type(TypeDef {
+                    doc,
+                    name,
+                    body,
+                    span,
+                })
             }
             Rule::fn_item => {
                 let name = self.ident(parts.next()?);
@@ -113,7 +119,12 @@ impl Builder {
                     None => None,
                 };
                 let value = self.expr(inner.next()?)?.0;
-                lets.push(LetBinding { name, ty, value, span });
+                lets.push(LetBinding {
+                    name,
+                    ty,
+                    value,
+                    span,
+                });
             } else {
                 result = Some(self.expr(part)?.0);
             }
@@ -161,7 +172,7 @@ impl Builder {
                     Some(mapping) => Some(self.http_mapping(mapping)?),
                     None => None,
                 };
-                ConnectorMember::Action(ActionDecl {
+                ConnectorMember::Action(Box::new(ActionDecl {
                     doc,
                     kind,
                     name,
@@ -169,7 +180,7 @@ impl Builder {
                     ret,
                     http,
                     span,
-                })
+                }))
             }
             _ => return None,
         })
@@ -222,7 +233,12 @@ impl Builder {
         Some(mapping)
     }
 
-    fn flow(&self, doc: Option<crate::syntax::ast::Doc>, mut parts: Children<'_>, span: crate::source::Span) -> Option<Flow> {
+    fn flow(
+        &self,
+        doc: Option<crate::syntax::ast::Doc>,
+        mut parts: Children<'_>,
+        span: crate::source::Span,
+    ) -> Option<Flow> {
         let name = self.ident(parts.next()?);
         let mut triggers = Vec::new();
         while let Some(trigger) = parts.take(Rule::trigger) {
@@ -264,9 +280,11 @@ impl Builder {
                     Some(tz) => Some(self.text(tz, "a time zone")?),
                     None => None,
                 };
-                let missed = parts.take(Rule::missed_policy).map(|policy| match policy.as_str().ends_with("skip") {
-                    true => MissedPolicy::Skip,
-                    false => MissedPolicy::Once,
+                let missed = parts.take(Rule::missed_policy).map(|policy| {
+                    match policy.as_str().ends_with("skip") {
+                        true => MissedPolicy::Skip,
+                        false => MissedPolicy::Once,
+                    }
                 });
                 TriggerKind::Schedule { cron, tz, missed }
             }
@@ -277,7 +295,11 @@ impl Builder {
                     Some(ty) => Some(self.type_expr(ty)?),
                     None => None,
                 };
-                TriggerKind::Webhook { path, binding, body_type }
+                TriggerKind::Webhook {
+                    path,
+                    binding,
+                    body_type,
+                }
             }
             Rule::called_trigger => {
                 let params = self.params(parts.next()?)?;

@@ -17,7 +17,9 @@ use super::error::SyntaxError;
 use super::parser::Rule;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{Doc, Ident, Param, Path, StringLit, StringPart, Text, TypeExpr, TypeExprKind, FieldDecl};
+use crate::syntax::ast::{
+    Doc, FieldDecl, Ident, Param, Path, StringLit, StringPart, Text, TypeExpr, TypeExprKind,
+};
 
 pub(super) use item::build_chunk;
 
@@ -54,7 +56,11 @@ impl Builder {
     /// includes at its end when an optional part follows and is absent.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let start = self.offset + pair.as_span().start();
-        Span::new(self.file, start, start + without_trailing_trivia(pair.as_str()))
+        Span::new(
+            self.file,
+            start,
+            start + without_trailing_trivia(pair.as_str()),
+        )
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -77,7 +83,10 @@ impl Builder {
         let lines = children(pair)
             .map(|line| {
                 let text = line.as_str();
-                text.strip_prefix("///").unwrap_or(text).trim_end().to_owned()
+                text.strip_prefix("///")
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_owned()
             })
             .collect();
         Doc { lines, span }
@@ -122,7 +131,9 @@ impl Builder {
                 match code.and_then(char::from_u32) {
                     Some(c) => c,
                     None => {
-                        self.report(SyntaxError::InvalidEscape { span: self.span(pair) });
+                        self.report(SyntaxError::InvalidEscape {
+                            span: self.span(pair),
+                        });
                         '\u{FFFD}'
                     }
                 }
@@ -139,7 +150,10 @@ impl Builder {
             match part {
                 StringPart::Text(text) => value.push_str(text),
                 StringPart::Interpolation(expr) => {
-                    self.report(SyntaxError::InterpolationNotAllowed { span: expr.span, what });
+                    self.report(SyntaxError::InterpolationNotAllowed {
+                        span: expr.span,
+                        what,
+                    });
                 }
             }
         }
@@ -159,7 +173,9 @@ impl Builder {
                 let mut parts = Children::new(shape);
                 let name = self.path(parts.next()?)?;
                 let args = match parts.take(Rule::type_args) {
-                    Some(args) => children(args).map(|t| self.type_expr(t)).collect::<Option<_>>()?,
+                    Some(args) => children(args)
+                        .map(|t| self.type_expr(t))
+                        .collect::<Option<_>>()?,
                     None => Vec::new(),
                 };
                 TypeExprKind::Named { name, args }
@@ -167,7 +183,11 @@ impl Builder {
             _ => return None,
         };
         let optional = inner.take(Rule::optional).is_some();
-        Some(TypeExpr { kind, optional, span })
+        Some(TypeExpr {
+            kind,
+            optional,
+            span,
+        })
     }
 
     fn field_decls(&self, record: Pair<'_, Rule>) -> Option<Vec<FieldDecl>> {
@@ -178,7 +198,12 @@ impl Builder {
                 let doc = parts.take(Rule::doc).map(|d| self.doc(d));
                 let name = self.ident(parts.next()?);
                 let ty = self.type_expr(parts.next()?)?;
-                Some(FieldDecl { doc, name, ty, span })
+                Some(FieldDecl {
+                    doc,
+                    name,
+                    ty,
+                    span,
+                })
             })
             .collect()
     }
@@ -194,14 +219,21 @@ impl Builder {
                     Some(value) => Some(self.expr(value)?.0),
                     None => None,
                 };
-                Some(Param { name, ty, default, span })
+                Some(Param {
+                    name,
+                    ty,
+                    default,
+                    span,
+                })
             })
             .collect()
     }
 
     /// A whole number that must fit in `T`, reported at `pair` when it does not.
     fn number<T: TryFrom<u64>>(&self, pair: &Pair<'_, Rule>, what: &'static str) -> Option<T> {
-        let value = pair.as_str().trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let value = pair
+            .as_str()
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic());
         match value.parse::<u64>().ok().and_then(|v| T::try_from(v).ok()) {
             Some(number) => Some(number),
             None => {
@@ -223,7 +255,13 @@ fn without_trailing_trivia(text: &str) -> usize {
         let line_start = kept.rfind('\n').map_or(0, |at| at + 1);
         let last_line = kept.get(line_start..).unwrap_or_default();
         match comment_start(last_line) {
-            Some(at) => end = kept.get(..line_start + at).unwrap_or_default().trim_end().len(),
+            Some(at) => {
+                end = kept
+                    .get(..line_start + at)
+                    .unwrap_or_default()
+                    .trim_end()
+                    .len()
+            }
             None => return end,
         }
     }
@@ -242,7 +280,9 @@ fn comment_start(line: &str) -> Option<usize> {
                 chars.next();
             }
             '"' => in_string = !in_string,
-            '/' if !in_string && chars.peek().is_some_and(|&(_, next)| next == '/') => return Some(at),
+            '/' if !in_string && chars.peek().is_some_and(|&(_, next)| next == '/') => {
+                return Some(at);
+            }
             _ => {}
         }
     }
@@ -335,7 +375,9 @@ struct Children<'i> {
 impl<'i> Children<'i> {
     fn new(pair: Pair<'i, Rule>) -> Self {
         let iter: Box<dyn Iterator<Item = Pair<'i, Rule>> + 'i> = Box::new(children(pair));
-        Self { inner: iter.peekable() }
+        Self {
+            inner: iter.peekable(),
+        }
     }
 
     fn next(&mut self) -> Option<Pair<'i, Rule>> {

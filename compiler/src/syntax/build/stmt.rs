@@ -5,14 +5,17 @@ use pest::iterators::Pair;
 
 use super::{Builder, Children, children};
 use crate::syntax::ast::{
-    Block, ErrorHandler, EventRef, EventRefKind, IfBranch, Invocation, LetValue, RetryPolicy, Stmt, StmtKind, WaitFor,
+    Block, ErrorHandler, EventRef, EventRefKind, IfBranch, Invocation, LetValue, RetryPolicy, Stmt,
+    StmtKind, WaitFor,
 };
 use crate::syntax::parser::Rule;
 
 impl Builder {
     pub(super) fn block(&self, pair: Pair<'_, Rule>) -> Option<Block> {
         let span = self.span(&pair);
-        let stmts = children(pair).map(|s| self.stmt(s)).collect::<Option<_>>()?;
+        let stmts = children(pair)
+            .map(|s| self.stmt(s))
+            .collect::<Option<_>>()?;
         Some(Block { stmts, span })
     }
 
@@ -41,7 +44,9 @@ impl Builder {
                 let var = self.ident(parts.next()?);
                 let iter = self.expr(parts.next()?)?.0;
                 let parallel = match parts.take(Rule::for_parallel) {
-                    Some(p) => Some(self.number::<u32>(&children(p).next()?, "a loop's parallelism")?),
+                    Some(p) => {
+                        Some(self.number::<u32>(&children(p).next()?, "a loop's parallelism")?)
+                    }
                     None => None,
                 };
                 let body = self.block(parts.next()?)?;
@@ -93,7 +98,10 @@ impl Builder {
                 otherwise = Some(self.block(inner.next()?)?);
             }
         }
-        Some(StmtKind::If { branches, otherwise })
+        Some(StmtKind::If {
+            branches,
+            otherwise,
+        })
     }
 
     fn invocation(&self, pair: Pair<'_, Rule>) -> Option<Invocation> {
@@ -107,7 +115,11 @@ impl Builder {
             Some(handler) => Some(self.error_handler(handler)?),
             None => None,
         };
-        Some(Invocation { expr, retry, on_error })
+        Some(Invocation {
+            expr,
+            retry,
+            on_error,
+        })
     }
 
     pub(super) fn error_handler(&self, pair: Pair<'_, Rule>) -> Option<ErrorHandler> {
@@ -115,7 +127,11 @@ impl Builder {
         let mut parts = Children::new(pair);
         let binding = parts.take(Rule::ident).map(|b| self.ident(b));
         let body = self.block(parts.next()?)?;
-        Some(ErrorHandler { binding, body, span })
+        Some(ErrorHandler {
+            binding,
+            body,
+            span,
+        })
     }
 
     pub(super) fn retry_policy(&self, pair: Pair<'_, Rule>) -> Option<RetryPolicy> {

@@ -2,17 +2,29 @@
 
 use super::{Builder, Children, children};
 use crate::source::Span;
-use crate::syntax::ast::{Doc, ExpectedCall, GivenOutcome, RunStatus, Test, TestStmt, TestStmtKind};
+use crate::syntax::ast::{
+    Doc, ExpectedCall, GivenOutcome, RunStatus, Test, TestStmt, TestStmtKind,
+};
 use crate::syntax::parser::Rule;
 use pest::iterators::Pair;
 
 impl Builder {
-    pub(super) fn test(&self, doc: Option<Doc>, mut parts: Children<'_>, span: Span) -> Option<Test> {
+    pub(super) fn test(
+        &self,
+        doc: Option<Doc>,
+        mut parts: Children<'_>,
+        span: Span,
+    ) -> Option<Test> {
         let name = self.text(parts.next()?, "a test name")?;
         let stmts = std::iter::from_fn(|| parts.next())
             .map(|stmt| self.test_stmt(stmt))
             .collect::<Option<_>>()?;
-        Some(Test { doc, name, stmts, span })
+        Some(Test {
+            doc,
+            name,
+            stmts,
+            span,
+        })
     }
 
     fn test_stmt(&self, pair: Pair<'_, Rule>) -> Option<TestStmt> {
@@ -39,10 +51,16 @@ impl Builder {
                 };
                 let outcome_pair = parts.next()?;
                 let outcome = match outcome_pair.as_rule() {
-                    Rule::given_returns => GivenOutcome::Returns(self.expr(children(outcome_pair).next()?)?.0),
+                    Rule::given_returns => {
+                        GivenOutcome::Returns(self.expr(children(outcome_pair).next()?)?.0)
+                    }
                     _ => self.given_fails(outcome_pair)?,
                 };
-                TestStmtKind::GivenCall { action, args, outcome }
+                TestStmtKind::GivenCall {
+                    action,
+                    args,
+                    outcome,
+                }
             }
             Rule::advance => TestStmtKind::Advance {
                 by: self.expr(parts.next()?)?.0,
