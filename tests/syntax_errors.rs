@@ -52,6 +52,11 @@ fn syntax_errors() {
                 );
             }
             assert!(
+                !diagnostic.message.contains("something else"),
+                "a vague message: {}",
+                diagnostic.message
+            );
+            assert!(
                 !diagnostic.message.ends_with('.'),
                 "messages end without a period: {}",
                 diagnostic.message

@@ -89,6 +89,15 @@ fn parse_throughput(c: &mut Criterion) {
     group.bench_function(format!("{}_lines", text.lines().count()), |b| {
         b.iter(|| syntax::parse(FileId(0), black_box(&text)))
     });
+    // The grammar alone, without building the tree: how the time splits
+    // between pest and our own code.
+    group.bench_function("grammar_only", |b| {
+        b.iter(|| {
+            use pest::Parser as _;
+            let pairs = syntax::FlowParser::parse(syntax::Rule::chunk, black_box(&text));
+            pairs.map(|p| p.count()).unwrap_or(0)
+        })
+    });
     group.finish();
 }
 

@@ -60,8 +60,14 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
             span: Span::new(file, doc.start, doc.end),
         };
     }
-    let expectation = Expectation::from_attempts(&error);
+    let mut expectation = Expectation::from_attempts(&error);
     let found = Found::at(text, absolute);
+    if expectation.is_empty() && matches!(found, Found::Number(_)) {
+        // Only a lookahead failed: a number runs into letters, as in `3days`.
+        expectation
+            .other
+            .push("a number or a duration such as `30s`".to_owned());
+    }
     if expectation.closes_string && matches!(found, Found::EndOfLine | Found::EndOfFile) {
         let start = string_start(text, absolute).unwrap_or(absolute);
         return SyntaxError::UnterminatedString {
@@ -149,7 +155,9 @@ impl Expectation {
         this.name = letters && !this.statement && !this.expression && !this.type_;
         if rules.contains(&Rule::duration) && !this.expression {
             this.other.push("a duration such as `30s`".to_owned());
-        } else if (rules.contains(&Rule::int) || digits && !letters)
+        } else if (rules.contains(&Rule::int)
+            || rules.contains(&Rule::number)
+            || digits && !letters)
             && !this.expression
             && !this.statement
         {
@@ -180,6 +188,13 @@ impl Expectation {
         } else if !self.other.contains(&quoted) {
             self.other.push(quoted);
         }
+    }
+
+    /// Whether pest expected nothing in particular (only a lookahead failed).
+    fn is_empty(&self) -> bool {
+        !(self.statement || self.expression || self.type_ || self.name)
+            && self.other.is_empty()
+            && self.continuations.is_empty()
     }
 
     /// The expectation in words: "an expression or `}`".

@@ -34,11 +34,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::div, Assoc::Left)
             | Op::infix(Rule::rem, Assoc::Left))
         .op(Op::prefix(Rule::neg))
-        .op(Op::postfix(Rule::method_call)
-            | Op::postfix(Rule::safe_method_call)
-            | Op::postfix(Rule::field)
-            | Op::postfix(Rule::safe_field)
-            | Op::postfix(Rule::index))
+        .op(Op::postfix(Rule::member) | Op::postfix(Rule::safe_member) | Op::postfix(Rule::index))
 });
 
 /// An expression with the depth of its tree.
@@ -111,37 +107,35 @@ impl Builder {
         let rule = op.as_rule();
         let mut parts = Children::new(op);
         let (kind, depth) = match rule {
-            Rule::field | Rule::safe_field => {
+            Rule::member | Rule::safe_member => {
                 let name = self.ident(parts.next()?);
-                let safe = rule == Rule::safe_field;
-                (
-                    ExprKind::Field {
-                        base: Box::new(base),
-                        name,
-                        safe,
-                    },
-                    depth + 1,
-                )
-            }
-            Rule::method_call | Rule::safe_method_call => {
-                let name_pair = parts.next()?;
-                let name = self.ident(name_pair);
-                let (args, args_depth) = self.call_args(parts.next()?)?;
-                let callee_span = base.span.to(name.span);
-                let safe = rule == Rule::safe_method_call;
-                let callee = Expr {
-                    kind: ExprKind::Field {
-                        base: Box::new(base),
-                        name,
-                        safe,
-                    },
-                    span: callee_span,
-                };
-                let kind = ExprKind::Call {
-                    callee: Box::new(callee),
-                    args,
-                };
-                (kind, depth.max(args_depth) + 2)
+                let safe = rule == Rule::safe_member;
+                match parts.next() {
+                    Some(args) => {
+                        let (args, args_depth) = self.call_args(args)?;
+                        let callee = Expr {
+                            span: base.span.to(name.span),
+                            kind: ExprKind::Field {
+                                base: Box::new(base),
+                                name,
+                                safe,
+                            },
+                        };
+                        let kind = ExprKind::Call {
+                            callee: Box::new(callee),
+                            args,
+                        };
+                        (kind, depth.max(args_depth) + 2)
+                    }
+                    None => (
+                        ExprKind::Field {
+                            base: Box::new(base),
+                            name,
+                            safe,
+                        },
+                        depth + 1,
+                    ),
+                }
             }
             Rule::index => {
                 let (index, index_depth) = self.expr(parts.next()?)?;
@@ -160,29 +154,12 @@ impl Builder {
         let span = self.span(&pair);
         let leaf = |kind| Some((Expr { kind, span }, 1));
         match pair.as_rule() {
-            Rule::int => {
-                let value = self.number::<i64>(&pair, "an integer")?;
-                leaf(ExprKind::Int { value })
-            }
-            Rule::float => match pair.as_str().parse::<f64>() {
-                Ok(value) if value.is_finite() => leaf(ExprKind::Float { value }),
-                _ => {
-                    self.report(SyntaxError::NumberOutOfRange {
-                        span,
-                        what: "a number",
-                    });
-                    None
-                }
-            },
-            Rule::duration => leaf(ExprKind::Duration(self.duration(&pair)?)),
+            Rule::number => leaf(self.number_literal(&pair)?),
             Rule::boolean => leaf(ExprKind::Bool {
                 value: pair.as_str() == "true",
             }),
             Rule::null => leaf(ExprKind::Null),
             Rule::wildcard => leaf(ExprKind::Wildcard),
-            Rule::var => leaf(ExprKind::Name {
-                name: pair.as_str().to_owned(),
-            }),
             Rule::string => {
                 let mut depth = 1;
                 let literal = self.string(pair, &mut depth)?;
@@ -201,10 +178,13 @@ impl Builder {
                 };
                 self.deeper((Expr { kind, span }, depth + 1))
             }
-            Rule::fn_call => {
+            Rule::name => {
                 let mut parts = Children::new(pair);
                 let name = self.ident(parts.next()?);
-                let (args, depth) = self.call_args(parts.next()?)?;
+                let Some(args) = parts.next() else {
+                    return leaf(ExprKind::Name { name: name.name });
+                };
+                let (args, depth) = self.call_args(args)?;
                 let callee = Expr {
                     span: name.span,
                     kind: ExprKind::Name { name: name.name },
@@ -255,6 +235,29 @@ impl Builder {
             }
             _ => None,
         }
+    }
+
+    /// An integer, float or duration literal, told apart by its text.
+    fn number_literal(&self, pair: &Pair<'_, Rule>) -> Option<ExprKind> {
+        let text = pair.as_str();
+        if text.contains('.') {
+            return match text.parse::<f64>() {
+                Ok(value) if value.is_finite() => Some(ExprKind::Float { value }),
+                _ => {
+                    self.report(SyntaxError::NumberOutOfRange {
+                        span: self.span(pair),
+                        what: "a number",
+                    });
+                    None
+                }
+            };
+        }
+        if text.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            return Some(ExprKind::Duration(self.duration(pair)?));
+        }
+        Some(ExprKind::Int {
+            value: self.number::<i64>(pair, "an integer")?,
+        })
     }
 
     pub(super) fn duration(&self, pair: &Pair<'_, Rule>) -> Option<DurationLit> {
