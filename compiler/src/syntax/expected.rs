@@ -11,6 +11,7 @@ use pest::error::{ErrorVariant, InputLocation};
 
 use super::error::SyntaxError;
 use super::parser::{FlowParser, Rule};
+use super::scan;
 use crate::source::{FileId, Span};
 
 /// Tokens that start a statement (besides expressions).
@@ -76,7 +77,7 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
     }
     let unclosed = match found {
         Found::EndOfFile | Found::Item(_) if expectation.closes_bracket => {
-            unclosed_bracket(chunk).map(|at| Span::new(file, offset + at, offset + at + 1))
+            scan::unclosed_bracket(chunk).map(|at| Span::new(file, offset + at, offset + at + 1))
         }
         _ => None,
     };
@@ -391,48 +392,5 @@ fn doc_comment_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
 /// The opening quote of the string that is open at `at`.
 fn string_start(text: &str, at: usize) -> Option<usize> {
     let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let line = text.get(line_start..at)?;
-    let mut open = None;
-    let mut chars = line.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' if open.is_some() => {
-                chars.next();
-            }
-            '"' => {
-                open = if open.is_some() {
-                    None
-                } else {
-                    Some(line_start + i)
-                }
-            }
-            _ => {}
-        }
-    }
-    open
-}
-
-/// The last bracket of `chunk` that is never closed, skipping strings and comments.
-fn unclosed_bracket(chunk: &str) -> Option<usize> {
-    let mut stack = Vec::new();
-    let mut in_string = false;
-    let mut chars = chunk.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '\\' if in_string => {
-                chars.next();
-            }
-            '"' => in_string = !in_string,
-            '\n' => in_string = false,
-            '/' if !in_string && chars.peek().is_some_and(|&(_, n)| n == '/') => {
-                while chars.next_if(|&(_, n)| n != '\n').is_some() {}
-            }
-            '(' | '[' | '{' if !in_string => stack.push(at),
-            ')' | ']' | '}' if !in_string => {
-                stack.pop();
-            }
-            _ => {}
-        }
-    }
-    stack.pop()
+    Some(line_start + scan::open_string(text.get(line_start..at)?)?)
 }

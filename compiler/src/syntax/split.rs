@@ -53,58 +53,6 @@ fn starts_item(line: &str) -> bool {
     })
 }
 
-/// The position of the first bracket that opens deeper than `limit` levels, if
-/// any. Brackets inside strings and comments do not count; `{` opening an
-/// interpolation does.
-pub(super) fn too_deep(text: &str, limit: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    // For each open bracket: whether it is an interpolation inside a string.
-    let mut stack: Vec<bool> = Vec::new();
-    let mut in_string = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if in_string {
-            match c {
-                '\\' => {
-                    chars.next();
-                }
-                '"' | '\n' => in_string = false,
-                '{' => {
-                    stack.push(true);
-                    in_string = false;
-                    depth += 1;
-                    if depth > limit {
-                        return Some(at);
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '/' if chars.peek().is_some_and(|&(_, next)| next == '/') => {
-                while chars.next_if(|&(_, next)| next != '\n').is_some() {}
-            }
-            '(' | '[' | '{' => {
-                stack.push(false);
-                depth += 1;
-                if depth > limit {
-                    return Some(at);
-                }
-            }
-            ')' | ']' | '}' => {
-                if let Some(interpolation) = stack.pop() {
-                    depth -= 1;
-                    in_string = interpolation;
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,13 +75,5 @@ mod tests {
     fn a_word_that_merely_begins_with_a_keyword_does_not_split() {
         let text = "flow a {}\nflowers\ntypes\n";
         assert_eq!(chunks(text).len(), 1);
-    }
-
-    #[test]
-    fn nesting_counts_brackets_and_interpolations_but_not_text() {
-        assert_eq!(too_deep("((()))", 3), None);
-        assert_eq!(too_deep("(((())))", 3), Some(3));
-        assert_eq!(too_deep("\"((((\" // ((((", 1), None);
-        assert_eq!(too_deep("(\"{a}\")", 1), Some(2));
     }
 }

@@ -254,7 +254,7 @@ fn without_trailing_trivia(text: &str) -> usize {
         let kept = text.get(..end).unwrap_or_default();
         let line_start = kept.rfind('\n').map_or(0, |at| at + 1);
         let last_line = kept.get(line_start..).unwrap_or_default();
-        match comment_start(last_line) {
+        match super::scan::comment_start(last_line) {
             Some(at) => {
                 end = kept
                     .get(..line_start + at)
@@ -265,28 +265,6 @@ fn without_trailing_trivia(text: &str) -> usize {
             None => return end,
         }
     }
-}
-
-/// Where a `//` comment starts in one line, skipping string literals.
-fn comment_start(line: &str) -> Option<usize> {
-    if !line.contains("//") {
-        return None;
-    }
-    let mut in_string = false;
-    let mut chars = line.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '\\' if in_string => {
-                chars.next();
-            }
-            '"' => in_string = !in_string,
-            '/' if !in_string && chars.peek().is_some_and(|&(_, next)| next == '/') => {
-                return Some(at);
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 fn push_text(parts: &mut Vec<StringPart>, text: &str) {
