@@ -214,3 +214,14 @@ proptest! {
         check_formatting("generated", &text);
     }
 }
+
+#[test]
+fn windows_line_endings_and_a_byte_order_mark_are_accepted_and_normalised() {
+    let text = "\u{feff}import okta\r\n\r\n// note\r\nconfig x: Int = 1 // trailing\r\n";
+    let parsed = syntax::parse(FileId(0), text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(
+        format::format(&parsed.module, text),
+        "import okta\n\n// note\nconfig x: Int = 1 // trailing\n"
+    );
+}
