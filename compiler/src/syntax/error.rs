@@ -59,7 +59,10 @@ pub enum SyntaxError {
         span: Span,
     },
     /// An expression tree deeper than the builder accepts.
-    #[error("this expression is nested too deeply")]
+    #[error(
+        "this expression has more than {} levels of operators",
+        crate::syntax::MAX_EXPR_DEPTH
+    )]
     ExpressionTooDeep {
         /// The expression.
         span: Span,

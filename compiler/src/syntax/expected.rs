@@ -174,7 +174,7 @@ impl Expectation {
     }
 
     fn add_token(&mut self, token: &str) {
-        let is_trivia = token.trim().is_empty() || token == "//" || token == "///";
+        let is_trivia = token.trim().is_empty() || ["//", "///", "\u{feff}"].contains(&token);
         let covered = (self.statement || self.expression) && EXPRESSION_STARTERS.contains(&token)
             || self.statement && STATEMENT_STARTERS.contains(&token)
             || self.type_ && (token == "{" || token == "_")

@@ -29,6 +29,10 @@ use build::Builder;
 /// Deepest bracket nesting accepted in one item.
 pub const MAX_NESTING: usize = 64;
 
+/// Deepest expression tree accepted. Later phases walk trees recursively;
+/// this bound keeps them far from the end of the stack.
+pub const MAX_EXPR_DEPTH: u32 = 200;
+
 /// The result of parsing one file: the tree that could be built and the
 /// problems found on the way.
 #[derive(Clone, Debug)]

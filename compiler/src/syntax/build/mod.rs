@@ -23,9 +23,7 @@ use crate::syntax::ast::{
 
 pub(super) use item::build_chunk;
 
-/// Deepest expression tree the builder accepts. Later phases walk trees
-/// recursively; this bound keeps them far from the end of the stack.
-pub(super) const MAX_EXPR_DEPTH: u32 = 200;
+pub(super) use super::MAX_EXPR_DEPTH;
 
 /// Builds tree nodes from the pairs of one chunk of a file.
 pub(super) struct Builder {
