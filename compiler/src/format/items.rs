@@ -47,7 +47,9 @@ impl Printer<'_> {
                 self.doc(&def.doc);
                 self.write(&format!("type {} ", def.name.name));
                 match &def.body {
-                    TypeDefBody::Record(fields) => self.field_block(fields, def.span.end),
+                    TypeDefBody::Record(fields) => {
+                        self.field_block(fields, def.name.span.end, def.span.end)
+                    }
                     TypeDefBody::Alias(ty) => {
                         self.write("= ");
                         self.type_expr(ty);
@@ -380,9 +382,9 @@ impl Printer<'_> {
         });
     }
 
-    /// A record type's fields, one per line.
-    fn field_block(&mut self, fields: &[FieldDecl], end: u32) {
-        if fields.is_empty() && !self.has_comment_within(self.cursor_position(), end) {
+    /// A record type's fields, one per line; `start..end` is the record's span.
+    fn field_block(&mut self, fields: &[FieldDecl], start: u32, end: u32) {
+        if fields.is_empty() && !self.has_comment_within(start, end) {
             self.write("{}");
             return;
         }
@@ -409,7 +411,7 @@ impl Printer<'_> {
             return;
         }
         if let TypeExprKind::Record(fields) = &ty.kind {
-            self.field_block(fields, ty.span.end);
+            self.field_block(fields, ty.span.start, ty.span.end);
         }
         if ty.optional {
             self.write("?");

@@ -67,11 +67,6 @@ impl<'a> Printer<'a> {
         self.out.len() - line_start
     }
 
-    /// The source offset up to which everything has been printed.
-    pub(super) fn cursor_position(&self) -> u32 {
-        self.cursor
-    }
-
     /// Whether `extra` more characters still fit on the current line.
     pub(super) fn fits(&self, extra: usize) -> bool {
         self.column() + extra <= super::MAX_WIDTH
