@@ -130,3 +130,31 @@ fn long_operator_chains_and_prefix_runs_are_bounded() {
     let prefixes = format!("config x: Bool = {}true\n", "not ".repeat(5_000));
     assert!(syntax::parse(FileId(0), &prefixes).has_errors());
 }
+
+#[test]
+fn broken_statements_are_each_reported_and_the_flow_is_kept() {
+    let path = support::root().join("tests/ui/syntax_errors/several_broken_statements.flow");
+    let text = std::fs::read_to_string(path).unwrap();
+    let parsed = syntax::parse(FileId(0), &text);
+    assert_eq!(parsed.diagnostics.len(), 3, "{:#?}", parsed.diagnostics);
+    assert_eq!(parsed.recovered.len(), 3);
+    let syntax::ast::Item::Flow(flow) = &parsed.module.items[0] else {
+        panic!("the flow is kept")
+    };
+    // `let u`, `if` (now empty) and `let z = okta.suspend_user(…)` remain.
+    assert_eq!(flow.body.stmts.len(), 3);
+    for (diagnostic, skipped) in parsed.diagnostics.iter().zip(&parsed.recovered) {
+        let span = diagnostic.span().unwrap();
+        assert!(skipped.start <= span.start && span.end <= skipped.end + 1);
+    }
+}
+
+#[test]
+fn a_broken_line_that_opens_a_block_is_not_skipped() {
+    // Skipping `if e.id == {` would leave its `}` unmatched and report
+    // errors that are not there: the item reports its first error only.
+    let path = support::root().join("tests/ui/syntax_errors/broken_line_that_opens_a_block.flow");
+    let parsed = syntax::parse(FileId(0), &std::fs::read_to_string(path).unwrap());
+    assert_eq!(parsed.diagnostics.len(), 1);
+    assert!(parsed.module.items.is_empty() && parsed.recovered.is_empty());
+}

@@ -82,6 +82,21 @@ pub enum SyntaxError {
 }
 
 impl SyntaxError {
+    /// Where the error is.
+    pub fn span(&self) -> Span {
+        match self {
+            Self::Unexpected { span, .. }
+            | Self::UnterminatedString { span }
+            | Self::NestingTooDeep { span, .. }
+            | Self::NumberOutOfRange { span, .. }
+            | Self::InterpolationNotAllowed { span, .. }
+            | Self::MisplacedDocComment { span }
+            | Self::ExpressionTooDeep { span }
+            | Self::InvalidEscape { span }
+            | Self::Internal { span } => *span,
+        }
+    }
+
     /// The diagnostic for this error: code, message, labels and help.
     pub fn into_diagnostic(self) -> Diagnostic {
         let message = self.to_string();
