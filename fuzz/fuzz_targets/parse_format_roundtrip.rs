@@ -1,11 +1,13 @@
-//! Parse, format, parse again: the parser must never panic, and for any input
-//! that parses, formatting must give text that parses to the same tree and
-//! formats to itself.
+//! Parse, format, parse again: the parser must never panic; every diagnostic
+//! must point inside the text and render; and for any input that parses,
+//! formatting must give text that parses to the same tree and formats to
+//! itself.
 
 #![no_main]
 
+use idflow_compiler::diagnostics::render::{self, Colors};
 use idflow_compiler::format;
-use idflow_compiler::source::FileId;
+use idflow_compiler::source::{FileId, SourceFile};
 use idflow_compiler::syntax;
 use libfuzzer_sys::fuzz_target;
 
@@ -30,6 +32,16 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let parsed = syntax::parse(FileId(0), text);
     if parsed.has_errors() {
+        let file = SourceFile {
+            name: "fuzz.flow".to_owned(),
+            text: text.to_owned(),
+        };
+        for diagnostic in &parsed.diagnostics {
+            let span = diagnostic.span().expect("every diagnostic has a span");
+            assert!(span.start <= span.end && span.end as usize <= text.len(), "span out of the text: {span:?}");
+            assert!(text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize));
+            assert!(!render::to_text(diagnostic, &file, Colors::Off).is_empty());
+        }
         return;
     }
     let once = format::format(&parsed.module, text);

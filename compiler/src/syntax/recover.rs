@@ -136,8 +136,8 @@ fn candidate_lines(text: &str, at: usize, error: &SyntaxError) -> Vec<std::ops::
     let mut lines = Vec::new();
     if first_on_line && !points_at_its_line {
         let before = text.get(..own.start).unwrap_or_default().trim_end();
-        if !before.is_empty() {
-            lines.push(line_around(text, before.len() - 1));
+        if let Some((last, _)) = before.char_indices().last() {
+            lines.push(line_around(text, last));
         }
     }
     lines.push(own);
