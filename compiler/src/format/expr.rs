@@ -2,7 +2,7 @@
 //! its outermost list (arguments, record, list) or `and`/`or` chain.
 
 use super::printer::Printer;
-use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, RecordLit, StringLit, StringPart};
+use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, RecordLit, StringLit, StringPart};
 
 impl Printer<'_> {
     /// Writes an expression at the current position.
@@ -233,7 +233,7 @@ fn record_key(name: &str, quoted: bool) -> String {
     if quoted { quote(name) } else { name.to_owned() }
 }
 
-fn lambda_head(params: &[crate::syntax::ast::Ident]) -> String {
+fn lambda_head(params: &[Ident]) -> String {
     match params {
         [one] => format!("{} => ", one.name),
         _ => {

@@ -5,8 +5,8 @@ use super::printer::Printer;
 use super::stmt::{event_ref, retry_policy};
 use crate::syntax::ast::{
     ActionDecl, ActionKind, Arg, ConnectorMember, ExpectedCall, FieldDecl, Flow, GivenOutcome,
-    Item, Module, Param, Test, TestStmt, TestStmtKind, Trigger, TriggerKind, TypeDefBody, TypeExpr,
-    TypeExprKind,
+    Item, MissedPolicy, Module, Param, Test, TestStmt, TestStmtKind, Trigger, TriggerKind,
+    TypeDefBody, TypeExpr, TypeExprKind,
 };
 
 impl Printer<'_> {
@@ -234,8 +234,8 @@ impl Printer<'_> {
                 }
                 if let Some(missed) = missed {
                     let policy = match missed {
-                        crate::syntax::ast::MissedPolicy::Once => "once",
-                        crate::syntax::ast::MissedPolicy::Skip => "skip",
+                        MissedPolicy::Once => "once",
+                        MissedPolicy::Skip => "skip",
                     };
                     self.write(&format!(" missed {policy}"));
                 }

@@ -49,7 +49,10 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
     };
     if let ErrorVariant::CustomError { .. } = error.variant {
         // pest's own guard against running out of stack.
-        let width = chunk.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
+        let width = chunk
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
         let span = Span::new(file, offset + at, offset + at + width);
         return SyntaxError::NestingTooDeep {
             span,

@@ -3,8 +3,9 @@
 use pest::iterators::Pair;
 
 use super::{Builder, Children, children};
+use crate::source::Span;
 use crate::syntax::ast::{
-    ActionDecl, ActionKind, Config, Connector, ConnectorMember, EventDecl, Flow, FnDef,
+    ActionDecl, ActionKind, Config, Connector, ConnectorMember, Doc, EventDecl, Expr, Flow, FnDef,
     HttpMapping, HttpMethod, Import, Item, LetBinding, MissedPolicy, Pagination, RetrySetting,
     Setting, Trigger, TriggerKind, TypeDef, TypeDefBody,
 };
@@ -20,13 +21,12 @@ pub(in crate::syntax) fn build_chunk(builder: &Builder, chunk: Pair<'_, Rule>) -
             continue;
         }
         let span = builder.span(&pair);
+        let reported_before = builder.diagnostics.borrow().len();
         match builder.item(pair) {
             Some(item) => items.push(item),
-            None if builder.diagnostics.borrow().is_empty() => {
-                builder.report(SyntaxError::Internal { span });
-            }
-            // The item is missing because of an error already reported.
-            None => {}
+            // The item is missing because of an error it reported.
+            None if builder.diagnostics.borrow().len() > reported_before => {}
+            None => builder.report(SyntaxError::Internal { span }),
         }
     }
     items
@@ -106,7 +106,7 @@ impl Builder {
         })
     }
 
-    fn fn_body(&self, pair: Pair<'_, Rule>) -> Option<(Vec<LetBinding>, crate::syntax::ast::Expr)> {
+    fn fn_body(&self, pair: Pair<'_, Rule>) -> Option<(Vec<LetBinding>, Expr)> {
         let mut lets = Vec::new();
         let mut result = None;
         for part in children(pair) {
@@ -233,12 +233,7 @@ impl Builder {
         Some(mapping)
     }
 
-    fn flow(
-        &self,
-        doc: Option<crate::syntax::ast::Doc>,
-        mut parts: Children<'_>,
-        span: crate::source::Span,
-    ) -> Option<Flow> {
+    fn flow(&self, doc: Option<Doc>, mut parts: Children<'_>, span: Span) -> Option<Flow> {
         let name = self.ident(parts.next()?);
         let mut triggers = Vec::new();
         while let Some(trigger) = parts.take(Rule::trigger) {
