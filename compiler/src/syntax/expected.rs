@@ -60,7 +60,8 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
         };
     }
     let absolute = offset + at;
-    if let Some(doc) = doc_comment_at(text, absolute) {
+    if let Some(doc) = doc_comment_at(text, absolute).or_else(|| doc_comment_before(text, absolute))
+    {
         return SyntaxError::MisplacedDocComment {
             span: Span::new(file, doc.start, doc.end),
         };
@@ -391,6 +392,16 @@ fn doc_comment_at(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
     let start = line_start + indent;
     let is_doc = line.trim_start().starts_with("///") && !line.trim_start().starts_with("////");
     (is_doc && at >= start).then_some(start..line_end)
+}
+
+/// The span of a `///` line that ends right before `at`, with only
+/// whitespace between: a doc comment with nothing after it to document.
+fn doc_comment_before(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let before = text.get(..at)?.trim_end();
+    if before.is_empty() {
+        return None;
+    }
+    doc_comment_at(text, before.len())
 }
 
 /// The opening quote of the string that is open at `at`.
