@@ -77,7 +77,8 @@ pub enum ErrorFormat {
 pub struct FmtArgs {
     /// Files or directories (searched recursively for *.flow); default: the current directory.
     pub paths: Vec<PathBuf>,
-    /// Change nothing: list the files that are not formatted and exit 1 if there are any.
+    /// Change nothing: show what would change in each file that is not formatted, as a
+    /// unified diff, and exit 1 if there is any.
     #[arg(long)]
     pub check: bool,
     /// How to print diagnostics.

@@ -134,7 +134,21 @@ fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
 
     let check = idflow(&["fmt", "--check"], dir.path());
     assert_eq!(check.status.code(), Some(1));
-    assert_eq!(stdout(&check), "would reformat ./flows/messy.flow\n");
+    insta::assert_snapshot!(stdout(&check), @r"
+    would reformat ./flows/messy.flow
+    --- ./flows/messy.flow
+    +++ ./flows/messy.flow (formatted)
+    @@ -1,2 +1,8 @@
+     import okta
+    -flow f { when okta.user_created as e then { okta.suspend_user(id:e.id) } }
+    +
+    +flow f {
+    +  when okta.user_created as e
+    +  then {
+    +    okta.suspend_user(id: e.id)
+    +  }
+    +}
+    ");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("flows/messy.flow")).unwrap(),
         messy

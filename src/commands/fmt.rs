@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use idflow_compiler::format;
 use idflow_compiler::source::{FileId, SourceFile};
+use similar::TextDiff;
 
 use super::Outcome;
 use crate::cli::FmtArgs;
@@ -40,7 +41,11 @@ pub fn run(args: &FmtArgs) -> Result<Outcome> {
         }
         changed += 1;
         if args.check {
-            report::out(&format!("would reformat {}\n", path.display()));
+            report::out(&format!(
+                "would reformat {}\n{}",
+                path.display(),
+                unified_diff(path, &text, &formatted)
+            ));
             outcome = Outcome::Findings;
         } else {
             std::fs::write(path, formatted)
@@ -54,4 +59,14 @@ pub fn run(args: &FmtArgs) -> Result<Outcome> {
     };
     report::note(&format!("{changed} of {} files {verb}", paths.len()));
     Ok(outcome)
+}
+
+/// What formatting would change, as a unified diff with three lines of context.
+fn unified_diff(path: &std::path::Path, before: &str, after: &str) -> String {
+    let name = path.display().to_string();
+    TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&name, &format!("{name} (formatted)"))
+        .to_string()
 }
