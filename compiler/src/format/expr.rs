@@ -1,14 +1,14 @@
 //! Expressions: each is printed on one line when it fits, otherwise broken at
 //! its outermost list (arguments, record, list) or `and`/`or` chain.
 
-use super::printer::Printer;
+use super::printer::{Printer, width};
 use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, RecordLit, StringLit, StringPart};
 
 impl Printer<'_> {
     /// Writes an expression at the current position.
     pub(super) fn expr(&mut self, expr: &Expr) {
         let flat = flat(expr);
-        if self.fits(flat.len()) && !self.has_comment_within(expr.span.start, expr.span.end) {
+        if self.fits(width(&flat)) && !self.has_comment_within(expr.span.start, expr.span.end) {
             self.write(&flat);
             return;
         }
@@ -66,7 +66,8 @@ impl Printer<'_> {
     pub(super) fn record(&mut self, record: &RecordLit) {
         let flat_text = flat_record(record);
         let has_comment = self.has_comment_within(record.span.start, record.span.end);
-        if (self.fits(flat_text.len()) && !has_comment) || record.entries.is_empty() && !record.rest
+        if (self.fits(width(&flat_text)) && !has_comment)
+            || record.entries.is_empty() && !record.rest
         {
             self.write(&flat_text);
             return;

@@ -1,7 +1,7 @@
 //! Top-level items, connector members, types and tests.
 
 use super::expr::{flat, flat_args, quote, string};
-use super::printer::Printer;
+use super::printer::{Printer, width};
 use super::stmt::{event_ref, retry_policy};
 use crate::syntax::ast::{
     ActionDecl, ActionKind, Arg, ConnectorMember, ExpectedCall, FieldDecl, Flow, GivenOutcome,
@@ -62,7 +62,7 @@ impl Printer<'_> {
                 self.params(
                     &def.params,
                     def.ret.span.start,
-                    flat_type(&def.ret).len() + 6,
+                    width(&flat_type(&def.ret)) + 6,
                 );
                 self.write(" -> ");
                 self.type_expr(&def.ret);
@@ -146,7 +146,7 @@ impl Printer<'_> {
         let ret_len = action
             .ret
             .as_ref()
-            .map_or(0, |ret| flat_type(ret).len() + 4);
+            .map_or(0, |ret| width(&flat_type(ret)) + 4);
         self.params(&action.params, params_end, ret_len);
         if let Some(ret) = &action.ret {
             self.write(" -> ");
@@ -172,7 +172,7 @@ impl Printer<'_> {
             let args = paginate.args.as_deref().map(flat_args).unwrap_or_default();
             clauses.push(format!("paginate {}{args}", paginate.style.name));
         }
-        let one_line: usize = clauses.iter().map(|c| c.len() + 1).sum();
+        let one_line: usize = clauses.iter().map(|c| width(c) + 1).sum();
         if self.fits(one_line) {
             for clause in clauses {
                 self.write(" ");
@@ -257,7 +257,7 @@ impl Printer<'_> {
             TriggerKind::Called { params, ret } => {
                 self.write("called");
                 let end = ret.as_ref().map_or(trigger.span.end, |ret| ret.span.start);
-                let ret_len = ret.as_ref().map_or(0, |ret| flat_type(ret).len() + 4);
+                let ret_len = ret.as_ref().map_or(0, |ret| width(&flat_type(ret)) + 4);
                 self.params(params, end, ret_len);
                 if let Some(ret) = ret {
                     self.write(" -> ");
@@ -355,7 +355,7 @@ impl Printer<'_> {
     fn call_args(&mut self, args: &[Arg], end: u32) {
         let flat_text = flat_args(args);
         let start = args.first().map_or(end, |arg| arg.span.start);
-        if args.is_empty() || self.fits(flat_text.len()) && !self.has_comment_within(start, end) {
+        if args.is_empty() || self.fits(width(&flat_text)) && !self.has_comment_within(start, end) {
             self.write(&flat_text);
         } else {
             self.args(args, end);
@@ -369,7 +369,7 @@ impl Printer<'_> {
         let flat_text = format!("({})", flat_params.join(", "));
         let start = params.first().map_or(u32::MAX, |p| p.span.start);
         if params.is_empty()
-            || self.fits(flat_text.len() + after) && !self.has_comment_within(start, end)
+            || self.fits(width(&flat_text) + after) && !self.has_comment_within(start, end)
         {
             self.write(&flat_text);
             return;
@@ -402,7 +402,7 @@ impl Printer<'_> {
     pub(super) fn type_expr(&mut self, ty: &TypeExpr) {
         let flat_text = flat_type(ty);
         let has_doc = matches!(&ty.kind, TypeExprKind::Record(fields) if fields.iter().any(|f| f.doc.is_some()));
-        if (self.fits(flat_text.len())
+        if (self.fits(width(&flat_text))
             && !has_doc
             && !self.has_comment_within(ty.span.start, ty.span.end))
             || !matches!(ty.kind, TypeExprKind::Record(_))

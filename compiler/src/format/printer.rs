@@ -2,6 +2,12 @@
 
 use crate::syntax::ast::{Comment, Doc};
 
+/// How many columns `text` takes: one per character, so that `é` counts as
+/// one column, not two bytes.
+pub(super) fn width(text: &str) -> usize {
+    text.chars().count()
+}
+
 /// Writes formatted text and places the source's comments in it.
 pub(super) struct Printer<'a> {
     out: String,
@@ -64,7 +70,7 @@ impl<'a> Printer<'a> {
     /// The column the next character will be written at.
     pub(super) fn column(&self) -> usize {
         let line_start = self.out.rfind('\n').map_or(0, |at| at + 1);
-        self.out.len() - line_start
+        width(self.out.get(line_start..).unwrap_or_default())
     }
 
     /// Whether `extra` more characters still fit on the current line.
