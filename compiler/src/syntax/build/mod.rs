@@ -334,25 +334,31 @@ fn is_keyword(rule: Rule) -> bool {
     )
 }
 
+/// Whether a pair carries meaning: comments and keywords do not.
+fn is_meaningful(pair: &Pair<'_, Rule>) -> bool {
+    pair.as_rule() != Rule::COMMENT && !is_keyword(pair.as_rule())
+}
+
+type Meaningful<'i> = std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>;
+
 /// The children of a pair that carry meaning: no comments, no keywords.
-fn children<'i>(pair: Pair<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
+fn children<'i>(pair: Pair<'i, Rule>) -> Meaningful<'i> {
     meaningful(pair.into_inner())
 }
 
-fn meaningful<'i>(pairs: Pairs<'i, Rule>) -> impl Iterator<Item = Pair<'i, Rule>> {
-    pairs.filter(|p| p.as_rule() != Rule::COMMENT && !is_keyword(p.as_rule()))
+fn meaningful<'i>(pairs: Pairs<'i, Rule>) -> Meaningful<'i> {
+    pairs.filter(is_meaningful as fn(&Pair<'i, Rule>) -> bool)
 }
 
 /// A cursor over the meaningful children of a pair, for optional parts.
 struct Children<'i> {
-    inner: std::iter::Peekable<Box<dyn Iterator<Item = Pair<'i, Rule>> + 'i>>,
+    inner: std::iter::Peekable<Meaningful<'i>>,
 }
 
 impl<'i> Children<'i> {
     fn new(pair: Pair<'i, Rule>) -> Self {
-        let iter: Box<dyn Iterator<Item = Pair<'i, Rule>> + 'i> = Box::new(children(pair));
         Self {
-            inner: iter.peekable(),
+            inner: children(pair).peekable(),
         }
     }
 
