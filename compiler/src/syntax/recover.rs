@@ -42,21 +42,18 @@ pub(super) fn parse_chunk(file: FileId, text: &str, offset: usize, chunk: &str) 
         Err(error) => error,
     };
     let mut working = chunk.to_owned();
-    let mut errors = vec![first_error.clone()];
-    let mut blanked: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut error = first_error.clone();
+    let mut errors = vec![first_error];
+    let mut blanked: Vec<Span> = Vec::new();
     while blanked.len() < MAX_RECOVERIES {
-        let Some((line, next)) = recover_once(file, text, offset, &mut working, &error) else {
+        let Some(last) = errors.last() else { break };
+        let Some((line, next)) = recover_once(file, text, offset, &mut working, last) else {
             break;
         };
-        blanked.push(line);
+        blanked.push(Span::new(file, offset + line.start, offset + line.end));
         match next {
+            Err(next_error) => errors.push(next_error),
             Ok(mut result) => {
-                let recovered: Vec<Span> = blanked
-                    .iter()
-                    .map(|l| Span::new(file, offset + l.start, offset + l.end))
-                    .collect();
-                if !recovered
+                if !blanked
                     .iter()
                     .all(|line| inside_a_block(&result.items, *line))
                 {
@@ -68,19 +65,20 @@ pub(super) fn parse_chunk(file: FileId, text: &str, offset: usize, chunk: &str) 
                     .collect();
                 diagnostics.append(&mut result.diagnostics);
                 result.diagnostics = diagnostics;
-                result.recovered = recovered;
+                result.recovered = blanked;
                 return result;
-            }
-            Err(next_error) => {
-                errors.push(next_error.clone());
-                error = next_error;
             }
         }
     }
+    // No recovery: the item's first error alone, as if pest had stopped there.
     ChunkResult {
         items: Vec::new(),
         comments: Vec::new(),
-        diagnostics: vec![first_error.into_diagnostic()],
+        diagnostics: errors
+            .into_iter()
+            .take(1)
+            .map(SyntaxError::into_diagnostic)
+            .collect(),
         recovered: Vec::new(),
     }
 }
