@@ -158,3 +158,106 @@ fn a_broken_line_that_opens_a_block_is_not_skipped() {
     assert_eq!(parsed.diagnostics.len(), 1);
     assert!(parsed.module.items.is_empty() && parsed.recovered.is_empty());
 }
+
+mod token_soup {
+    //! Any text at all: the parser returns, and every diagnostic points
+    //! inside the text at character boundaries and renders.
+
+    use super::*;
+    use idflow_compiler::diagnostics::render::{self, Colors};
+    use idflow_compiler::source::SourceFile;
+    use proptest::prelude::*;
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "flow",
+                "when",
+                "where",
+                "then",
+                "let",
+                "if",
+                "else",
+                "for",
+                "in",
+                "wait",
+                "for",
+                "until",
+                "timeout",
+                "stop",
+                "return",
+                "call",
+                "on",
+                "error",
+                "retry",
+                "backoff",
+                "config",
+                "type",
+                "fn",
+                "connector",
+                "action",
+                "read",
+                "event",
+                "test",
+                "given",
+                "expect",
+                "no",
+                "import",
+                "{",
+                "}",
+                "(",
+                ")",
+                "[",
+                "]",
+                ",",
+                ":",
+                ".",
+                "?.",
+                "??",
+                "=",
+                "==",
+                "=>",
+                "->",
+                "..",
+                "\"",
+                "\"{",
+                "}\"",
+                "\\",
+                "//",
+                "///",
+                "\n",
+                " ",
+                "é",
+                "1",
+                "2.5",
+                "3d",
+                "_",
+                "x",
+                "okta",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z]{1,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_text_parses_to_a_result_with_renderable_diagnostics(
+            tokens in prop::collection::vec(token(), 0..80),
+            spaced in any::<bool>(),
+        ) {
+            // Unspaced, a `flow` after a line break starts an item in column 0.
+            let text = tokens.join(if spaced { " " } else { "" });
+            let parsed = syntax::parse(FileId(0), &text);
+            let file = SourceFile { name: "soup.flow".to_owned(), text: text.clone() };
+            for diagnostic in &parsed.diagnostics {
+                let span = diagnostic.span().unwrap();
+                prop_assert!(span.start <= span.end && span.end as usize <= text.len());
+                prop_assert!(text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize));
+                prop_assert!(!render::to_text(diagnostic, &file, Colors::Off).is_empty());
+            }
+        }
+    }
+}
