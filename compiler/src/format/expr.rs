@@ -12,6 +12,10 @@ impl Printer<'_> {
             self.write(&flat);
             return;
         }
+        if let Some((root, links)) = method_chain(expr) {
+            self.method_chain(root, &links, expr.span.end);
+            return;
+        }
         match &expr.kind {
             ExprKind::Call { callee, args } if !args.is_empty() => {
                 self.expr(callee);
@@ -49,8 +53,45 @@ impl Printer<'_> {
         }
     }
 
-    /// `(a: 1, b: 2)`, broken one argument per line.
+    /// `root.a(…).b(…)` with each call on its own line below the root.
+    fn method_chain(&mut self, root: &Expr, links: &[MethodLink<'_>], end: u32) {
+        self.expr(root);
+        self.indented(|p| {
+            for link in links {
+                p.comments_before(link.name.span.start);
+                p.newline();
+                p.write(if link.safe { "?." } else { "." });
+                p.write(&link.name.name);
+                let flat_args = flat_args(link.args);
+                if p.fits(width(&flat_args)) && !p.has_comment_within(link.name.span.end, link.end)
+                {
+                    p.write(&flat_args);
+                } else {
+                    p.args(link.args, link.end);
+                }
+            }
+            p.comments_before(end);
+        });
+    }
+
+    /// `(a: 1, b: 2)`, broken one argument per line — except a lone lambda,
+    /// record or list, which hugs the parentheses: `.map(u => {` … `})`.
     pub(super) fn args(&mut self, args: &[Arg], end: u32) {
+        if let [arg] = args
+            && matches!(
+                arg.value.kind,
+                ExprKind::Lambda { .. } | ExprKind::Record(_) | ExprKind::List { .. }
+            )
+            && !self.has_comment_within(arg.span.start.saturating_sub(1), end)
+        {
+            self.write("(");
+            if let Some(name) = &arg.name {
+                self.write(&format!("{}: ", name.name));
+            }
+            self.expr(&arg.value);
+            self.write(")");
+            return;
+        }
         self.block("(", args, end, ")", |p, arg| {
             p.start_element(arg.span.start);
             if let Some(name) = &arg.name {
@@ -124,6 +165,36 @@ impl Printer<'_> {
             }
         });
     }
+}
+
+/// One `.name(args)` of a method chain.
+struct MethodLink<'a> {
+    name: &'a Ident,
+    safe: bool,
+    args: &'a [Arg],
+    /// Where the call ends in the source.
+    end: u32,
+}
+
+/// An expression that is two or more method calls in a row, as its root and
+/// its calls from the root outwards; `None` for anything else.
+fn method_chain(expr: &Expr) -> Option<(&Expr, Vec<MethodLink<'_>>)> {
+    let mut links = Vec::new();
+    let mut current = expr;
+    while let ExprKind::Call { callee, args } = &current.kind {
+        let ExprKind::Field { base, name, safe } = &callee.kind else {
+            break;
+        };
+        links.push(MethodLink {
+            name,
+            safe: *safe,
+            args,
+            end: current.span.end,
+        });
+        current = base;
+    }
+    links.reverse();
+    (links.len() >= 2).then_some((current, links))
 }
 
 /// An expression on one line.
