@@ -25,6 +25,10 @@ use crate::syntax::ast::{Comment, Item};
 /// looking for more.
 const MAX_RECOVERIES: usize = 16;
 
+/// Items larger than this are not recovered inside: each recovery parses the
+/// whole item again, and an item this size is generated, not written.
+const MAX_RECOVERABLE_ITEM: usize = 256 * 1024;
+
 /// What parsing one chunk of a file produced.
 pub(super) struct ChunkResult {
     pub(super) items: Vec<Item>,
@@ -44,7 +48,7 @@ pub(super) fn parse_chunk(file: FileId, text: &str, offset: usize, chunk: &str) 
     let mut working = chunk.to_owned();
     let mut errors = vec![first_error];
     let mut blanked: Vec<Span> = Vec::new();
-    while blanked.len() < MAX_RECOVERIES {
+    while blanked.len() < MAX_RECOVERIES && chunk.len() <= MAX_RECOVERABLE_ITEM {
         let Some(last) = errors.last() else { break };
         let Some((line, next)) = recover_once(file, text, offset, &mut working, last) else {
             break;
