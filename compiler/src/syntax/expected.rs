@@ -349,38 +349,10 @@ fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
     Some(help.to_owned())
 }
 
+/// Whether `word` is reserved, asked of the grammar itself so the list is
+/// written once.
 fn is_reserved(word: &str) -> bool {
-    const RESERVED: &[&str] = &[
-        "import",
-        "config",
-        "type",
-        "fn",
-        "connector",
-        "flow",
-        "test",
-        "when",
-        "where",
-        "then",
-        "let",
-        "if",
-        "else",
-        "for",
-        "in",
-        "parallel",
-        "wait",
-        "stop",
-        "return",
-        "call",
-        "and",
-        "or",
-        "not",
-        "true",
-        "false",
-        "null",
-        "on",
-        "retry",
-    ];
-    RESERVED.contains(&word)
+    FlowParser::parse(Rule::reserved, word).is_ok_and(|pairs| pairs.as_str() == word)
 }
 
 /// The span of a `///` doc comment covering `at`, if there is one.
