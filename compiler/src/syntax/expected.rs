@@ -275,16 +275,7 @@ impl Found {
                 .unwrap_or(rest.len());
             let word = rest.get(..end).unwrap_or_default().to_owned();
             let at_line_start = at == 0 || text.as_bytes().get(at - 1) == Some(&b'\n');
-            let item_keyword = [
-                "import",
-                "config",
-                "type",
-                "fn",
-                "connector",
-                "flow",
-                "test",
-            ]
-            .contains(&word.as_str());
+            let item_keyword = super::split::ITEM_KEYWORDS.contains(&word.as_str());
             return if at_line_start && item_keyword {
                 Self::Item(word)
             } else {
