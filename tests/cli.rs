@@ -1,18 +1,14 @@
 //! The `idflow` binary: commands, outputs and exit codes.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: if the binary cannot start, the test fails"
+)]
 fn idflow(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_idflow"))
         .args(args)

@@ -2,14 +2,6 @@
 //! `tests/ui/constructs/` is snapshotted with its canonical formatting and its
 //! syntax tree (positions left out).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 mod support;
 
 use idflow_compiler::format;

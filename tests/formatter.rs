@@ -2,14 +2,6 @@
 //! generated programs: formatting twice changes nothing, formatting never
 //! changes the syntax tree, and every comment survives.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 mod support;
 
 use idflow_compiler::format;

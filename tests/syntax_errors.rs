@@ -2,14 +2,6 @@
 //! must produce at least one diagnostic, and its rendered diagnostics are
 //! snapshotted beside the source.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 mod support;
 
 use idflow_compiler::source::FileId;

@@ -4,14 +4,6 @@
 //! the time per parse and the throughput in bytes per second. BENCHMARKS.md
 //! records the figures and how lines per second follow from them.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
