@@ -177,8 +177,11 @@ fn stmt() -> impl Strategy<Value = String> {
                 .prop_map(|(v, e, body)| format!("for {v} in {e} {{ {} }}", body.join("\n"))),
             prop::collection::vec(inner.clone(), 0..3)
                 .prop_map(|body| format!("parallel {{\n{}\n}}", body.join("\n"))),
-            (inner.clone(), prop::collection::vec(inner.clone(), 0..2))
-                .prop_map(|(s, h)| format!("{s} on error(err) {{\n{}\n}}", h.join("\n"))),
+            // `on error` follows an action call, never another statement.
+            (expr(), prop::collection::vec(inner.clone(), 0..2)).prop_map(|(e, h)| format!(
+                "okta.x(v: {e}) on error(err) {{\n{}\n}}",
+                h.join("\n")
+            )),
             inner
                 .clone()
                 .prop_map(|s| format!("// note\n{s} // trailing")),

@@ -77,12 +77,14 @@ impl Printer<'_> {
     /// `(a: 1, b: 2)`, broken one argument per line — except a lone lambda,
     /// record or list, which hugs the parentheses: `.map(u => {` … `})`.
     pub(super) fn args(&mut self, args: &[Arg], end: u32) {
+        // Comments do not change this choice: the record or list places them
+        // itself, and a choice that depended on them could change once the
+        // formatter has moved a comment, breaking idempotence.
         if let [arg] = args
             && matches!(
                 arg.value.kind,
                 ExprKind::Lambda { .. } | ExprKind::Record(_) | ExprKind::List { .. }
             )
-            && !self.has_comment_within(arg.span.start.saturating_sub(1), end)
         {
             self.write("(");
             if let Some(name) = &arg.name {
