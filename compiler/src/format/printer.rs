@@ -117,8 +117,8 @@ impl<'a> Printer<'a> {
     }
 
     /// Ends an element that ended at source offset `end`: prints comments that
-    /// were inside it on lines of their own, then a comment that followed it on
-    /// the same source line at the end of this line.
+    /// were inside it on lines of their own, then a comment that directly
+    /// followed it (a comma at most between) at the end of this line.
     pub(super) fn end_element(&mut self, end: u32) {
         self.comments_before(end);
         self.cursor = self.cursor.max(end);
@@ -127,7 +127,10 @@ impl<'a> Printer<'a> {
                 .text
                 .get(end as usize..comment.span.start as usize)
                 .unwrap_or("\n");
-            if !between.contains('\n') {
+            // Only a comma may stand between the element and its comment:
+            // a comment after `a, b])` on one line belongs to what ends at
+            // `)`, not to `a`.
+            if between.chars().all(|c| c == ',' || c == ' ' || c == '\t') {
                 self.write(" //");
                 self.out.push_str(&comment.text);
                 self.next_comment += 1;
