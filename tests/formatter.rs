@@ -223,7 +223,7 @@ fn windows_line_endings_and_a_byte_order_mark_are_accepted_and_normalised() {
 
 #[test]
 fn a_comment_at_the_end_of_a_line_stays_with_what_ends_there() {
-    let text = "flow f {\n  when okta.user_created as e\n  then {\n    slack.post_message(channel: \"#a-rather-long-channel-name\", text: \"a long enough message text\") // why\n  }\n}\n";
+    let text = "flow f {\n  when okta.user_created as e\n  then {\n    slack.post_message(channel: \"#a-rather-long-channel-name\", text: \"a message long enough to need a break\") // why\n  }\n}\n";
     let formatted = format::format_source(FileId(0), text).unwrap();
     assert!(formatted.contains("\n    ) // why\n"), "{formatted}");
     check_formatting("trailing comment", text);
