@@ -1,0 +1,161 @@
+//! The stdlib's connectors against the official specifications: every HTTP
+//! action's method and path exists in its service's OpenAPI file, and every
+//! Okta event names a System Log event type of Okta's catalogue. The facts
+//! are extracted from ../shared/specs by `scripts/extract_spec_facts.py`.
+
+mod support;
+
+use std::collections::HashSet;
+
+use idflow_compiler::format;
+use idflow_compiler::source::FileId;
+use idflow_compiler::syntax::{
+    self,
+    ast::{ConnectorMember, Item, StringPart},
+};
+
+/// `/api/v1/users/{id}` and `/api/v1/users/{userId}` are the same operation.
+fn normalized(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_hole = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_hole = true;
+                out.push_str("{}");
+            }
+            '}' => in_hole = false,
+            c if !in_hole => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn facts(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(support::root().join("stdlib/facts").join(name)).unwrap();
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn stdlib() -> Vec<(String, syntax::ast::Module)> {
+    support::flow_files(&support::root().join("stdlib"))
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let parsed = syntax::parse(FileId(0), &text);
+            let name = support::relative(&path);
+            assert!(
+                parsed.diagnostics.is_empty(),
+                "{name}:\n{}",
+                support::rendered_diagnostics(&name, &text)
+            );
+            assert_eq!(
+                format::format(&parsed.module, &text),
+                text,
+                "{name} is not formatted"
+            );
+            (name, parsed.module)
+        })
+        .collect()
+}
+
+#[test]
+fn every_http_action_exists_in_the_official_openapi_file() {
+    let operations: HashSet<String> = facts("openapi-operations.txt")
+        .iter()
+        .map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (connector, method, path) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            format!("{connector} {method} {}", normalized(path))
+        })
+        .collect();
+    assert!(operations.len() > 500, "the facts file looks truncated");
+    let mut checked = 0;
+    for (name, module) in stdlib() {
+        for item in &module.items {
+            let Item::Connector(connector) = item else {
+                continue;
+            };
+            if !["okta", "slack"].contains(&connector.name.name.as_str()) {
+                continue;
+            }
+            for member in &connector.members {
+                let ConnectorMember::Action(action) = member else {
+                    continue;
+                };
+                let Some(http) = &action.http else { continue };
+                let path: String = http
+                    .path
+                    .parts
+                    .iter()
+                    .map(|part| match part {
+                        StringPart::Text(text) => text.clone(),
+                        StringPart::Interpolation(_) => "{}".to_owned(),
+                    })
+                    .collect();
+                let operation = format!(
+                    "{} {} {}",
+                    connector.name.name,
+                    http.method.as_str(),
+                    normalized(&path)
+                );
+                assert!(
+                    operations.contains(&operation),
+                    "{name}: action `{}` sends `{operation}`, which the official OpenAPI file does not have",
+                    action.name.name
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} actions were checked");
+}
+
+#[test]
+fn every_okta_event_is_in_the_system_log_catalogue() {
+    let catalogue: HashSet<String> = facts("okta-event-types.txt").into_iter().collect();
+    assert!(catalogue.contains("user.session.start") && catalogue.len() > 1000);
+    let mut checked = 0;
+    for (name, module) in stdlib() {
+        for item in &module.items {
+            let Item::Connector(connector) = item else {
+                continue;
+            };
+            if connector.name.name != "okta" {
+                continue;
+            }
+            for member in &connector.members {
+                let ConnectorMember::Event(event) = member else {
+                    continue;
+                };
+                assert!(
+                    catalogue.contains(&event.provider_name.value),
+                    "{name}: event `{}` names `{}`, which Okta's catalogue does not have",
+                    event.name.name,
+                    event.provider_name.value
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} events were checked");
+}
+
+#[test]
+fn paths_are_compared_without_their_parameter_names() {
+    assert_eq!(
+        normalized("/api/v1/users/{id}/groups"),
+        "/api/v1/users/{}/groups"
+    );
+    assert_eq!(
+        normalized("/api/v1/groups/{groupId}/users/{userId}"),
+        "/api/v1/groups/{}/users/{}"
+    );
+}
