@@ -32,6 +32,10 @@ fn normalized(path: &str) -> String {
     out
 }
 
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: a missing facts file fails the test"
+)]
 fn facts(name: &str) -> Vec<String> {
     let text = std::fs::read_to_string(support::root().join("stdlib/facts").join(name)).unwrap();
     text.lines()
@@ -40,6 +44,11 @@ fn facts(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every stdlib file, parsed; each must parse cleanly and be formatted.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: an unreadable stdlib file fails the test"
+)]
 fn stdlib() -> Vec<(String, syntax::ast::Module)> {
     support::flow_files(&support::root().join("stdlib"))
         .into_iter()
