@@ -303,7 +303,8 @@ pub(super) fn flat_record(record: &RecordLit) -> String {
     }
 }
 
-fn record_key(name: &str, quoted: bool) -> String {
+/// A record key or field name, quoted when it was written quoted.
+pub(super) fn record_key(name: &str, quoted: bool) -> String {
     if quoted { quote(name) } else { name.to_owned() }
 }
 

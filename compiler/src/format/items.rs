@@ -1,6 +1,6 @@
 //! Top-level items, connector members, types and tests.
 
-use super::expr::{flat, flat_args, quote, string};
+use super::expr::{flat, flat_args, quote, record_key, string};
 use super::printer::{Printer, width};
 use super::stmt::{event_ref, retry_policy};
 use crate::syntax::ast::{
@@ -391,7 +391,7 @@ impl Printer<'_> {
         self.block("{", fields, end, "}", |p, field| {
             p.start_element(field.span.start);
             p.doc(&field.doc);
-            p.write(&format!("{}: ", field.name.name));
+            p.write(&format!("{}: ", record_key(&field.name.name, field.quoted)));
             p.type_expr(&field.ty);
             p.write(",");
             p.end_element(field.span.end);
@@ -440,7 +440,13 @@ pub(super) fn flat_type(ty: &TypeExpr) -> String {
         TypeExprKind::Record(fields) => {
             let fields: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}: {}", f.name.name, flat_type(&f.ty)))
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        record_key(&f.name.name, f.quoted),
+                        flat_type(&f.ty)
+                    )
+                })
                 .collect();
             format!("{{ {} }}", fields.join(", "))
         }

@@ -124,6 +124,9 @@ pub struct FieldDecl {
     pub doc: Option<Doc>,
     /// The field's name.
     pub name: Ident,
+    /// Whether the name was written as a string literal, for JSON keys that
+    /// are not words (`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`).
+    pub quoted: bool,
     /// The field's type.
     pub ty: TypeExpr,
     /// Where the field is.

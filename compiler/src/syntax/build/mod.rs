@@ -194,11 +194,22 @@ impl Builder {
                 let span = self.span(&field);
                 let mut parts = Children::new(field);
                 let doc = parts.take(Rule::doc).map(|d| self.doc(d));
-                let name = self.ident(parts.next()?);
+                let key = parts.next()?;
+                let quoted = key.as_rule() == Rule::string;
+                let name = if quoted {
+                    let text = self.text(key, "a field name")?;
+                    Ident {
+                        name: text.value,
+                        span: text.span,
+                    }
+                } else {
+                    self.ident(key)
+                };
                 let ty = self.type_expr(parts.next()?)?;
                 Some(FieldDecl {
                     doc,
                     name,
+                    quoted,
                     ty,
                     span,
                 })
