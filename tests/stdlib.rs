@@ -71,30 +71,23 @@ fn stdlib() -> Vec<(String, syntax::ast::Module)> {
         .collect()
 }
 
-#[test]
-fn every_http_action_exists_in_the_official_openapi_file() {
-    let operations: HashSet<String> = facts("openapi-operations.txt")
-        .iter()
-        .map(|line| {
-            let mut parts = line.splitn(3, ' ');
-            let (connector, method, path) = (
-                parts.next().unwrap(),
-                parts.next().unwrap(),
-                parts.next().unwrap(),
-            );
-            format!("{connector} {method} {}", normalized(path))
-        })
-        .collect();
-    assert!(operations.len() > 500, "the facts file looks truncated");
-    let mut checked = 0;
-    for (name, module) in stdlib() {
+/// An HTTP action of a stdlib connector: where it is, and what it sends.
+struct HttpAction {
+    file: String,
+    connector: String,
+    action: String,
+    method: &'static str,
+    /// The path with every `{…}` hole written `{}`.
+    path: String,
+}
+
+fn http_actions() -> Vec<HttpAction> {
+    let mut actions = Vec::new();
+    for (file, module) in stdlib() {
         for item in &module.items {
             let Item::Connector(connector) = item else {
                 continue;
             };
-            if !["okta", "slack"].contains(&connector.name.name.as_str()) {
-                continue;
-            }
             for member in &connector.members {
                 let ConnectorMember::Action(action) = member else {
                     continue;
@@ -109,22 +102,76 @@ fn every_http_action_exists_in_the_official_openapi_file() {
                         StringPart::Interpolation(_) => "{}".to_owned(),
                     })
                     .collect();
-                let operation = format!(
-                    "{} {} {}",
-                    connector.name.name,
-                    http.method.as_str(),
-                    normalized(&path)
-                );
-                assert!(
-                    operations.contains(&operation),
-                    "{name}: action `{}` sends `{operation}`, which the official OpenAPI file does not have",
-                    action.name.name
-                );
-                checked += 1;
+                actions.push(HttpAction {
+                    file: file.clone(),
+                    connector: connector.name.name.clone(),
+                    action: action.name.name.clone(),
+                    method: http.method.as_str(),
+                    path: normalized(&path),
+                });
             }
         }
     }
-    assert!(checked >= 20, "only {checked} actions were checked");
+    actions
+}
+
+#[test]
+fn every_okta_and_slack_action_exists_in_the_official_openapi_file() {
+    let operations: HashSet<String> = facts("openapi-operations.txt")
+        .iter()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (connector, method, path) = (parts.next()?, parts.next()?, parts.next()?);
+            Some(format!("{connector} {method} {}", normalized(path)))
+        })
+        .collect();
+    assert!(operations.len() > 500, "the facts file looks truncated");
+    let actions: Vec<HttpAction> = http_actions()
+        .into_iter()
+        .filter(|a| a.connector == "okta" || a.connector == "slack")
+        .collect();
+    for a in &actions {
+        let operation = format!("{} {} {}", a.connector, a.method, a.path);
+        assert!(
+            operations.contains(&operation),
+            "{}: action `{}` sends `{operation}`, which the official OpenAPI file does not have",
+            a.file,
+            a.action
+        );
+    }
+    assert!(
+        actions.len() >= 20,
+        "only {} actions were checked",
+        actions.len()
+    );
+}
+
+#[test]
+fn every_scim_action_uses_a_resource_endpoint_as_rfc_7644_defines_it() {
+    let endpoints = facts("scim-endpoints.txt");
+    let actions: Vec<HttpAction> = http_actions()
+        .into_iter()
+        .filter(|a| a.connector == "scim")
+        .collect();
+    for a in &actions {
+        // RFC 7644, section 3: a collection answers GET (query) and POST
+        // (create); one resource answers GET, PUT, PATCH and DELETE.
+        let allowed = endpoints.iter().any(|endpoint| {
+            (a.path == *endpoint && ["GET", "POST"].contains(&a.method))
+                || (a.path == format!("{endpoint}/{{}}")
+                    && ["GET", "PUT", "PATCH", "DELETE"].contains(&a.method))
+        });
+        assert!(
+            allowed,
+            "{}: action `{}` sends `{} {}`, not a SCIM resource operation",
+            a.file, a.action, a.method, a.path
+        );
+    }
+    assert!(
+        actions.len() >= 10,
+        "only {} actions were checked",
+        actions.len()
+    );
 }
 
 #[test]
