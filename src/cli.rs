@@ -23,6 +23,7 @@ Examples:
   idflow parse flows/leaver.flow --format json the syntax tree as JSON
   idflow fmt                                   format every .flow file under the current directory
   idflow fmt --check examples                  list files that are not formatted (exit 1 if any)
+  idflow check examples                        report every syntax and name error of a project
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
 
@@ -34,6 +35,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow parse examples/chu/flows/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'"
     )]
     Parse(ParseArgs),
+    /// Check a project: syntax, imports, connectors, events, actions, types, flows.
+    #[command(
+        after_help = "Examples:\n  idflow check                check every .flow file under the current directory\n  idflow check examples/chu   one project\n  idflow check --error-format json flows/ | jq .code"
+    )]
+    Check(CheckArgs),
     /// Format .flow files in the one canonical style.
     #[command(
         after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change"
@@ -70,6 +76,16 @@ pub enum ErrorFormat {
     Human,
     /// One JSON object per line.
     Json,
+}
+
+/// Arguments of `idflow check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (searched recursively for *.flow); default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
 }
 
 /// Arguments of `idflow fmt`.

@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         cli::Command::Parse(args) => commands::parse::run(&args),
         cli::Command::Fmt(args) => commands::fmt::run(&args),
+        cli::Command::Check(args) => commands::check::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

@@ -4,7 +4,7 @@ use std::io::{IsTerminal as _, Write as _};
 
 use idflow_compiler::diagnostics::Diagnostic;
 use idflow_compiler::diagnostics::render::{self, Colors};
-use idflow_compiler::source::SourceFile;
+use idflow_compiler::source::{SourceFile, SourceMap};
 
 use crate::cli::ErrorFormat;
 
@@ -25,6 +25,32 @@ pub fn diagnostics(diagnostics: &[Diagnostic], file: &SourceFile, format: ErrorF
             }
         };
         // A closed stderr leaves nowhere to report to.
+        let _ = err.write_all(text.as_bytes());
+    }
+}
+
+/// Prints diagnostics about the files of a project to standard error, each
+/// with the file its primary span is in.
+pub fn project_diagnostics(all: &[Diagnostic], sources: &SourceMap, format: ErrorFormat) {
+    let mut err = std::io::stderr().lock();
+    let colors = if std::io::stderr().is_terminal() {
+        Colors::On
+    } else {
+        Colors::Off
+    };
+    for diagnostic in all {
+        let Some(file) = diagnostic.span().and_then(|span| sources.get(span.file)) else {
+            continue;
+        };
+        let text = match format {
+            ErrorFormat::Human => render::to_text_in(diagnostic, sources, colors),
+            ErrorFormat::Json => {
+                format!(
+                    "{}\n",
+                    serde_json::to_string(&render::to_json(diagnostic, file)).unwrap_or_default()
+                )
+            }
+        };
         let _ = err.write_all(text.as_bytes());
     }
 }

@@ -8,7 +8,17 @@
 //!
 //! The pipeline so far: [`syntax::parse`] turns text into a [`syntax::ast::Module`]
 //! plus [`diagnostics::Diagnostic`]s; [`format::format`] prints a module back
-//! in the one canonical style.
+//! in the one canonical style; a [`project::Project`] parses a set of files
+//! with the [`stdlib`], and [`resolve::resolve`] checks the names they use.
+//! [`check`] runs every phase and returns every diagnostic.
+
+/// Parses and resolves a project; every diagnostic, syntax first.
+pub fn check(project: &project::Project) -> Vec<diagnostics::Diagnostic> {
+    let mut diagnostics: Vec<diagnostics::Diagnostic> =
+        project.syntax_diagnostics().cloned().collect();
+    diagnostics.extend(resolve::resolve(project));
+    diagnostics
+}
 
 // The pest derive, built without its `std` feature (which would add a stack
 // probe to every rule call), refers to `alloc` by path.
@@ -17,5 +27,8 @@ extern crate alloc;
 pub mod diagnostics;
 pub mod format;
 pub mod line_index;
+pub mod project;
+pub mod resolve;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;

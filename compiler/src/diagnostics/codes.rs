@@ -48,6 +48,17 @@ codes! {
     MISPLACED_DOC_COMMENT = "E0106": "a `///` doc comment is not followed by anything it could document";
     EXPRESSION_TOO_DEEP = "E0107": "an expression chains more operators than the parser accepts";
     INVALID_ESCAPE = "E0108": "a string contains a backslash escape the language does not define";
+    DUPLICATE_DEFINITION = "E0201": "two definitions of the same kind share a name";
+    UNKNOWN_IMPORT = "E0202": "`import` names no connector of the project or the stdlib";
+    NOT_IMPORTED = "E0203": "a connector is used in a file that does not import it";
+    UNKNOWN_CONNECTOR = "E0204": "a name used as a connector names none";
+    UNKNOWN_EVENT = "E0205": "an event that the connector does not declare or the provider does not know";
+    UNKNOWN_ACTION = "E0206": "an action that the connector does not declare";
+    UNKNOWN_TYPE = "E0207": "a type name that no type definition, connector module or built-in type has";
+    UNKNOWN_FLOW = "E0208": "`call` or a test names a flow that does not exist";
+    NOT_CALLABLE = "E0209": "`call` names a flow that has no `when called` trigger";
+    CALL_CYCLE = "E0210": "flows call each other in a circle, so a run might never end";
+    UNKNOWN_CONFIG = "E0211": "a test sets a config that does not exist";
 }
 
 #[cfg(test)]

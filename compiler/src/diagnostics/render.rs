@@ -1,12 +1,12 @@
 //! Turning diagnostics into text: ariadne reports for terminals and JSON for
 //! tools. The only module that knows ariadne.
 
-use ariadne::{Config, IndexType, Label as AriadneLabel, Report, ReportKind, Source};
+use ariadne::{Config, IndexType, Label as AriadneLabel, Report, ReportKind};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
 use crate::line_index::LineIndex;
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Whether rendered reports use terminal colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,14 +17,32 @@ pub enum Colors {
     Off,
 }
 
-/// Renders one diagnostic about `file` as a human-readable report.
-///
-/// Spans are byte offsets, so ariadne is told to count bytes, not characters.
+/// Renders one diagnostic about `file` as a human-readable report; every
+/// span is taken to be in that file.
 pub fn to_text(diagnostic: &Diagnostic, file: &SourceFile, colors: Colors) -> String {
-    let name = file.name.as_str();
-    let text_len = file.text.len();
-    let range = |span: Span| clamp(span, text_len);
-    let primary = diagnostic.span().map(range).unwrap_or(0..0);
+    report(diagnostic, colors, |_| Some(file))
+}
+
+/// Renders one diagnostic whose labels may point into several files of `sources`.
+pub fn to_text_in(diagnostic: &Diagnostic, sources: &SourceMap, colors: Colors) -> String {
+    report(diagnostic, colors, |id| sources.get(id))
+}
+
+/// Builds the ariadne report. Spans are byte offsets, so ariadne is told to
+/// count bytes, not characters. Labels in files `file_of` does not know are
+/// left out rather than drawn in the wrong file.
+fn report<'a>(
+    diagnostic: &Diagnostic,
+    colors: Colors,
+    file_of: impl Fn(FileId) -> Option<&'a SourceFile>,
+) -> String {
+    let located = |span: Span| {
+        file_of(span.file).map(|file| (file.name.clone(), clamp(span, file.text.len())))
+    };
+    let primary = diagnostic
+        .span()
+        .and_then(located)
+        .unwrap_or_else(|| (String::new(), 0..0));
     let kind = match diagnostic.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
@@ -32,13 +50,20 @@ pub fn to_text(diagnostic: &Diagnostic, file: &SourceFile, colors: Colors) -> St
     let config = Config::default()
         .with_index_type(IndexType::Byte)
         .with_color(colors == Colors::On);
-    let mut report = Report::build(kind, (name, primary))
+    let mut report = Report::build(kind, primary)
         .with_config(config)
         .with_code(diagnostic.code)
         .with_message(&diagnostic.message);
+    let mut files: Vec<(String, &str)> = Vec::new();
     for (order, label) in diagnostic.labels.iter().enumerate() {
-        let mut ariadne_label =
-            AriadneLabel::new((name, range(label.span))).with_order(order as i32);
+        let Some(file) = file_of(label.span.file) else {
+            continue;
+        };
+        let at = (file.name.clone(), clamp(label.span, file.text.len()));
+        if !files.iter().any(|(name, _)| *name == file.name) {
+            files.push((file.name.clone(), file.text.as_str()));
+        }
+        let mut ariadne_label = AriadneLabel::new(at).with_order(order as i32);
         if !label.message.is_empty() {
             ariadne_label = ariadne_label.with_message(&label.message);
         }
@@ -51,9 +76,7 @@ pub fn to_text(diagnostic: &Diagnostic, file: &SourceFile, colors: Colors) -> St
         report = report.with_help(help);
     }
     let mut out = Vec::new();
-    let written = report
-        .finish()
-        .write((name, Source::from(file.text.as_str())), &mut out);
+    let written = report.finish().write(ariadne::sources(files), &mut out);
     match written {
         Ok(()) => String::from_utf8_lossy(&out).into_owned(),
         // Writing into a Vec cannot fail; fall back to the bare message anyway.

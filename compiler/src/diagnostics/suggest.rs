@@ -26,30 +26,31 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
-/// The Levenshtein distance between two names, in characters, computed one
-/// row at a time.
+/// The edit distance between two names, in characters, where swapping two
+/// neighbours counts as one edit (`Tiem` is one edit from `Time`): the
+/// optimal string alignment distance, computed over three rows.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        // `diagonal` is the previous row's value left of the cell, `left`
-        // the current row's value left of it.
-        let mut diagonal = i;
-        let mut left = i + 1;
-        for (cell, cb) in row.iter_mut().skip(1).zip(&b) {
-            let above = *cell;
-            let value = (diagonal + usize::from(ca != *cb))
-                .min(above + 1)
-                .min(left + 1);
-            diagonal = above;
-            *cell = value;
-            left = value;
+    let mut before: Vec<usize> = Vec::new();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let at = |row: &[usize], k: usize| row.get(k).copied().unwrap_or(usize::MAX - 1);
+            let mut value = (at(&previous, j) + cost)
+                .min(at(&previous, j + 1) + 1)
+                .min(at(&current, j) + 1);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                value = value.min(at(&before, j - 1) + 1);
+            }
+            current.push(value);
         }
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
+        before = std::mem::replace(&mut previous, current);
     }
-    row.last().copied().unwrap_or(0)
+    previous.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -64,6 +65,8 @@ mod tests {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("get_usr", "get_user"), 1);
         assert_eq!(distance("flaw", "lawn"), 2);
+        assert_eq!(distance("Tiem", "Time"), 1);
+        assert_eq!(distance("ca", "abc"), 3);
     }
 
     #[test]

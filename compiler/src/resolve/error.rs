@@ -1,0 +1,265 @@
+//! Name-resolution errors, each mapped to a code, labels, help and fixes in
+//! one place.
+
+use thiserror::Error;
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::source::Span;
+
+/// Everything name resolution can reject.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ResolveError {
+    /// Two definitions share a name.
+    #[error("{kind} `{name}` is defined twice")]
+    Duplicate {
+        /// What is defined: "flow", "config or function", "action", …
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// The second definition.
+        span: Span,
+        /// The first definition.
+        first: Span,
+    },
+    /// `import x` where no connector or stdlib module is named `x`.
+    #[error("nothing named `{name}` can be imported")]
+    UnknownImport {
+        /// The name.
+        name: String,
+        /// The import.
+        span: Span,
+        /// The closest importable name.
+        suggestion: Option<String>,
+        /// Every importable name, for the note.
+        known: Vec<String>,
+    },
+    /// A connector used without `import`.
+    #[error("connector `{name}` is used but not imported")]
+    NotImported {
+        /// The connector.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// Where `import …` can be inserted.
+        insert_at: Span,
+    },
+    /// A connector that does not exist.
+    #[error("no connector is named `{name}`")]
+    UnknownConnector {
+        /// The name.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest connector name.
+        suggestion: Option<String>,
+    },
+    /// An event the connector does not declare or the provider does not know.
+    #[error("unknown event `{name}`")]
+    UnknownEvent {
+        /// The connector.
+        connector: String,
+        /// The event as written.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest event name.
+        suggestion: Option<String>,
+        /// Advice when the event is written in the wrong shape.
+        help: Option<String>,
+    },
+    /// An action the connector does not declare.
+    #[error("connector `{connector}` has no action `{name}`")]
+    UnknownAction {
+        /// The connector.
+        connector: String,
+        /// The action as written.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest action name.
+        suggestion: Option<String>,
+        /// Where the connector is declared.
+        declared: Span,
+    },
+    /// A type name that is not defined.
+    #[error("no type is named `{name}`")]
+    UnknownType {
+        /// The type as written.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest type name, or the qualified name of a stdlib type.
+        suggestion: Option<String>,
+    },
+    /// A flow that does not exist.
+    #[error("no flow is named `{name}`")]
+    UnknownFlow {
+        /// The name.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest flow name.
+        suggestion: Option<String>,
+    },
+    /// `call f(…)` of a flow without a `when called` trigger.
+    #[error("flow `{name}` cannot be called")]
+    NotCallable {
+        /// The flow.
+        name: String,
+        /// The call.
+        span: Span,
+        /// The flow's declaration.
+        declared: Span,
+    },
+    /// Flows that call each other in a circle.
+    #[error("flow `{name}` calls itself through {path}")]
+    CallCycle {
+        /// The flow where the cycle is reported.
+        name: String,
+        /// The cycle, as `a → b → a`.
+        path: String,
+        /// The call that closes the cycle.
+        span: Span,
+    },
+    /// `given config x` where no config is named `x`.
+    #[error("no config is named `{name}`")]
+    UnknownConfig {
+        /// The name.
+        name: String,
+        /// Where it is used.
+        span: Span,
+        /// The closest config name.
+        suggestion: Option<String>,
+    },
+}
+
+impl ResolveError {
+    /// The name this error is about: errors about names that a broken item
+    /// might have defined are not reported.
+    pub fn unknown_name(&self) -> Option<&str> {
+        match self {
+            Self::UnknownConnector { name, .. }
+            | Self::UnknownType { name, .. }
+            | Self::UnknownFlow { name, .. }
+            | Self::UnknownConfig { name, .. }
+            | Self::UnknownImport { name, .. } => Some(name),
+            Self::UnknownAction { connector, .. } | Self::UnknownEvent { connector, .. } => {
+                Some(connector)
+            }
+            _ => None,
+        }
+    }
+
+    /// The diagnostic for this error: code, message, labels, help and fixes.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let message = self.to_string();
+        match self {
+            Self::Duplicate { span, first, .. } => Diagnostic::error(
+                codes::DUPLICATE_DEFINITION,
+                message,
+                span,
+                "defined again here",
+            )
+            .with_label(first, "first defined here")
+            .with_help("rename one of them"),
+            Self::UnknownImport {
+                span,
+                suggestion,
+                known,
+                ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_IMPORT, message, span, "not a connector")
+                    .with_note(format!("importable: {}", known.join(", "))),
+                span,
+                suggestion,
+            ),
+            Self::NotImported {
+                name,
+                span,
+                insert_at,
+            } => Diagnostic::error(codes::NOT_IMPORTED, message, span, "used here")
+                .with_help(format!("add `import {name}` at the top of the file"))
+                .with_fix(
+                    format!("add `import {name}`"),
+                    insert_at,
+                    format!("import {name}\n"),
+                ),
+            Self::UnknownConnector {
+                span, suggestion, ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_CONNECTOR, message, span, "not a connector"),
+                span,
+                suggestion,
+            ),
+            Self::UnknownEvent {
+                span,
+                suggestion,
+                help,
+                ..
+            } => {
+                let diagnostic =
+                    Diagnostic::error(codes::UNKNOWN_EVENT, message, span, "unknown event");
+                let diagnostic = match help {
+                    Some(help) => diagnostic.with_help(help),
+                    None => diagnostic,
+                };
+                suggest(diagnostic, span, suggestion)
+            }
+            Self::UnknownAction {
+                span,
+                suggestion,
+                declared,
+                connector,
+                ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_ACTION, message, span, "unknown action")
+                    .with_label(declared, format!("`{connector}` is declared here")),
+                span,
+                suggestion,
+            ),
+            Self::UnknownType {
+                span, suggestion, ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_TYPE, message, span, "unknown type"),
+                span,
+                suggestion,
+            ),
+            Self::UnknownFlow {
+                span, suggestion, ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_FLOW, message, span, "unknown flow"),
+                span,
+                suggestion,
+            ),
+            Self::NotCallable { span, declared, .. } => {
+                Diagnostic::error(codes::NOT_CALLABLE, message, span, "called here")
+                    .with_label(declared, "this flow has no `when called` trigger")
+                    .with_help("add a trigger such as `when called(user_id: String)` to the flow")
+            }
+            Self::CallCycle { span, .. } => Diagnostic::error(
+                codes::CALL_CYCLE,
+                message,
+                span,
+                "this call closes the cycle",
+            )
+            .with_help("a flow may not call itself, directly or through others: runs must end"),
+            Self::UnknownConfig {
+                span, suggestion, ..
+            } => suggest(
+                Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config"),
+                span,
+                suggestion,
+            ),
+        }
+    }
+}
+
+/// Adds "did you mean" as help and as a fix replacing the span.
+fn suggest(diagnostic: Diagnostic, span: Span, suggestion: Option<String>) -> Diagnostic {
+    match suggestion {
+        Some(name) => diagnostic
+            .with_help(format!("did you mean `{name}`?"))
+            .with_fix(format!("replace with `{name}`"), span, name),
+        None => diagnostic,
+    }
+}

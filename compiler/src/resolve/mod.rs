@@ -1,0 +1,55 @@
+//! Name resolution: every name a project uses must be defined — connectors
+//! and their imports, events, actions, types, flows called or tested, configs
+//! set by tests — and no two definitions may share a name. Flows may not call
+//! each other in a circle.
+//!
+//! Names of local values (`let`, loop variables, lambda parameters) and of
+//! built-in functions are resolved by the type checker, which knows the
+//! built-in library.
+
+mod calls;
+mod error;
+mod references;
+mod symbols;
+
+pub use error::ResolveError;
+
+use crate::diagnostics::Diagnostic;
+use crate::project::{Origin, Project};
+use crate::stdlib;
+use calls::CallGraph;
+use references::FileChecker;
+use symbols::Symbols;
+
+/// Resolves the names of a project and returns the problems found, in
+/// source order.
+pub fn resolve(project: &Project) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let symbols = Symbols::collect(project, &mut errors);
+    let mut calls = CallGraph::default();
+    for file in &project.files {
+        let module = match file.origin {
+            Origin::Project => None,
+            Origin::Stdlib => project
+                .sources
+                .get(file.file)
+                .and_then(|s| stdlib::module_name(&s.name)),
+        };
+        FileChecker::new(&symbols, file, module, &mut calls, &mut errors).check();
+    }
+    errors.extend(calls.cycles());
+    // A name that a file with syntax errors may define is not reported as
+    // unknown: the syntax error already explains it.
+    errors.retain(|error| {
+        error
+            .unknown_name()
+            .is_none_or(|name| !symbols.maybe_defined.contains(&name))
+    });
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(ResolveError::into_diagnostic)
+        .collect();
+    // Source order, file by file, whatever order the checks ran in.
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+    diagnostics
+}
