@@ -37,7 +37,7 @@ pub enum Command {
     Parse(ParseArgs),
     /// Check a project: syntax, imports, connectors, events, actions, types, flows.
     #[command(
-        after_help = "Examples:\n  idflow check                check every .flow file under the current directory\n  idflow check examples/chu   one project\n  idflow check --error-format json flows/ | jq .code"
+        after_help = "Examples:\n  idflow check                check every .flow file under the current directory\n  idflow check examples/chu   one project\n  idflow check --format sarif . > idflow.sarif"
     )]
     Check(CheckArgs),
     /// Format .flow files in the one canonical style.
@@ -83,9 +83,22 @@ pub enum ErrorFormat {
 pub struct CheckArgs {
     /// Files or directories (searched recursively for *.flow); default: the current directory.
     pub paths: Vec<PathBuf>,
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    pub error_format: ErrorFormat,
+    /// How to print diagnostics: `human` on standard error, the others on standard output.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `idflow check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Reports with source excerpts, coloured on a terminal.
+    Human,
+    /// One JSON object per diagnostic and line.
+    Json,
+    /// One SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands, which annotate pull requests.
+    Github,
 }
 
 /// Arguments of `idflow fmt`.

@@ -29,9 +29,9 @@ pub fn diagnostics(diagnostics: &[Diagnostic], file: &SourceFile, format: ErrorF
     }
 }
 
-/// Prints diagnostics about the files of a project to standard error, each
-/// with the file its primary span is in.
-pub fn project_diagnostics(all: &[Diagnostic], sources: &SourceMap, format: ErrorFormat) {
+/// Prints reports about the files of a project to standard error; a label
+/// may point into any file of `sources`.
+pub fn project_diagnostics(all: &[Diagnostic], sources: &SourceMap) {
     let mut err = std::io::stderr().lock();
     let colors = if std::io::stderr().is_terminal() {
         Colors::On
@@ -39,20 +39,21 @@ pub fn project_diagnostics(all: &[Diagnostic], sources: &SourceMap, format: Erro
         Colors::Off
     };
     for diagnostic in all {
-        let Some(file) = diagnostic.span().and_then(|span| sources.get(span.file)) else {
-            continue;
-        };
-        let text = match format {
-            ErrorFormat::Human => render::to_text_in(diagnostic, sources, colors),
-            ErrorFormat::Json => {
-                format!(
-                    "{}\n",
-                    serde_json::to_string(&render::to_json(diagnostic, file)).unwrap_or_default()
-                )
-            }
-        };
-        let _ = err.write_all(text.as_bytes());
+        let _ = err.write_all(render::to_text_in(diagnostic, sources, colors).as_bytes());
     }
+}
+
+/// Diagnostics as JSON, one object per line.
+pub fn json_lines(all: &[Diagnostic], sources: &SourceMap) -> String {
+    all.iter()
+        .filter_map(|d| {
+            let file = sources.get(d.span()?.file)?;
+            Some(format!(
+                "{}\n",
+                serde_json::to_string(&render::to_json(d, file)).unwrap_or_default()
+            ))
+        })
+        .collect()
 }
 
 /// Writes text to standard output; a closed pipe (`idflow … | head`) is not an error.

@@ -4,11 +4,12 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use idflow_compiler::diagnostics::sarif;
 use idflow_compiler::project::Project;
 use idflow_compiler::source::SourceMap;
 
 use super::Outcome;
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::{files, report};
 
 /// Runs the command.
@@ -25,7 +26,22 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     }
     let project = Project::new(sources);
     let diagnostics = idflow_compiler::check(&project);
-    report::project_diagnostics(&diagnostics, &project.sources, args.error_format);
+    match args.format {
+        CheckFormat::Human => report::project_diagnostics(&diagnostics, &project.sources),
+        CheckFormat::Json => report::out(&report::json_lines(&diagnostics, &project.sources)),
+        CheckFormat::Sarif => {
+            let log = sarif::to_sarif(&diagnostics, &project.sources);
+            report::out(&format!("{}\n", serde_json::to_string_pretty(&log)?));
+        }
+        CheckFormat::Github => {
+            let lines: String = diagnostics
+                .iter()
+                .filter_map(|d| sarif::to_github(d, &project.sources))
+                .map(|line| line + "\n")
+                .collect();
+            report::out(&lines);
+        }
+    }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     report::note(&match errors {
         0 => "no errors".to_owned(),

@@ -1,0 +1,62 @@
+//! `idflow check --format sarif` against the official SARIF 2.1.0 schema, and
+//! `--format github` as GitHub Actions reads it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: if the binary cannot start, the test fails"
+)]
+fn idflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    // The resolution cases give errors of every kind, with related locations and fixes.
+    let output = idflow(&["check", "--format", "sarif", "tests/ui/resolve"]);
+    assert_eq!(output.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 15, "{} results", results.len());
+    assert!(results.iter().any(|r| r["fixes"].is_array()));
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // The validator is not vacuous: a level SARIF does not define is rejected.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken));
+    // A clean project is a valid log with no result.
+    let clean = idflow(&["check", "--format", "sarif", "examples"]);
+    let log: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert!(validator.is_valid(&log));
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn github_output_is_one_workflow_command_per_diagnostic() {
+    let output = idflow(&[
+        "check",
+        "--format",
+        "github",
+        "tests/ui/resolve/unknown_action.flow",
+    ]);
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @"::error file=tests/ui/resolve/unknown_action.flow,line=6,col=10,endLine=6,endColumn=17,title=E0206::connector `okta` has no action `suspend`");
+}
