@@ -24,6 +24,7 @@ Examples:
   idflow fmt                                   format every .flow file under the current directory
   idflow fmt --check examples                  list files that are not formatted (exit 1 if any)
   idflow check examples                        report every syntax and name error of a project
+  idflow explain E0206                         what a diagnostic code means, with a wrong and a fixed example
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
 
@@ -40,6 +41,9 @@ pub enum Command {
         after_help = "Examples:\n  idflow check                check every .flow file under the current directory\n  idflow check examples/chu   one project\n  idflow check --format sarif . > idflow.sarif"
     )]
     Check(CheckArgs),
+    /// Explain a diagnostic code, with a wrong and a fixed example.
+    #[command(after_help = "Examples:\n  idflow explain E0206\n  idflow explain e0101")]
+    Explain(ExplainArgs),
     /// Format .flow files in the one canonical style.
     #[command(
         after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change"
@@ -99,6 +103,13 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands, which annotate pull requests.
     Github,
+}
+
+/// Arguments of `idflow explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, such as `E0206`.
+    pub code: String,
 }
 
 /// Arguments of `idflow fmt`.

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         cli::Command::Parse(args) => commands::parse::run(&args),
         cli::Command::Fmt(args) => commands::fmt::run(&args),
         cli::Command::Check(args) => commands::check::run(&args),
+        cli::Command::Explain(args) => commands::explain::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

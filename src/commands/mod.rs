@@ -1,6 +1,7 @@
 //! One module per command. Each returns an [`Outcome`] or an input/output error.
 
 pub mod check;
+pub mod explain;
 pub mod fmt;
 pub mod parse;
 

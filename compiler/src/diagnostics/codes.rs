@@ -11,8 +11,11 @@ use serde::{Serialize, Serializer};
 pub struct Code {
     /// The code as shown: `E0101`.
     pub id: &'static str,
-    /// What the code means, for `idflow explain` and the docs.
+    /// What the code means, in one line.
     pub explanation: &'static str,
+    /// The long explanation `idflow explain` prints: Markdown with a wrong
+    /// and a fixed example, from `explanations/<id>.md`.
+    pub long: &'static str,
 }
 
 impl std::fmt::Display for Code {
@@ -31,10 +34,20 @@ macro_rules! codes {
     ($($name:ident = $id:literal : $explanation:literal;)*) => {
         $(
             #[doc = $explanation]
-            pub const $name: Code = Code { id: $id, explanation: $explanation };
+            pub const $name: Code = Code {
+                id: $id,
+                explanation: $explanation,
+                // A code without its explanation file does not compile.
+                long: include_str!(concat!("explanations/", $id, ".md")),
+            };
         )*
         /// Every code, in registry order.
         pub const ALL: &[Code] = &[$($name),*];
+
+        /// The code with this id, if there is one (`e0101` works too).
+        pub fn find(id: &str) -> Option<Code> {
+            ALL.iter().copied().find(|code| code.id.eq_ignore_ascii_case(id))
+        }
     };
 }
 
