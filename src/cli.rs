@@ -24,6 +24,7 @@ Examples:
   idflow fmt                                   format every .flow file under the current directory
   idflow fmt --check examples                  list files that are not formatted (exit 1 if any)
   idflow check examples                        report every syntax and name error of a project
+  idflow lint --fix examples                   errors and lints, safe fixes applied
   idflow explain E0206                         what a diagnostic code means, with a wrong and a fixed example
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
@@ -41,6 +42,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow check                check every .flow file under the current directory\n  idflow check examples/chu   one project\n  idflow check --format sarif . > idflow.sarif"
     )]
     Check(CheckArgs),
+    /// Everything `check` reports, plus lints; `--fix` applies the safe fixes.
+    #[command(
+        after_help = "Examples:\n  idflow lint                 lint every .flow file under the current directory\n  idflow lint --fix flows/    apply the safe fixes (add a missing import, remove an unused one, …)\n  idflow lint --format github .\n\nLint levels are set in idflow.toml:\n  [lints]\n  destructive-without-filter = \"deny\"\n  missing-flow-doc = \"allow\""
+    )]
+    Lint(LintArgs),
     /// Explain a diagnostic code, with a wrong and a fixed example.
     #[command(after_help = "Examples:\n  idflow explain E0206\n  idflow explain e0101")]
     Explain(ExplainArgs),
@@ -92,7 +98,20 @@ pub struct CheckArgs {
     pub format: CheckFormat,
 }
 
-/// Output formats of `idflow check`.
+/// Arguments of `idflow lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or directories (searched recursively for *.flow); default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Apply the fixes that are safe without review, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// How to print diagnostics: `human` on standard error, the others on standard output.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `idflow check` and `idflow lint`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     /// Reports with source excerpts, coloured on a terminal.

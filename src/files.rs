@@ -35,6 +35,23 @@ pub fn read_source(path: &Path) -> Result<String> {
     })
 }
 
+/// Reads every `.flow` file under `paths` (default: the current directory)
+/// into a project with the stdlib. Each file is named by its path.
+pub fn load_project(paths: &[PathBuf]) -> Result<idflow_compiler::project::Project> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut sources = idflow_compiler::source::SourceMap::new();
+    for path in collect_flow_files(paths)? {
+        let text = read_source(&path)?;
+        sources.add(path.display().to_string(), text);
+    }
+    Ok(idflow_compiler::project::Project::new(sources))
+}
+
 /// Every `.flow` file named by `paths`: files as given, directories searched
 /// recursively (skipping hidden directories and `target`), sorted for stable
 /// output. A directory with no `.flow` file in it is an error.

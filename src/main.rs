@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod files;
 mod report;
 
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Fmt(args) => commands::fmt::run(&args),
         cli::Command::Check(args) => commands::check::run(&args),
         cli::Command::Explain(args) => commands::explain::run(&args),
+        cli::Command::Lint(args) => commands::lint::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

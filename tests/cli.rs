@@ -186,3 +186,78 @@ fn version_and_help() {
     let fmt_help = idflow(&["fmt", "--help"], Path::new("."));
     assert!(stdout(&fmt_help).contains("idflow fmt --check"));
 }
+
+#[test]
+fn lint_reports_warnings_at_the_levels_of_idflow_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import okta\nimport slack\n\nflow guard {\n  when okta.user_session_start as e\n  then {\n    okta.suspend_user(id: e.uuid)\n  }\n}\n";
+    std::fs::write(dir.path().join("guard.flow"), flow).unwrap();
+
+    let default = idflow(&["lint", "--format", "json", "."], dir.path());
+    assert_eq!(default.status.code(), Some(1));
+    let codes: Vec<String> = stdout(&default)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(codes, ["W0903", "W0902", "W0901"]);
+    assert!(
+        stderr(&default).ends_with("3 warnings\n"),
+        "{}",
+        stderr(&default)
+    );
+
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[lints]\nmissing-flow-doc = \"allow\"\ndestructive-without-filter = \"deny\"\n",
+    )
+    .unwrap();
+    let configured = idflow(&["lint", "--format", "json", "."], dir.path());
+    let lines: Vec<serde_json::Value> = stdout(&configured)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["code"].as_str().unwrap(), l["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(seen, [("W0903", "warning"), ("W0901", "error")]);
+
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[lints]\nmissing-flow-docs = \"allow\"\n",
+    )
+    .unwrap();
+    let typo = idflow(&["lint", "."], dir.path());
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo)
+            .contains("no lint is named `missing-flow-docs`; did you mean `missing-flow-doc`?")
+    );
+}
+
+#[test]
+fn lint_fix_applies_the_safe_fixes_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // `okta` is used but not imported, `slack` imported but unused, and the
+    // event name is misspelt: only the first two are safe to fix.
+    let flow = "import slack\n\n/// Greets new accounts.\nflow welcome {\n  when okta.user_create as e\n  then {}\n}\n";
+    std::fs::write(dir.path().join("welcome.flow"), flow).unwrap();
+    let fixed = idflow(&["lint", "--fix", "."], dir.path());
+    assert!(
+        stderr(&fixed).contains("fixed 2 problems"),
+        "{}",
+        stderr(&fixed)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("welcome.flow")).unwrap(),
+        "import okta\n\n/// Greets new accounts.\nflow welcome {\n  when okta.user_create as e\n  then {}\n}\n"
+    );
+    // The misspelt event is left for a person to review.
+    assert_eq!(fixed.status.code(), Some(1));
+    assert!(stderr(&fixed).contains("did you mean `user_created`?"));
+}

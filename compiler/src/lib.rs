@@ -27,6 +27,7 @@ extern crate alloc;
 pub mod diagnostics;
 pub mod format;
 pub mod line_index;
+pub mod lint;
 pub mod project;
 pub mod resolve;
 pub mod source;

@@ -72,6 +72,13 @@ codes! {
     NOT_CALLABLE = "E0209": "`call` names a flow that has no `when called` trigger";
     CALL_CYCLE = "E0210": "flows call each other in a circle, so a run might never end";
     UNKNOWN_CONFIG = "E0211": "a test sets a config that does not exist";
+    DESTRUCTIVE_WITHOUT_FILTER = "W0901": "a destructive action runs in a flow whose event trigger has no `where` filter";
+    MISSING_FLOW_DOC = "W0902": "a flow has no doc comment for auditors to read";
+    UNUSED_IMPORT = "W0903": "an import that the file never uses";
+    UNUSED_CONFIG = "W0904": "a config that no expression of the project mentions";
+    UNREACHABLE_STATEMENT = "W0905": "statements after `stop` or `return` in the same block never run";
+    LONG_WAIT = "W0906": "a run waits longer than 30 days";
+    DUPLICATE_TRIGGER = "W0907": "two flows have the same triggers and filter, so every event runs both";
 }
 
 #[cfg(test)]

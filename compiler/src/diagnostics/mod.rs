@@ -6,6 +6,7 @@
 //! backticks; say "event", "action", "flow", never a Rust or grammar name.
 
 pub mod codes;
+pub mod fix;
 pub mod render;
 pub mod sarif;
 pub mod suggest;
@@ -59,6 +60,10 @@ pub struct Label {
 pub struct Fix {
     /// What the fix does, for a code action's title.
     pub title: String,
+    /// Whether applying it without review keeps what the flows mean (adding
+    /// a missing import, removing an unused one); "did you mean" guesses are
+    /// not safe. `idflow lint --fix` applies the safe ones only.
+    pub safe: bool,
     /// The text edits, which never overlap.
     pub edits: Vec<Edit>,
 }
@@ -73,6 +78,19 @@ pub struct Edit {
 }
 
 impl Diagnostic {
+    /// A warning with this code and message, labelled at `span`.
+    pub fn warning(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, message, span, label)
+        }
+    }
+
     /// An error with this code and message, labelled at `span`.
     pub fn error(
         code: Code,
@@ -115,19 +133,31 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a fix.
+    /// Adds a fix that is a guess, for a person to review.
     pub fn with_fix(
-        mut self,
+        self,
         title: impl Into<String>,
         span: Span,
         replacement: impl Into<String>,
     ) -> Self {
+        self.add_fix(title.into(), span, replacement.into(), false)
+    }
+
+    /// Adds a fix that is safe to apply without review.
+    pub fn with_safe_fix(
+        self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        self.add_fix(title.into(), span, replacement.into(), true)
+    }
+
+    fn add_fix(mut self, title: String, span: Span, replacement: String, safe: bool) -> Self {
         self.fixes.push(Fix {
-            title: title.into(),
-            edits: vec![Edit {
-                span,
-                replacement: replacement.into(),
-            }],
+            title,
+            safe,
+            edits: vec![Edit { span, replacement }],
         });
         self
     }

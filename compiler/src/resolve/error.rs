@@ -179,7 +179,7 @@ impl ResolveError {
                 insert_at,
             } => Diagnostic::error(codes::NOT_IMPORTED, message, span, "used here")
                 .with_help(format!("add `import {name}` at the top of the file"))
-                .with_fix(
+                .with_safe_fix(
                     format!("add `import {name}`"),
                     insert_at,
                     format!("import {name}\n"),

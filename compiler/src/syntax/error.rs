@@ -137,7 +137,7 @@ impl SyntaxError {
             Self::MisplacedDocComment { span } => {
                 Diagnostic::error(codes::MISPLACED_DOC_COMMENT, message, span, "nothing follows that it could document")
                     .with_help("doc comments go right above an item, a connector member or a record field; use `//` for other comments")
-                    .with_fix("make it a plain comment", Span { end: span.start + 3, ..span }, "//")
+                    .with_safe_fix("make it a plain comment", Span { end: span.start + 3, ..span }, "//")
             }
             Self::ExpressionTooDeep { span } => {
                 Diagnostic::error(codes::EXPRESSION_TOO_DEEP, message, span, "this expression")

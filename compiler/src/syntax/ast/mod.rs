@@ -9,6 +9,7 @@
 mod expr;
 mod item;
 mod stmt;
+pub mod visit;
 
 pub use expr::*;
 pub use item::*;

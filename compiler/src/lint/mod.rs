@@ -1,0 +1,123 @@
+//! Lints: warnings about flows that are valid but probably wrong, or that an
+//! auditor would question. Each rule lives in its own file under `rules/`,
+//! with its code, its name in `idflow.toml` and its reason; [`RULES`] lists
+//! them all.
+//!
+//! A project sets each rule to `allow`, `warn` (the default) or `deny`: a
+//! denied lint is reported as an error.
+
+mod rules;
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Code, Diagnostic, Severity};
+use crate::project::{Origin, Project, ProjectFile};
+use crate::syntax::ast::{ActionKind, Connector, ConnectorMember, Item};
+
+pub use rules::RULES;
+
+/// What a project does with one lint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning.
+    Warn,
+    /// Reported as an error.
+    Deny,
+}
+
+impl Level {
+    /// The level named in `idflow.toml`: `allow`, `warn` or `deny`.
+    pub fn parse(name: &str) -> Option<Level> {
+        match name {
+            "allow" => Some(Level::Allow),
+            "warn" => Some(Level::Warn),
+            "deny" => Some(Level::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// One lint rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// Its name in `idflow.toml`: `destructive-without-filter`.
+    pub name: &'static str,
+    /// Its diagnostic code.
+    pub code: Code,
+    /// Finds the problems in one project file.
+    pub check: fn(&Context<'_>, &ProjectFile, &mut Vec<Diagnostic>),
+}
+
+/// The levels a project sets, by rule name; unset rules warn.
+pub type Levels = BTreeMap<String, Level>;
+
+/// What rules may ask about the project.
+pub struct Context<'p> {
+    /// The project.
+    pub project: &'p Project,
+    connectors: BTreeMap<&'p str, &'p Connector>,
+}
+
+impl<'p> Context<'p> {
+    fn new(project: &'p Project) -> Self {
+        let connectors = project
+            .files
+            .iter()
+            .flat_map(|f| &f.parsed.module.items)
+            .filter_map(|item| match item {
+                Item::Connector(c) => Some((c.name.name.as_str(), c)),
+                _ => None,
+            })
+            .collect();
+        Self {
+            project,
+            connectors,
+        }
+    }
+
+    /// The kind of `connector.action`, if both exist.
+    pub fn action_kind(&self, connector: &str, action: &str) -> Option<ActionKind> {
+        self.connectors
+            .get(connector)?
+            .members
+            .iter()
+            .find_map(|m| match m {
+                ConnectorMember::Action(a) if a.name.name == action => Some(a.kind),
+                _ => None,
+            })
+    }
+
+    /// Whether `name` is a connector.
+    pub fn is_connector(&self, name: &str) -> bool {
+        self.connectors.contains_key(name)
+    }
+}
+
+/// Runs every lint not allowed over the project's own files, at its level.
+pub fn lint(project: &Project, levels: &Levels) -> Vec<Diagnostic> {
+    let context = Context::new(project);
+    let mut diagnostics = Vec::new();
+    for rule in RULES {
+        let level = levels.get(rule.name).copied().unwrap_or(Level::Warn);
+        if level == Level::Allow {
+            continue;
+        }
+        let mut found = Vec::new();
+        for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
+            (rule.check)(&context, file, &mut found);
+        }
+        if level == Level::Deny {
+            found.iter_mut().for_each(|d| d.severity = Severity::Error);
+        }
+        diagnostics.append(&mut found);
+    }
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+    diagnostics
+}
+
+/// The names a lint rule may be given in `idflow.toml`.
+pub fn rule_names() -> impl Iterator<Item = &'static str> {
+    RULES.iter().map(|rule| rule.name)
+}
