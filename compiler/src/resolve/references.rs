@@ -11,9 +11,9 @@ use crate::project::{Origin, ProjectFile};
 use crate::source::Span;
 use crate::stdlib;
 use crate::syntax::ast::{
-    Arg, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, FieldDecl, Ident, Item,
-    LetValue, Param, Path, Stmt, StmtKind, StringPart, TestStmtKind, TriggerKind, TypeDefBody,
-    TypeExpr, TypeExprKind,
+    Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, FieldDecl, Ident, Item,
+    LetValue, Param, Path, StmtKind, TestStmtKind, TriggerKind, TypeDefBody, TypeExpr,
+    TypeExprKind, visit,
 };
 
 /// Types every file may use.
@@ -67,18 +67,22 @@ impl<'a, 'p> FileChecker<'a, 'p> {
     }
 
     pub(super) fn check(mut self) {
-        for item in &self.file.parsed.module.items {
+        let file = self.file;
+        for item in &file.parsed.module.items {
+            self.current_flow = match item {
+                Item::Flow(flow) => Some(flow.name.name.as_str()),
+                _ => None,
+            };
             self.item(item);
+            visit::exprs(item, &mut |expr| self.expr(expr));
+            visit::blocks(item, &mut |block| self.block(block));
         }
     }
 
     fn item(&mut self, item: &'p Item) {
         match item {
             Item::Import(import) => self.import(&import.name),
-            Item::Config(config) => {
-                self.type_expr(&config.ty);
-                self.opt_expr(config.default.as_ref());
-            }
+            Item::Config(config) => self.type_expr(&config.ty),
             Item::Type(ty) => match &ty.body {
                 TypeDefBody::Record(fields) => self.fields(fields),
                 TypeDefBody::Alias(alias) => self.type_expr(alias),
@@ -90,15 +94,12 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                     if let Some(ty) = &binding.ty {
                         self.type_expr(ty);
                     }
-                    self.expr(&binding.value);
                 }
-                self.expr(&function.body);
             }
             Item::Connector(connector) => {
                 for member in &connector.members {
                     match member {
-                        ConnectorMember::Setting(setting) => self.expr(&setting.value),
-                        ConnectorMember::Retry(_) => {}
+                        ConnectorMember::Setting(_) | ConnectorMember::Retry(_) => {}
                         ConnectorMember::Action(action) => {
                             self.params(&action.params);
                             if let Some(ret) = &action.ret {
@@ -110,7 +111,6 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                 }
             }
             Item::Flow(flow) => {
-                self.current_flow = Some(&flow.name.name);
                 for trigger in &flow.triggers {
                     match &trigger.kind {
                         TriggerKind::Event { event, .. } => self.event_ref(event),
@@ -128,12 +128,6 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                         TriggerKind::Schedule { .. } => {}
                     }
                 }
-                self.opt_expr(flow.condition.as_ref());
-                self.block(&flow.body);
-                if let Some(handler) = &flow.on_error {
-                    self.block(&handler.body);
-                }
-                self.current_flow = None;
             }
             Item::Test(test) => {
                 for stmt in &test.stmts {
@@ -145,11 +139,8 @@ impl<'a, 'p> FileChecker<'a, 'p> {
 
     fn test_stmt(&mut self, stmt: &'p TestStmtKind) {
         match stmt {
-            TestStmtKind::GivenEvent { event, value } => {
-                self.event_ref(event);
-                self.expr(value);
-            }
-            TestStmtKind::GivenConfig { name, value } => {
+            TestStmtKind::GivenEvent { event, .. } => self.event_ref(event),
+            TestStmtKind::GivenConfig { name, .. } => {
                 if !self.symbols.configs.contains_key(name.name.as_str()) {
                     self.errors.push(ResolveError::UnknownConfig {
                         name: name.name.clone(),
@@ -157,25 +148,15 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                         suggestion: suggestion(&name.name, self.symbols.configs.keys().copied()),
                     });
                 }
-                self.expr(value);
             }
-            TestStmtKind::GivenNow { time } => self.expr(time),
-            TestStmtKind::Advance { by } => self.expr(by),
-            TestStmtKind::GivenCall { action, args, .. } => {
-                self.action_path(action);
-                self.opt_args(args.as_deref());
-            }
-            TestStmtKind::Expect { expected, .. } => {
-                self.expected(&expected.target);
-                self.opt_args(expected.args.as_deref());
-            }
+            TestStmtKind::GivenCall { action, .. } => self.action_path(action),
+            TestStmtKind::Expect { expected, .. } => self.expected(&expected.target),
             TestStmtKind::ExpectInOrder { calls } => {
-                for call in calls {
-                    self.expected(&call.target);
-                    self.opt_args(call.args.as_deref());
-                }
+                calls.iter().for_each(|call| self.expected(&call.target))
             }
-            TestStmtKind::ExpectRun { .. } => {}
+            TestStmtKind::GivenNow { .. }
+            | TestStmtKind::Advance { .. }
+            | TestStmtKind::ExpectRun { .. } => {}
         }
     }
 
@@ -330,10 +311,9 @@ impl<'a, 'p> FileChecker<'a, 'p> {
         }
     }
 
-    fn params(&mut self, params: &'p [Param]) {
+    fn params(&mut self, params: &[Param]) {
         for param in params {
             self.type_expr(&param.ty);
-            self.opt_expr(param.default.as_ref());
         }
     }
 
@@ -399,83 +379,30 @@ impl<'a, 'p> FileChecker<'a, 'p> {
 
     // ----------------------------------------------- statements, expressions ---
 
-    fn block(&mut self, block: &'p Block) {
+    /// What a block's own statements name: the types of `let`s and the
+    /// events of `wait for`. Nested blocks come through `visit::blocks`.
+    fn block(&mut self, block: &Block) {
         for stmt in &block.stmts {
-            self.stmt(stmt);
-        }
-    }
-
-    fn stmt(&mut self, stmt: &'p Stmt) {
-        match &stmt.kind {
-            StmtKind::Let { ty, value, .. } => {
-                if let Some(ty) = ty {
-                    self.type_expr(ty);
-                }
-                match value {
-                    LetValue::Expr(invocation) => {
-                        self.expr(&invocation.expr);
-                        if let Some(handler) = &invocation.on_error {
-                            self.block(&handler.body);
-                        }
+            match &stmt.kind {
+                StmtKind::Let { ty, value, .. } => {
+                    if let Some(ty) = ty {
+                        self.type_expr(ty);
                     }
-                    LetValue::WaitFor(wait) => {
+                    if let LetValue::WaitFor(wait) = value {
                         self.event_ref(&wait.event);
-                        self.opt_expr(wait.condition.as_ref());
-                        self.expr(&wait.timeout);
                     }
                 }
+                StmtKind::WaitFor(wait) => self.event_ref(&wait.event),
+                _ => {}
             }
-            StmtKind::Expr(invocation) => {
-                self.expr(&invocation.expr);
-                if let Some(handler) = &invocation.on_error {
-                    self.block(&handler.body);
-                }
-            }
-            StmtKind::If {
-                branches,
-                otherwise,
-            } => {
-                for branch in branches {
-                    self.expr(&branch.condition);
-                    self.block(&branch.body);
-                }
-                if let Some(otherwise) = otherwise {
-                    self.block(otherwise);
-                }
-            }
-            StmtKind::For { iter, body, .. } => {
-                self.expr(iter);
-                self.block(body);
-            }
-            StmtKind::Parallel { body } => self.block(body),
-            StmtKind::Wait { duration } => self.expr(duration),
-            StmtKind::WaitUntil { time } => self.expr(time),
-            StmtKind::WaitFor(wait) => {
-                self.event_ref(&wait.event);
-                self.opt_expr(wait.condition.as_ref());
-                self.expr(&wait.timeout);
-            }
-            StmtKind::Stop { .. } => {}
-            StmtKind::Return { value } => self.expr(value),
         }
     }
 
-    fn opt_expr(&mut self, expr: Option<&'p Expr>) {
-        if let Some(expr) = expr {
-            self.expr(expr);
-        }
-    }
-
-    fn opt_args(&mut self, args: Option<&'p [Arg]>) {
-        for arg in args.unwrap_or_default() {
-            self.expr(&arg.value);
-        }
-    }
-
+    /// One expression node; `visit::exprs` reaches the ones inside it.
     fn expr(&mut self, expr: &'p Expr) {
         match &expr.kind {
-            ExprKind::Call { callee, args } => {
-                // `c.a(…)` where `c` is a connector: the action must exist.
+            // `c.a(…)` where `c` is a connector: the action must exist.
+            ExprKind::Call { callee, .. } => {
                 if let ExprKind::Field {
                     base,
                     name,
@@ -491,61 +418,24 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                     if let Some(declared) = self.connector(&ident) {
                         self.action(declared, name);
                     }
-                } else {
-                    self.expr(callee);
                 }
-                self.opt_args(Some(args));
             }
-            ExprKind::FlowCall { flow, args } => {
-                match self.symbols.flows.get(flow.name.as_str()) {
-                    None => self.unknown_flow(flow),
-                    Some(callee) if !is_callable(callee) => {
-                        self.errors.push(ResolveError::NotCallable {
-                            name: flow.name.clone(),
-                            span: flow.span,
-                            declared: callee.name.span,
-                        })
-                    }
-                    Some(_) => {
-                        if let Some(caller) = self.current_flow {
-                            self.calls.add(caller, &flow.name, flow.span);
-                        }
+            ExprKind::FlowCall { flow, .. } => match self.symbols.flows.get(flow.name.as_str()) {
+                None => self.unknown_flow(flow),
+                Some(callee) if !is_callable(callee) => {
+                    self.errors.push(ResolveError::NotCallable {
+                        name: flow.name.clone(),
+                        span: flow.span,
+                        declared: callee.name.span,
+                    })
+                }
+                Some(_) => {
+                    if let Some(caller) = self.current_flow {
+                        self.calls.add(caller, &flow.name, flow.span);
                     }
                 }
-                self.opt_args(Some(args));
-            }
-            ExprKind::Field { base, .. } => self.expr(base),
-            ExprKind::Index { base, index } => {
-                self.expr(base);
-                self.expr(index);
-            }
-            ExprKind::Unary { operand, .. } => self.expr(operand),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Paren { inner } => self.expr(inner),
-            ExprKind::Lambda { body, .. } => self.expr(body),
-            ExprKind::List { items } => items.iter().for_each(|item| self.expr(item)),
-            ExprKind::Record(record) => {
-                for entry in &record.entries {
-                    self.opt_expr(entry.value.as_ref());
-                }
-            }
-            ExprKind::String(literal) => {
-                for part in &literal.parts {
-                    if let StringPart::Interpolation(inner) = part {
-                        self.expr(inner);
-                    }
-                }
-            }
-            ExprKind::Int { .. }
-            | ExprKind::Float { .. }
-            | ExprKind::Bool { .. }
-            | ExprKind::Null
-            | ExprKind::Duration(_)
-            | ExprKind::Name { .. }
-            | ExprKind::Wildcard => {}
+            },
+            _ => {}
         }
     }
 }

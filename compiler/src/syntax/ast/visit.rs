@@ -34,6 +34,14 @@ pub fn exprs<'a>(item: &'a Item, f: &mut impl FnMut(&'a Expr)) {
             }
         }
         Item::Flow(flow) => {
+            for trigger in &flow.triggers {
+                if let TriggerKind::Called { params, .. } = &trigger.kind {
+                    params
+                        .iter()
+                        .filter_map(|p| p.default.as_ref())
+                        .for_each(|d| expr(d, f));
+                }
+            }
             if let Some(condition) = &flow.condition {
                 expr(condition, f);
             }
