@@ -3,7 +3,7 @@
 
 use super::{
     Block, ConnectorMember, Expr, ExprKind, Item, LetValue, Stmt, StmtKind, StringPart,
-    TestStmtKind,
+    TestStmtKind, TriggerKind,
 };
 
 /// Calls `f` on every expression of `item`, outer expressions before the
