@@ -12,11 +12,14 @@
 //! with the [`stdlib`], and [`resolve::resolve`] checks the names they use.
 //! [`check`] runs every phase and returns every diagnostic.
 
-/// Parses and resolves a project; every diagnostic, syntax first.
+/// Parses, resolves and type-checks a project; every diagnostic: syntax
+/// first, then names, then types.
 pub fn check(project: &project::Project) -> Vec<diagnostics::Diagnostic> {
     let mut diagnostics: Vec<diagnostics::Diagnostic> =
         project.syntax_diagnostics().cloned().collect();
-    diagnostics.extend(resolve::resolve(project));
+    let (symbols, resolved) = resolve::resolve_with_symbols(project);
+    diagnostics.extend(resolved);
+    diagnostics.extend(types::check(project, &symbols));
     diagnostics
 }
 
@@ -33,3 +36,4 @@ pub mod resolve;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod types;

@@ -72,6 +72,11 @@ codes! {
     NOT_CALLABLE = "E0209": "`call` names a flow that has no `when called` trigger";
     CALL_CYCLE = "E0210": "flows call each other in a circle, so a run might never end";
     UNKNOWN_CONFIG = "E0211": "a test sets a config that does not exist";
+    UNKNOWN_FIELD = "E0301": "a field that the value's declared type does not have";
+    UNKNOWN_ARGUMENT = "E0302": "a named argument that the action or called flow does not declare";
+    MISSING_ARGUMENT = "E0303": "a required parameter of an action or called flow gets no argument";
+    ARGUMENT_TYPE = "E0304": "an argument whose type does not fit its parameter";
+    POSITIONAL_ARGUMENT = "E0305": "an argument of an action or called flow without its parameter's name";
     DESTRUCTIVE_WITHOUT_FILTER = "W0901": "a destructive action runs in a flow whose event trigger has no `where` filter";
     MISSING_FLOW_DOC = "W0902": "a flow has no doc comment for auditors to read";
     UNUSED_IMPORT = "W0903": "an import that the file never uses";

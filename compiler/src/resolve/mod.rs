@@ -13,17 +13,23 @@ mod references;
 mod symbols;
 
 pub use error::ResolveError;
+pub(crate) use symbols::Symbols;
 
 use crate::diagnostics::Diagnostic;
 use crate::project::{Origin, Project};
 use crate::stdlib;
 use calls::CallGraph;
 use references::FileChecker;
-use symbols::Symbols;
 
 /// Resolves the names of a project and returns the problems found, in
 /// source order.
 pub fn resolve(project: &Project) -> Vec<Diagnostic> {
+    resolve_with_symbols(project).1
+}
+
+/// Resolves the names of a project; returns its definitions, for the type
+/// checker, and the problems found.
+pub(crate) fn resolve_with_symbols(project: &Project) -> (Symbols<'_>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let symbols = Symbols::collect(project, &mut errors);
     let mut calls = CallGraph::default();
@@ -51,5 +57,5 @@ pub fn resolve(project: &Project) -> Vec<Diagnostic> {
         .collect();
     // Source order, file by file, whatever order the checks ran in.
     diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-    diagnostics
+    (symbols, diagnostics)
 }

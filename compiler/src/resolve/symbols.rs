@@ -7,21 +7,21 @@ use super::error::ResolveError;
 use crate::project::{Origin, Project};
 use crate::source::{FileId, Span};
 use crate::stdlib;
-use crate::syntax::ast::{Connector, ConnectorMember, Flow, Ident, Item, TriggerKind};
+use crate::syntax::ast::{Connector, ConnectorMember, Flow, Ident, Item, TriggerKind, TypeDef};
 
 /// Every definition of a project and of the stdlib.
 #[derive(Default)]
-pub(super) struct Symbols<'p> {
+pub(crate) struct Symbols<'p> {
     /// Connectors, from the project and the stdlib.
-    pub(super) connectors: BTreeMap<&'p str, &'p Connector>,
+    pub(crate) connectors: BTreeMap<&'p str, &'p Connector>,
     /// The project's configs and functions: they share the namespace of values.
     pub(super) values: BTreeMap<&'p str, Span>,
     /// The project's configs alone.
     pub(super) configs: BTreeMap<&'p str, Span>,
     /// The project's types.
-    pub(super) types: BTreeMap<&'p str, Span>,
+    pub(crate) types: BTreeMap<&'p str, &'p TypeDef>,
     /// The stdlib's types, by module and name: `okta` → `User`.
-    pub(super) module_types: BTreeMap<&'p str, BTreeMap<&'p str, Span>>,
+    pub(crate) module_types: BTreeMap<&'p str, BTreeMap<&'p str, &'p TypeDef>>,
     /// The project's flows.
     pub(super) flows: BTreeMap<&'p str, &'p Flow>,
     /// Names a file that did not parse may have defined; references to them
@@ -65,7 +65,10 @@ impl<'p> Symbols<'p> {
                     Some(module) => self.module_types.entry(module).or_default(),
                     None => &mut self.types,
                 };
-                insert(table, "type", &ty.name, errors);
+                if let Some(first) = table.insert(&ty.name.name, ty) {
+                    errors.push(duplicate("type", &ty.name, first.name.span));
+                    table.insert(&first.name.name, first);
+                }
             }
             Item::Config(config) if module.is_none() => {
                 insert(&mut self.values, "config or function", &config.name, errors);

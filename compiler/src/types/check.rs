@@ -1,0 +1,617 @@
+//! The walk: scopes of typed names through flows and functions, field reads
+//! on declared types, and the arguments of action calls and flow calls.
+
+use std::collections::BTreeMap;
+
+use super::Type;
+use super::env::TypeEnv;
+use super::error::TypeError;
+use crate::diagnostics::Diagnostic;
+use crate::diagnostics::suggest::did_you_mean;
+use crate::project::{Origin, Project};
+use crate::resolve::Symbols;
+use crate::source::Span;
+use crate::syntax::ast::{
+    Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow, Item,
+    LetValue, Param, StmtKind, StringPart, TriggerKind,
+};
+
+/// Checks the project's own files; the problems in source order.
+pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic> {
+    let env = TypeEnv {
+        symbols,
+        module: None,
+    };
+    let configs: BTreeMap<&str, Type> = project
+        .files
+        .iter()
+        .filter(|f| f.origin == Origin::Project)
+        .flat_map(|f| &f.parsed.module.items)
+        .filter_map(|item| match item {
+            Item::Config(config) => Some((config.name.name.as_str(), env.of(&config.ty))),
+            _ => None,
+        })
+        .collect();
+    let flows: BTreeMap<&str, &Flow> = project
+        .files
+        .iter()
+        .flat_map(|f| &f.parsed.module.items)
+        .filter_map(|item| match item {
+            Item::Flow(flow) => Some((flow.name.name.as_str(), flow)),
+            _ => None,
+        })
+        .collect();
+    let mut checker = Checker {
+        env,
+        configs,
+        flows,
+        scopes: Vec::new(),
+        errors: Vec::new(),
+    };
+    for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
+        for item in &file.parsed.module.items {
+            checker.item(item);
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = checker
+        .errors
+        .into_iter()
+        .map(TypeError::into_diagnostic)
+        .collect();
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+    diagnostics
+}
+
+struct Checker<'a, 'p> {
+    env: TypeEnv<'a, 'p>,
+    configs: BTreeMap<&'p str, Type>,
+    flows: BTreeMap<&'p str, &'p Flow>,
+    /// Innermost last; each maps a local name to its type.
+    scopes: Vec<BTreeMap<String, Type>>,
+    errors: Vec<TypeError>,
+}
+
+impl<'p> Checker<'_, 'p> {
+    fn item(&mut self, item: &'p Item) {
+        match item {
+            Item::Flow(flow) => {
+                self.scopes.push(self.trigger_bindings(flow));
+                if let Some(condition) = &flow.condition {
+                    self.expr(condition);
+                }
+                self.block(&flow.body);
+                if let Some(handler) = &flow.on_error {
+                    self.scopes.push(binding(
+                        handler.binding.as_ref().map(|b| b.name.as_str()),
+                        Type::Unknown,
+                    ));
+                    self.block(&handler.body);
+                    self.scopes.pop();
+                }
+                self.scopes.pop();
+            }
+            Item::Fn(function) => {
+                let mut scope: BTreeMap<String, Type> = function
+                    .params
+                    .iter()
+                    .map(|p| (p.name.name.clone(), self.env.of(&p.ty)))
+                    .collect();
+                for binding in &function.lets {
+                    self.scopes.push(scope.clone());
+                    self.expr(&binding.value);
+                    let ty = match &binding.ty {
+                        Some(ty) => self.env.of(ty),
+                        None => self.infer(&binding.value),
+                    };
+                    self.scopes.pop();
+                    scope.insert(binding.name.name.clone(), ty);
+                }
+                self.scopes.push(scope);
+                self.expr(&function.body);
+                self.scopes.pop();
+            }
+            _ => {}
+        }
+    }
+
+    /// The names the triggers bind. A name bound by several triggers with
+    /// different types is unknown.
+    fn trigger_bindings(&self, flow: &Flow) -> BTreeMap<String, Type> {
+        let mut scope: BTreeMap<String, Type> = BTreeMap::new();
+        for trigger in &flow.triggers {
+            let bound: Vec<(String, Type)> = match &trigger.kind {
+                TriggerKind::Event { event, binding } => binding
+                    .iter()
+                    .map(|b| (b.name.clone(), self.event_type(event)))
+                    .collect(),
+                TriggerKind::Webhook {
+                    binding, body_type, ..
+                } => binding
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.name.clone(),
+                            body_type.as_ref().map_or(Type::Json, |t| self.env.of(t)),
+                        )
+                    })
+                    .collect(),
+                TriggerKind::Called { params, .. } => params
+                    .iter()
+                    .map(|p| (p.name.name.clone(), self.env.of(&p.ty)))
+                    .collect(),
+                TriggerKind::Schedule { .. } => Vec::new(),
+            };
+            for (name, ty) in bound {
+                let merged = match scope.get(&name) {
+                    Some(existing) if *existing != ty => Type::Unknown,
+                    _ => ty,
+                };
+                scope.insert(name, merged);
+            }
+        }
+        scope
+    }
+
+    /// The payload type of an event.
+    fn event_type(&self, event: &EventRef) -> Type {
+        match &event.kind {
+            EventRefKind::Named(path) => {
+                let [connector, name] = path.segments.as_slice() else {
+                    return Type::Unknown;
+                };
+                let Some(declared) = self.env.symbols.connectors.get(connector.name.as_str())
+                else {
+                    return Type::Unknown;
+                };
+                declared
+                    .members
+                    .iter()
+                    .find_map(|m| match m {
+                        ConnectorMember::Event(e) if e.name.name == name.name => {
+                            Some(self.in_module_of(&connector.name).of(&e.ty))
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or(Type::Unknown)
+            }
+            EventRefKind::Raw { connector, .. } if connector.name == "okta" => Type::Named {
+                module: Some("okta".to_owned()),
+                name: "LogEvent".to_owned(),
+            },
+            EventRefKind::Raw { .. } => Type::Unknown,
+        }
+    }
+
+    /// The type environment of a connector's declarations: a stdlib
+    /// connector's types are its module's.
+    fn in_module_of(&self, connector: &str) -> TypeEnv<'_, 'p> {
+        let module = self
+            .env
+            .symbols
+            .module_types
+            .get_key_value(connector)
+            .map(|(k, _)| *k);
+        TypeEnv {
+            symbols: self.env.symbols,
+            module,
+        }
+    }
+
+    fn block(&mut self, block: &'p Block) {
+        self.scopes.push(BTreeMap::new());
+        for stmt in &block.stmts {
+            match &stmt.kind {
+                StmtKind::Let { name, ty, value } => {
+                    let inferred = match value {
+                        LetValue::Expr(invocation) => {
+                            self.expr(&invocation.expr);
+                            if let Some(handler) = &invocation.on_error {
+                                self.handler_block(
+                                    handler.binding.as_ref().map(|b| b.name.as_str()),
+                                    &handler.body,
+                                );
+                            }
+                            self.infer(&invocation.expr)
+                        }
+                        LetValue::WaitFor(wait) => {
+                            let event = self.event_type(&wait.event);
+                            self.wait_condition(
+                                wait.binding.as_ref().map(|b| b.name.as_str()),
+                                &event,
+                                wait.condition.as_ref(),
+                            );
+                            self.expr(&wait.timeout);
+                            Type::Optional(Box::new(event))
+                        }
+                    };
+                    let ty = ty.as_ref().map_or(inferred, |t| self.env.of(t));
+                    self.bind(&name.name, ty);
+                }
+                StmtKind::Expr(invocation) => {
+                    self.expr(&invocation.expr);
+                    if let Some(handler) = &invocation.on_error {
+                        self.handler_block(
+                            handler.binding.as_ref().map(|b| b.name.as_str()),
+                            &handler.body,
+                        );
+                    }
+                }
+                StmtKind::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for branch in branches {
+                        self.expr(&branch.condition);
+                        self.block(&branch.body);
+                    }
+                    if let Some(otherwise) = otherwise {
+                        self.block(otherwise);
+                    }
+                }
+                StmtKind::For {
+                    var, iter, body, ..
+                } => {
+                    self.expr(iter);
+                    let element = match self.infer(iter).non_null() {
+                        Type::List(element) => (**element).clone(),
+                        _ => Type::Unknown,
+                    };
+                    self.scopes.push(binding(Some(&var.name), element));
+                    self.block(body);
+                    self.scopes.pop();
+                }
+                StmtKind::Parallel { body } => self.block(body),
+                StmtKind::Wait { duration } => self.expr(duration),
+                StmtKind::WaitUntil { time } => self.expr(time),
+                StmtKind::WaitFor(wait) => {
+                    let event = self.event_type(&wait.event);
+                    self.wait_condition(
+                        wait.binding.as_ref().map(|b| b.name.as_str()),
+                        &event,
+                        wait.condition.as_ref(),
+                    );
+                    self.expr(&wait.timeout);
+                }
+                StmtKind::Return { value } => self.expr(value),
+                StmtKind::Stop { .. } => {}
+            }
+        }
+        self.scopes.pop();
+    }
+
+    fn handler_block(&mut self, name: Option<&str>, body: &'p Block) {
+        self.scopes.push(binding(name, Type::Unknown));
+        self.block(body);
+        self.scopes.pop();
+    }
+
+    /// A `wait for` condition sees the awaited event as `it` or its `as` name.
+    fn wait_condition(&mut self, name: Option<&str>, event: &Type, condition: Option<&'p Expr>) {
+        if let Some(condition) = condition {
+            self.scopes
+                .push(binding(Some(name.unwrap_or("it")), event.clone()));
+            self.expr(condition);
+            self.scopes.pop();
+        }
+    }
+
+    fn bind(&mut self, name: &str, ty: Type) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_owned(), ty);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Type> {
+        self.scopes.iter().rev().find_map(|scope| scope.get(name))
+    }
+
+    // ------------------------------------------------------- expressions ---
+
+    /// Checks an expression and everything inside it.
+    fn expr(&mut self, expr: &'p Expr) {
+        match &expr.kind {
+            ExprKind::Field { base, name, .. } => {
+                self.expr(base);
+                let base_type = self.infer(base);
+                if let Some(fields) = self.env.fields(&base_type)
+                    && !fields.iter().any(|(field, _)| *field == name.name)
+                {
+                    self.errors.push(TypeError::UnknownField {
+                        ty: base_type.non_null().to_string(),
+                        name: name.name.clone(),
+                        span: name.span,
+                        suggestion: did_you_mean(
+                            &name.name,
+                            fields.iter().map(|(f, _)| f.as_str()),
+                        )
+                        .map(str::to_owned),
+                    });
+                }
+            }
+            ExprKind::Call { callee, args } => {
+                if let Some((connector, action)) = self.connector_call(callee) {
+                    self.action_args(connector, action, args, expr.span);
+                } else {
+                    self.expr(callee);
+                }
+                args.iter().for_each(|arg| self.expr(&arg.value));
+            }
+            ExprKind::FlowCall { flow, args } => {
+                if let Some(called) = self.flows.get(flow.name.as_str()).copied() {
+                    let params = called.triggers.iter().find_map(|t| match &t.kind {
+                        TriggerKind::Called { params, .. } => Some(params),
+                        _ => None,
+                    });
+                    if let Some(params) = params {
+                        let env = TypeEnv {
+                            symbols: self.env.symbols,
+                            module: None,
+                        };
+                        let errors =
+                            arguments(&flow.name, params, &env, args, expr.span, |e| self.infer(e));
+                        self.errors.extend(errors);
+                    }
+                }
+                args.iter().for_each(|arg| self.expr(&arg.value));
+            }
+            ExprKind::Lambda { params, body } => {
+                // Lambda parameters are typed by the method they are passed to,
+                // which the full checker knows: here they are unknown.
+                let scope = params
+                    .iter()
+                    .map(|p| (p.name.clone(), Type::Unknown))
+                    .collect();
+                self.scopes.push(scope);
+                self.expr(body);
+                self.scopes.pop();
+            }
+            ExprKind::Index { base, index } => {
+                self.expr(base);
+                self.expr(index);
+            }
+            ExprKind::Unary { operand, .. } => self.expr(operand),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                self.expr(lhs);
+                self.expr(rhs);
+            }
+            ExprKind::Paren { inner } => self.expr(inner),
+            ExprKind::List { items } => items.iter().for_each(|item| self.expr(item)),
+            ExprKind::Record(record) => record
+                .entries
+                .iter()
+                .filter_map(|e| e.value.as_ref())
+                .for_each(|v| self.expr(v)),
+            ExprKind::String(literal) => {
+                for part in &literal.parts {
+                    if let StringPart::Interpolation(inner) = part {
+                        self.expr(inner);
+                    }
+                }
+            }
+            ExprKind::Int { .. }
+            | ExprKind::Float { .. }
+            | ExprKind::Bool { .. }
+            | ExprKind::Null
+            | ExprKind::Duration(_)
+            | ExprKind::Name { .. }
+            | ExprKind::Wildcard => {}
+        }
+    }
+
+    /// `c.a` as a callee, where `c` is a connector no local name hides.
+    fn connector_call(&self, callee: &'p Expr) -> Option<(&'p str, &'p crate::syntax::ast::Ident)> {
+        let ExprKind::Field {
+            base,
+            name,
+            safe: false,
+        } = &callee.kind
+        else {
+            return None;
+        };
+        let ExprKind::Name { name: connector } = &base.kind else {
+            return None;
+        };
+        let known = self.env.symbols.connectors.contains_key(connector.as_str());
+        (known && self.lookup(connector).is_none()).then_some((connector.as_str(), name))
+    }
+
+    fn action_args(
+        &mut self,
+        connector: &'p str,
+        action: &crate::syntax::ast::Ident,
+        args: &'p [Arg],
+        call: Span,
+    ) {
+        let Some(declared) = self.env.symbols.connectors.get(connector).copied() else {
+            return;
+        };
+        let decl = declared.members.iter().find_map(|m| match m {
+            ConnectorMember::Action(a) if a.name.name == action.name => Some(a),
+            _ => None,
+        });
+        if let Some(decl) = decl {
+            let env = self.in_module_of(connector);
+            let errors = arguments(
+                &format!("{connector}.{}", action.name),
+                &decl.params,
+                &env,
+                args,
+                call,
+                |e| self.infer(e),
+            );
+            self.errors.extend(errors);
+        }
+    }
+
+    /// The type of an expression, when a declaration says it.
+    fn infer(&self, expr: &Expr) -> Type {
+        match &expr.kind {
+            ExprKind::Int { .. } => Type::Int,
+            ExprKind::Float { .. } => Type::Float,
+            ExprKind::Bool { .. } => Type::Bool,
+            ExprKind::String(_) => Type::String,
+            ExprKind::Duration(_) => Type::Duration,
+            ExprKind::Name { name } => self
+                .lookup(name)
+                .or_else(|| self.configs.get(name.as_str()))
+                .cloned()
+                .unwrap_or(Type::Unknown),
+            ExprKind::Field { base, name, safe } => {
+                let base_type = self.infer(base);
+                let Some(fields) = self.env.fields(&base_type) else {
+                    return Type::Unknown;
+                };
+                let Some((_, field)) = fields.into_iter().find(|(f, _)| *f == name.name) else {
+                    return Type::Unknown;
+                };
+                // Reading through a null gives null.
+                if *safe || matches!(base_type, Type::Optional(_)) {
+                    Type::Optional(Box::new(field.non_null().clone()))
+                } else {
+                    field
+                }
+            }
+            ExprKind::Index { base, .. } => match self.infer(base).non_null() {
+                Type::List(element) => (**element).clone(),
+                Type::Map(_, value) => (**value).clone(),
+                _ => Type::Unknown,
+            },
+            ExprKind::Call { callee, .. } => self.call_result(callee),
+            ExprKind::FlowCall { flow, .. } => self
+                .flows
+                .get(flow.name.as_str())
+                .and_then(|f| {
+                    f.triggers.iter().find_map(|t| match &t.kind {
+                        TriggerKind::Called { ret, .. } => ret.as_ref().map(|r| self.env.of(r)),
+                        _ => None,
+                    })
+                })
+                .unwrap_or(Type::Unknown),
+            ExprKind::Binary { op, lhs, rhs } => match op {
+                BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+                | BinaryOp::And
+                | BinaryOp::Or => Type::Bool,
+                BinaryOp::Coalesce => match self.infer(rhs) {
+                    Type::Unknown => self.infer(lhs).non_null().clone(),
+                    rhs => rhs,
+                },
+                _ => Type::Unknown,
+            },
+            ExprKind::Unary {
+                op: crate::syntax::ast::UnaryOp::Not,
+                ..
+            } => Type::Bool,
+            ExprKind::Paren { inner } => self.infer(inner),
+            ExprKind::List { items } => Type::List(Box::new(
+                items.first().map_or(Type::Unknown, |i| self.infer(i)),
+            )),
+            _ => Type::Unknown,
+        }
+    }
+
+    /// What an action call returns.
+    fn call_result(&self, callee: &Expr) -> Type {
+        let ExprKind::Field {
+            base,
+            name,
+            safe: false,
+        } = &callee.kind
+        else {
+            return Type::Unknown;
+        };
+        let ExprKind::Name { name: connector } = &base.kind else {
+            return Type::Unknown;
+        };
+        if self.lookup(connector).is_some() {
+            return Type::Unknown;
+        }
+        let Some(declared) = self.env.symbols.connectors.get(connector.as_str()) else {
+            return Type::Unknown;
+        };
+        declared
+            .members
+            .iter()
+            .find_map(|m| match m {
+                ConnectorMember::Action(a) if a.name.name == name.name => Some(
+                    a.ret
+                        .as_ref()
+                        .map_or(Type::Unknown, |r| self.in_module_of(connector).of(r)),
+                ),
+                _ => None,
+            })
+            .unwrap_or(Type::Unknown)
+    }
+}
+
+/// Checks the arguments of a call against the parameters it declares.
+fn arguments(
+    callee: &str,
+    params: &[Param],
+    env: &TypeEnv<'_, '_>,
+    args: &[Arg],
+    call: Span,
+    infer: impl Fn(&Expr) -> Type,
+) -> Vec<TypeError> {
+    let mut errors = Vec::new();
+    let names: Vec<String> = params.iter().map(|p| p.name.name.clone()).collect();
+    for arg in args {
+        let Some(name) = &arg.name else {
+            errors.push(TypeError::PositionalArgument {
+                callee: callee.to_owned(),
+                span: arg.span,
+                params: names.clone(),
+            });
+            continue;
+        };
+        let Some(param) = params.iter().find(|p| p.name.name == name.name) else {
+            errors.push(TypeError::UnknownArgument {
+                callee: callee.to_owned(),
+                name: name.name.clone(),
+                span: name.span,
+                suggestion: did_you_mean(&name.name, names.iter().map(String::as_str))
+                    .map(str::to_owned),
+                params: names.clone(),
+            });
+            continue;
+        };
+        let (expected, found) = (env.of(&param.ty), infer(&arg.value));
+        if !found.fits(&expected) {
+            errors.push(TypeError::ArgumentType {
+                callee: callee.to_owned(),
+                name: name.name.clone(),
+                expected: expected.to_string(),
+                found: found.to_string(),
+                span: arg.value.span,
+                declared: param.span,
+            });
+        }
+    }
+    for param in params {
+        let given = args
+            .iter()
+            .any(|a| a.name.as_ref().is_some_and(|n| n.name == param.name.name));
+        let positional = args.iter().any(|a| a.name.is_none());
+        if !given && !positional && !param.ty.optional && param.default.is_none() {
+            errors.push(TypeError::MissingArgument {
+                callee: callee.to_owned(),
+                name: param.name.name.clone(),
+                ty: env.of(&param.ty).to_string(),
+                span: call,
+                declared: param.span,
+            });
+        }
+    }
+    errors
+}
+
+/// A scope with one name, or none.
+fn binding(name: Option<&str>, ty: Type) -> BTreeMap<String, Type> {
+    name.map(|n| (n.to_owned(), ty)).into_iter().collect()
+}

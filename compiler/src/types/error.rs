@@ -1,0 +1,148 @@
+//! Type errors, each mapped to a code, labels and help in one place.
+
+use thiserror::Error;
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::source::Span;
+
+/// Everything the type checks can reject.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum TypeError {
+    /// A field the value's type does not have.
+    #[error("`{ty}` has no field `{name}`")]
+    UnknownField {
+        /// The value's type.
+        ty: String,
+        /// The field as written.
+        name: String,
+        /// The field.
+        span: Span,
+        /// The closest field.
+        suggestion: Option<String>,
+    },
+    /// A named argument the action or flow does not declare.
+    #[error("`{callee}` has no parameter `{name}`")]
+    UnknownArgument {
+        /// The action or flow.
+        callee: String,
+        /// The argument's name.
+        name: String,
+        /// The argument's name in the call.
+        span: Span,
+        /// The closest parameter.
+        suggestion: Option<String>,
+        /// Every parameter, for the note.
+        params: Vec<String>,
+    },
+    /// A required parameter without an argument.
+    #[error("`{callee}` needs the argument `{name}`")]
+    MissingArgument {
+        /// The action or flow.
+        callee: String,
+        /// The parameter.
+        name: String,
+        /// Its type.
+        ty: String,
+        /// The call.
+        span: Span,
+        /// The parameter's declaration.
+        declared: Span,
+    },
+    /// An argument whose type does not fit the parameter.
+    #[error("`{name}` of `{callee}` expects `{expected}`, found `{found}`")]
+    ArgumentType {
+        /// The action or flow.
+        callee: String,
+        /// The parameter.
+        name: String,
+        /// The parameter's type.
+        expected: String,
+        /// The argument's type.
+        found: String,
+        /// The argument's value.
+        span: Span,
+        /// The parameter's declaration.
+        declared: Span,
+    },
+    /// An argument without a name.
+    #[error("the arguments of `{callee}` are named")]
+    PositionalArgument {
+        /// The action or flow.
+        callee: String,
+        /// The argument.
+        span: Span,
+        /// The parameters, in order.
+        params: Vec<String>,
+    },
+}
+
+impl TypeError {
+    /// The diagnostic for this error: code, message, labels, help and fixes.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        let message = self.to_string();
+        match self {
+            Self::UnknownField {
+                span, suggestion, ..
+            } => {
+                let diagnostic =
+                    Diagnostic::error(codes::UNKNOWN_FIELD, message, span, "unknown field");
+                match suggestion {
+                    Some(name) => diagnostic
+                        .with_help(format!("did you mean `{name}`?"))
+                        .with_fix(format!("replace with `{name}`"), span, name),
+                    None => diagnostic,
+                }
+            }
+            Self::UnknownArgument {
+                span,
+                suggestion,
+                params,
+                ..
+            } => {
+                let diagnostic =
+                    Diagnostic::error(codes::UNKNOWN_ARGUMENT, message, span, "unknown parameter")
+                        .with_note(format!("parameters: {}", params.join(", ")));
+                match suggestion {
+                    Some(name) => diagnostic
+                        .with_help(format!("did you mean `{name}`?"))
+                        .with_fix(format!("replace with `{name}`"), span, name),
+                    None => diagnostic,
+                }
+            }
+            Self::MissingArgument {
+                span,
+                declared,
+                name,
+                ty,
+                ..
+            } => Diagnostic::error(
+                codes::MISSING_ARGUMENT,
+                message,
+                span,
+                format!("`{name}` is missing"),
+            )
+            .with_label(declared, format!("`{name}: {ty}` is declared here"))
+            .with_help(format!("add `{name}: …` to the call")),
+            Self::ArgumentType {
+                span,
+                declared,
+                expected,
+                ..
+            } => Diagnostic::error(
+                codes::ARGUMENT_TYPE,
+                message,
+                span,
+                format!("expected `{expected}`"),
+            )
+            .with_label(declared, "the parameter is declared here"),
+            Self::PositionalArgument { span, params, .. } => {
+                Diagnostic::error(codes::POSITIONAL_ARGUMENT, message, span, "no name").with_help(
+                    format!(
+                        "write `name: value`; the parameters are {}",
+                        params.join(", ")
+                    ),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The type checks where declarations say a value's type, and the places
+//! where they must stay silent until the full checker knows more.
+
+use idflow_compiler::project::Project;
+use idflow_compiler::source::SourceMap;
+
+fn codes(text: &str) -> Vec<(&'static str, String)> {
+    let mut sources = SourceMap::new();
+    sources.add("case.flow", text);
+    let project = Project::new(sources);
+    idflow_compiler::check(&project)
+        .into_iter()
+        .map(|d| (d.code.id, d.help.unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn loop_variables_over_action_results_are_typed() {
+    let text = "import okta\n\nflow f {\n  when okta.user_deactivated as e\n  then {\n    for g in okta.list_user_groups(user: \"00u1\") {\n      okta.remove_from_group(user: \"00u1\", group: g.profile.nme)\n    }\n  }\n}\n";
+    assert_eq!(codes(text), [("E0301", "did you mean `name`?".to_owned())]);
+}
+
+#[test]
+fn let_with_a_declared_type_is_typed() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created\n  then {\n    let u: okta.User = okta.get_user(id: \"00u1\")\n    okta.suspend_user(id: u.profil.login)\n  }\n}\n";
+    assert_eq!(
+        codes(text),
+        [("E0301", "did you mean `profile`?".to_owned())]
+    );
+}
+
+#[test]
+fn lambda_parameters_hide_outer_names_and_are_not_checked() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  where e.target?.find(e => e.kind == \"User\") != null\n  then {}\n}\n";
+    assert_eq!(codes(text), []);
+}
+
+#[test]
+fn open_maps_and_json_are_not_checked() {
+    let text = "import okta\n\nflow f {\n  when okta.user_profile_updated as e\n  where e.debugContext?.debugData?.changedAttributes?.anything != null\n  then {}\n}\n";
+    assert_eq!(codes(text), []);
+}
+
+#[test]
+fn called_flows_check_their_arguments() {
+    let text = "import okta\n\nflow leaver {\n  when okta.user_deactivated\n  then {\n    call notify(user: \"00u1\")\n  }\n}\n\nflow notify {\n  when called(user_id: String, urgent: Bool = false)\n  then {}\n}\n";
+    let found: Vec<&str> = codes(text).iter().map(|(c, _)| *c).collect();
+    // The missing argument is reported at the call, which starts first.
+    assert_eq!(found, ["E0303", "E0302"]);
+}
+
+#[test]
+fn a_connector_name_hidden_by_a_local_is_not_an_action_call() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created as okta\n  then {\n    let x = okta.uuid\n  }\n}\n";
+    assert_eq!(codes(text), []);
+}
