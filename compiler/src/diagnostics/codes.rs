@@ -84,6 +84,8 @@ codes! {
     UNREACHABLE_STATEMENT = "W0905": "statements after `stop` or `return` in the same block never run";
     LONG_WAIT = "W0906": "a run waits longer than 30 days";
     DUPLICATE_TRIGGER = "W0907": "two flows have the same triggers and filter, so every event runs both";
+    UNKNOWN_EVENT_TYPE = "W0908": "an event's `eventType` is compared with a name the provider's catalogue does not have";
+    SHADOWING = "W0909": "a name is bound again where it already names the event, a config or an earlier `let`";
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ mod destructive_without_filter;
 mod duplicate_trigger;
 mod long_wait;
 mod missing_flow_doc;
+mod shadowing;
+mod unknown_event_type;
 mod unreachable_statement;
 mod unused_config;
 mod unused_import;
@@ -19,4 +21,6 @@ pub const RULES: &[Rule] = &[
     unreachable_statement::RULE,
     long_wait::RULE,
     duplicate_trigger::RULE,
+    unknown_event_type::RULE,
+    shadowing::RULE,
 ];
