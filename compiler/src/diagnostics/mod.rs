@@ -133,6 +133,19 @@ impl Diagnostic {
         self
     }
 
+    /// "Did you mean": when there is a suggestion, says it in the help and
+    /// offers it as a fix that replaces `span`, for a person to review.
+    pub fn with_suggestion(self, span: Span, suggestion: Option<String>) -> Self {
+        match suggestion {
+            Some(name) => self.with_help(format!("did you mean `{name}`?")).with_fix(
+                format!("replace with `{name}`"),
+                span,
+                name,
+            ),
+            None => self,
+        }
+    }
+
     /// Adds a fix that is a guess, for a person to review.
     pub fn with_fix(
         self,

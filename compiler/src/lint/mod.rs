@@ -89,6 +89,15 @@ impl<'p> Context<'p> {
             })
     }
 
+    /// Every item of the project's own files.
+    pub fn project_items(&self) -> impl Iterator<Item = &'p Item> {
+        self.project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project)
+            .flat_map(|f| &f.parsed.module.items)
+    }
+
     /// Whether `name` is a connector.
     pub fn is_connector(&self, name: &str) -> bool {
         self.connectors.contains_key(name)

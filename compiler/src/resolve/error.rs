@@ -167,12 +167,9 @@ impl ResolveError {
                 suggestion,
                 known,
                 ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_IMPORT, message, span, "not a connector")
-                    .with_note(format!("importable: {}", known.join(", "))),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_IMPORT, message, span, "not a connector")
+                .with_note(format!("importable: {}", known.join(", ")))
+                .with_suggestion(span, suggestion),
             Self::NotImported {
                 name,
                 span,
@@ -186,11 +183,8 @@ impl ResolveError {
                 ),
             Self::UnknownConnector {
                 span, suggestion, ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_CONNECTOR, message, span, "not a connector"),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_CONNECTOR, message, span, "not a connector")
+                .with_suggestion(span, suggestion),
             Self::UnknownEvent {
                 span,
                 suggestion,
@@ -203,7 +197,7 @@ impl ResolveError {
                     Some(help) => diagnostic.with_help(help),
                     None => diagnostic,
                 };
-                suggest(diagnostic, span, suggestion)
+                diagnostic.with_suggestion(span, suggestion)
             }
             Self::UnknownAction {
                 span,
@@ -211,26 +205,17 @@ impl ResolveError {
                 declared,
                 connector,
                 ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_ACTION, message, span, "unknown action")
-                    .with_label(declared, format!("`{connector}` is declared here")),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_ACTION, message, span, "unknown action")
+                .with_label(declared, format!("`{connector}` is declared here"))
+                .with_suggestion(span, suggestion),
             Self::UnknownType {
                 span, suggestion, ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_TYPE, message, span, "unknown type"),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_TYPE, message, span, "unknown type")
+                .with_suggestion(span, suggestion),
             Self::UnknownFlow {
                 span, suggestion, ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_FLOW, message, span, "unknown flow"),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_FLOW, message, span, "unknown flow")
+                .with_suggestion(span, suggestion),
             Self::NotCallable { span, declared, .. } => {
                 Diagnostic::error(codes::NOT_CALLABLE, message, span, "called here")
                     .with_label(declared, "this flow has no `when called` trigger")
@@ -245,21 +230,8 @@ impl ResolveError {
             .with_help("a flow may not call itself, directly or through others: runs must end"),
             Self::UnknownConfig {
                 span, suggestion, ..
-            } => suggest(
-                Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config"),
-                span,
-                suggestion,
-            ),
+            } => Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config")
+                .with_suggestion(span, suggestion),
         }
-    }
-}
-
-/// Adds "did you mean" as help and as a fix replacing the span.
-fn suggest(diagnostic: Diagnostic, span: Span, suggestion: Option<String>) -> Diagnostic {
-    match suggestion {
-        Some(name) => diagnostic
-            .with_help(format!("did you mean `{name}`?"))
-            .with_fix(format!("replace with `{name}`"), span, name),
-        None => diagnostic,
     }
 }

@@ -13,7 +13,7 @@ use crate::resolve::Symbols;
 use crate::source::Span;
 use crate::syntax::ast::{
     Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow, Item,
-    LetValue, Param, StmtKind, StringPart, TriggerKind,
+    LetValue, Param, StmtKind, StringPart, TriggerKind, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -213,16 +213,8 @@ impl<'p> Checker<'_, 'p> {
                             }
                             self.infer(&invocation.expr)
                         }
-                        LetValue::WaitFor(wait) => {
-                            let event = self.event_type(&wait.event);
-                            self.wait_condition(
-                                wait.binding.as_ref().map(|b| b.name.as_str()),
-                                &event,
-                                wait.condition.as_ref(),
-                            );
-                            self.expr(&wait.timeout);
-                            Type::Optional(Box::new(event))
-                        }
+                        // The event, or null when the timeout passes first.
+                        LetValue::WaitFor(wait) => Type::Optional(Box::new(self.wait_for(wait))),
                     };
                     let ty = ty.as_ref().map_or(inferred, |t| self.env.of(t));
                     self.bind(&name.name, ty);
@@ -264,13 +256,7 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::Wait { duration } => self.expr(duration),
                 StmtKind::WaitUntil { time } => self.expr(time),
                 StmtKind::WaitFor(wait) => {
-                    let event = self.event_type(&wait.event);
-                    self.wait_condition(
-                        wait.binding.as_ref().map(|b| b.name.as_str()),
-                        &event,
-                        wait.condition.as_ref(),
-                    );
-                    self.expr(&wait.timeout);
+                    self.wait_for(wait);
                 }
                 StmtKind::Return { value } => self.expr(value),
                 StmtKind::Stop { .. } => {}
@@ -285,14 +271,18 @@ impl<'p> Checker<'_, 'p> {
         self.scopes.pop();
     }
 
-    /// A `wait for` condition sees the awaited event as `it` or its `as` name.
-    fn wait_condition(&mut self, name: Option<&str>, event: &Type, condition: Option<&'p Expr>) {
-        if let Some(condition) = condition {
-            self.scopes
-                .push(binding(Some(name.unwrap_or("it")), event.clone()));
+    /// Checks a `wait for` and returns the awaited event's type. Its
+    /// condition sees the event as `it`, or as its `as` name.
+    fn wait_for(&mut self, wait: &'p WaitFor) -> Type {
+        let event = self.event_type(&wait.event);
+        if let Some(condition) = &wait.condition {
+            let name = wait.binding.as_ref().map_or("it", |b| b.name.as_str());
+            self.scopes.push(binding(Some(name), event.clone()));
             self.expr(condition);
             self.scopes.pop();
         }
+        self.expr(&wait.timeout);
+        event
     }
 
     fn bind(&mut self, name: &str, ty: Type) {

@@ -3,7 +3,7 @@
 
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
-use crate::project::{Origin, ProjectFile};
+use crate::project::ProjectFile;
 use crate::syntax::ast::{Flow, Item};
 
 pub(super) const RULE: Rule = Rule {
@@ -14,11 +14,7 @@ pub(super) const RULE: Rule = Rule {
 
 fn check(cx: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
     let flows: Vec<&Flow> = cx
-        .project
-        .files
-        .iter()
-        .filter(|f| f.origin == Origin::Project)
-        .flat_map(|f| &f.parsed.module.items)
+        .project_items()
         .filter_map(|item| match item {
             Item::Flow(flow) => Some(flow),
             _ => None,

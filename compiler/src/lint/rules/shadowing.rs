@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
-use crate::project::{Origin, ProjectFile};
+use crate::project::ProjectFile;
 use crate::source::Span;
 use crate::syntax::ast::{
     Block, Expr, ExprKind, Ident, Item, LetValue, StmtKind, TriggerKind, visit,
@@ -20,11 +20,7 @@ pub(super) const RULE: Rule = Rule {
 
 fn check(cx: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
     let configs: BTreeSet<&str> = cx
-        .project
-        .files
-        .iter()
-        .filter(|f| f.origin == Origin::Project)
-        .flat_map(|f| &f.parsed.module.items)
+        .project_items()
         .filter_map(|item| match item {
             Item::Config(config) => Some(config.name.name.as_str()),
             _ => None,

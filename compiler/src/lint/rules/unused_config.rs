@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
-use crate::project::{Origin, ProjectFile};
+use crate::project::ProjectFile;
 use crate::syntax::ast::{ExprKind, Item, visit};
 
 pub(super) const RULE: Rule = Rule {
@@ -17,19 +17,12 @@ pub(super) const RULE: Rule = Rule {
 fn check(cx: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
     // A config is used wherever its name appears as a value, in any project file.
     let mut mentioned: BTreeSet<&str> = BTreeSet::new();
-    for other in cx
-        .project
-        .files
-        .iter()
-        .filter(|f| f.origin == Origin::Project)
-    {
-        for item in &other.parsed.module.items {
-            visit::exprs(item, &mut |expr| {
-                if let ExprKind::Name { name } = &expr.kind {
-                    mentioned.insert(name);
-                }
-            });
-        }
+    for item in cx.project_items() {
+        visit::exprs(item, &mut |expr| {
+            if let ExprKind::Name { name } = &expr.kind {
+                mentioned.insert(name);
+            }
+        });
     }
     for item in &file.parsed.module.items {
         if let Item::Config(config) = item
