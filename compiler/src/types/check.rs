@@ -12,8 +12,8 @@ use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::source::Span;
 use crate::syntax::ast::{
-    Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow, Item,
-    LetValue, Param, StmtKind, StringPart, TriggerKind, WaitFor,
+    Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow, Ident,
+    Item, LetValue, Param, StmtKind, StringPart, TriggerKind, UnaryOp, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -389,7 +389,7 @@ impl<'p> Checker<'_, 'p> {
     }
 
     /// `c.a` as a callee, where `c` is a connector no local name hides.
-    fn connector_call(&self, callee: &'p Expr) -> Option<(&'p str, &'p crate::syntax::ast::Ident)> {
+    fn connector_call(&self, callee: &'p Expr) -> Option<(&'p str, &'p Ident)> {
         let ExprKind::Field {
             base,
             name,
@@ -405,13 +405,7 @@ impl<'p> Checker<'_, 'p> {
         (known && self.lookup(connector).is_none()).then_some((connector.as_str(), name))
     }
 
-    fn action_args(
-        &mut self,
-        connector: &'p str,
-        action: &crate::syntax::ast::Ident,
-        args: &'p [Arg],
-        call: Span,
-    ) {
+    fn action_args(&mut self, connector: &'p str, action: &Ident, args: &'p [Arg], call: Span) {
         let Some(declared) = self.env.symbols.connectors.get(connector).copied() else {
             return;
         };
@@ -495,8 +489,7 @@ impl<'p> Checker<'_, 'p> {
                 _ => Type::Unknown,
             },
             ExprKind::Unary {
-                op: crate::syntax::ast::UnaryOp::Not,
-                ..
+                op: UnaryOp::Not, ..
             } => Type::Bool,
             ExprKind::Paren { inner } => self.infer(inner),
             ExprKind::List { items } => Type::List(Box::new(

@@ -5,7 +5,8 @@ use crate::lint::{Context, Rule};
 use crate::project::ProjectFile;
 use crate::source::Span;
 use crate::syntax::ast::{
-    EventRefKind, ExprKind, Item, TestStmtKind, TriggerKind, TypeExpr, TypeExprKind, visit,
+    EventRef, EventRefKind, ExprKind, Item, LetValue, Path, StmtKind, TestStmtKind, TriggerKind,
+    TypeDefBody, TypeExpr, TypeExprKind, visit,
 };
 
 pub(super) const RULE: Rule = Rule {
@@ -52,50 +53,35 @@ fn used_names(items: &[Item]) -> Vec<&str> {
             Item::Flow(flow) => {
                 for trigger in &flow.triggers {
                     if let TriggerKind::Event { event, .. } = &trigger.kind {
-                        used.push(match &event.kind {
-                            EventRefKind::Named(path) => {
-                                path.segments.first().map_or("", |s| s.name.as_str())
-                            }
-                            EventRefKind::Raw { connector, .. } => connector.name.as_str(),
-                        });
+                        used.push(connector_of(event));
                     }
                 }
                 visit::blocks(item, &mut |block| {
                     for stmt in &block.stmts {
-                        if let crate::syntax::ast::StmtKind::Let { ty: Some(ty), .. } = &stmt.kind {
-                            type_path_modules(ty, &mut used);
-                        }
-                        if let crate::syntax::ast::StmtKind::WaitFor(wait)
-                        | crate::syntax::ast::StmtKind::Let {
-                            value: crate::syntax::ast::LetValue::WaitFor(wait),
-                            ..
-                        } = &stmt.kind
-                        {
-                            used.push(match &wait.event.kind {
-                                EventRefKind::Named(path) => {
-                                    path.segments.first().map_or("", |s| s.name.as_str())
-                                }
-                                EventRefKind::Raw { connector, .. } => connector.name.as_str(),
-                            });
+                        match &stmt.kind {
+                            StmtKind::Let {
+                                value: LetValue::WaitFor(wait),
+                                ..
+                            }
+                            | StmtKind::WaitFor(wait) => used.push(connector_of(&wait.event)),
+                            StmtKind::Let { ty: Some(ty), .. } => type_path_modules(ty, &mut used),
+                            _ => {}
                         }
                     }
                 });
             }
             Item::Test(test) => {
                 for stmt in &test.stmts {
-                    let paths: Vec<&crate::syntax::ast::Path> = match &stmt.kind {
+                    let paths: Vec<&Path> = match &stmt.kind {
                         TestStmtKind::GivenCall { action, .. } => vec![action],
                         TestStmtKind::Expect { expected, .. } => vec![&expected.target],
                         TestStmtKind::ExpectInOrder { calls } => {
                             calls.iter().map(|c| &c.target).collect()
                         }
-                        TestStmtKind::GivenEvent { event, .. } => match &event.kind {
-                            EventRefKind::Named(path) => vec![path],
-                            EventRefKind::Raw { connector, .. } => {
-                                used.push(&connector.name);
-                                vec![]
-                            }
-                        },
+                        TestStmtKind::GivenEvent { event, .. } => {
+                            used.push(connector_of(event));
+                            vec![]
+                        }
                         _ => vec![],
                     };
                     used.extend(
@@ -111,6 +97,14 @@ fn used_names(items: &[Item]) -> Vec<&str> {
         type_modules(item, &mut used);
     }
     used
+}
+
+/// The connector an event belongs to.
+fn connector_of(event: &EventRef) -> &str {
+    match &event.kind {
+        EventRefKind::Named(path) => path.segments.first().map_or("", |s| s.name.as_str()),
+        EventRefKind::Raw { connector, .. } => &connector.name,
+    }
 }
 
 /// Modules named by qualified types (`okta.User`) in a type.
@@ -134,10 +128,8 @@ fn type_modules<'a>(item: &'a Item, used: &mut Vec<&'a str>) {
     match item {
         Item::Config(config) => walk(&config.ty, used),
         Item::Type(def) => match &def.body {
-            crate::syntax::ast::TypeDefBody::Record(fields) => {
-                fields.iter().for_each(|f| walk(&f.ty, used))
-            }
-            crate::syntax::ast::TypeDefBody::Alias(ty) => walk(ty, used),
+            TypeDefBody::Record(fields) => fields.iter().for_each(|f| walk(&f.ty, used)),
+            TypeDefBody::Alias(ty) => walk(ty, used),
         },
         Item::Fn(function) => {
             function.params.iter().for_each(|p| walk(&p.ty, used));
