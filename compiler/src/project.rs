@@ -2,6 +2,8 @@
 //! them. The compiler never reads the file system; the CLI and the language
 //! server fill the [`SourceMap`].
 
+use std::sync::LazyLock;
+
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceMap};
 use crate::stdlib;
@@ -30,32 +32,48 @@ pub struct ProjectFile {
 /// Every file of a project and of the stdlib, parsed.
 #[derive(Clone, Debug)]
 pub struct Project {
-    /// The texts: the project's files first, then the stdlib's.
+    /// The texts: the stdlib's first, then the project's, in the order given.
     pub sources: SourceMap,
     /// One entry per file, in the order of `sources`.
     pub files: Vec<ProjectFile>,
 }
 
+/// The stdlib, parsed once per process: it always holds the first file ids
+/// of a project, so its trees are the same in every project.
+static STDLIB: LazyLock<Vec<Parsed>> = LazyLock::new(|| {
+    stdlib::FILES
+        .iter()
+        .zip(0u32..)
+        .map(|((_, text), id)| syntax::parse(FileId(id), text))
+        .collect()
+});
+
 impl Project {
-    /// Parses the project's files and the stdlib.
-    pub fn new(mut sources: SourceMap) -> Self {
-        let project_files: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
-        for (name, text) in stdlib::FILES {
-            sources.add(*name, *text);
-        }
-        let files = sources
-            .iter()
-            .map(|(file, source)| ProjectFile {
+    /// Parses the project's files, beside the stdlib. The files get new ids
+    /// in [`Project::sources`]; diagnostics refer to those.
+    pub fn new(files: SourceMap) -> Self {
+        let mut sources = SourceMap::new();
+        let mut parsed_files = Vec::new();
+        for ((name, text), parsed) in stdlib::FILES.iter().zip(STDLIB.iter()) {
+            let file = sources.add(*name, *text);
+            parsed_files.push(ProjectFile {
                 file,
-                origin: if project_files.contains(&file) {
-                    Origin::Project
-                } else {
-                    Origin::Stdlib
-                },
+                origin: Origin::Stdlib,
+                parsed: parsed.clone(),
+            });
+        }
+        for (_, source) in files.iter() {
+            let file = sources.add(source.name.clone(), source.text.clone());
+            parsed_files.push(ProjectFile {
+                file,
+                origin: Origin::Project,
                 parsed: syntax::parse(file, &source.text),
-            })
-            .collect();
-        Self { sources, files }
+            });
+        }
+        Self {
+            sources,
+            files: parsed_files,
+        }
     }
 
     /// The syntax diagnostics of every file, in file order.
