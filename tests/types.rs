@@ -54,3 +54,29 @@ fn a_connector_name_hidden_by_a_local_is_not_an_action_call() {
     let text = "import okta\n\nflow f {\n  when okta.user_created as okta\n  then {\n    let x = okta.uuid\n  }\n}\n";
     assert_eq!(codes(text), []);
 }
+
+#[test]
+fn record_literals_are_checked_against_the_type_they_stand_for() {
+    let text = "import scim\n\nflow f {\n  when called(id: String)\n  then {\n    scim.create_user(user: { schemas: [], userNam: id, emails: [{ value: id, primry: true }] })\n  }\n}\n";
+    assert_eq!(
+        codes(text),
+        [
+            ("E0301", "did you mean `userName`?".to_owned()),
+            ("E0301", "did you mean `primary`?".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn tests_are_checked_against_the_declarations_but_may_leave_arguments_out() {
+    let text = "import okta\n\ntest \"t\" {\n  given event okta.user_created = { uuid: \"u\", targt: [] }\n  given okta.get_user(id: \"00u1\") returns { id: \"00u1\", profle: { login: \"a\" } }\n  expect okta.add_to_group(user: \"00u1\")\n  expect okta.suspend_user(user: \"00u1\")\n}\n";
+    let found: Vec<(&str, String)> = codes(text);
+    assert_eq!(
+        found,
+        [
+            ("E0301", "did you mean `target`?".to_owned()),
+            ("E0301", "did you mean `profile`?".to_owned()),
+            ("E0302", String::new()),
+        ]
+    );
+}

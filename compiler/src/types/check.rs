@@ -12,8 +12,9 @@ use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::source::Span;
 use crate::syntax::ast::{
-    Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow, Ident,
-    Item, LetValue, Param, StmtKind, StringPart, TriggerKind, UnaryOp, WaitFor,
+    ActionDecl, Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr,
+    ExprKind, Flow, GivenOutcome, Ident, Item, LetValue, Param, StmtKind, StringPart, Test,
+    TestStmtKind, TriggerKind, UnaryOp, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -90,6 +91,7 @@ impl<'p> Checker<'_, 'p> {
                 }
                 self.scopes.pop();
             }
+            Item::Test(test) => self.test(test),
             Item::Fn(function) => {
                 let mut scope: BTreeMap<String, Type> = function
                     .params
@@ -216,7 +218,21 @@ impl<'p> Checker<'_, 'p> {
                         // The event, or null when the timeout passes first.
                         LetValue::WaitFor(wait) => Type::Optional(Box::new(self.wait_for(wait))),
                     };
-                    let ty = ty.as_ref().map_or(inferred, |t| self.env.of(t));
+                    let ty = match ty {
+                        Some(declared) => {
+                            let declared = self.env.of(declared);
+                            if let LetValue::Expr(invocation) = value {
+                                record_fields(
+                                    &self.env,
+                                    &invocation.expr,
+                                    &declared,
+                                    &mut self.errors,
+                                );
+                            }
+                            declared
+                        }
+                        None => inferred,
+                    };
                     self.bind(&name.name, ty);
                 }
                 StmtKind::Expr(invocation) => {
@@ -320,7 +336,7 @@ impl<'p> Checker<'_, 'p> {
             }
             ExprKind::Call { callee, args } => {
                 if let Some((connector, action)) = self.connector_call(callee) {
-                    self.action_args(connector, action, args, expr.span);
+                    self.action_args(connector, action, args, expr.span, false);
                 } else {
                     self.expr(callee);
                 }
@@ -338,7 +354,9 @@ impl<'p> Checker<'_, 'p> {
                             module: None,
                         };
                         let errors =
-                            arguments(&flow.name, params, &env, args, expr.span, |e| self.infer(e));
+                            arguments(&flow.name, params, &env, args, expr.span, false, |e| {
+                                self.infer(e)
+                            });
                         self.errors.extend(errors);
                     }
                 }
@@ -405,25 +423,74 @@ impl<'p> Checker<'_, 'p> {
         (known && self.lookup(connector).is_none()).then_some((connector.as_str(), name))
     }
 
-    fn action_args(&mut self, connector: &'p str, action: &Ident, args: &'p [Arg], call: Span) {
-        let Some(declared) = self.env.symbols.connectors.get(connector).copied() else {
+    fn action_args(
+        &mut self,
+        connector: &str,
+        action: &Ident,
+        args: &[Arg],
+        call: Span,
+        partial: bool,
+    ) {
+        let Some(decl) = self.action_decl(connector, &action.name) else {
             return;
         };
-        let decl = declared.members.iter().find_map(|m| match m {
-            ConnectorMember::Action(a) if a.name.name == action.name => Some(a),
-            _ => None,
+        let env = self.in_module_of(connector);
+        let callee = format!("{connector}.{}", action.name);
+        let errors = arguments(&callee, &decl.params, &env, args, call, partial, |e| {
+            self.infer(e)
         });
-        if let Some(decl) = decl {
-            let env = self.in_module_of(connector);
-            let errors = arguments(
-                &format!("{connector}.{}", action.name),
-                &decl.params,
-                &env,
-                args,
-                call,
-                |e| self.infer(e),
-            );
-            self.errors.extend(errors);
+        self.errors.extend(errors);
+    }
+
+    /// The declaration of `connector.action`, if both exist.
+    fn action_decl(&self, connector: &str, action: &str) -> Option<&'p ActionDecl> {
+        let declared = self.env.symbols.connectors.get(connector).copied()?;
+        declared.members.iter().find_map(|m| match m {
+            ConnectorMember::Action(a) if a.name.name == action => Some(&**a),
+            _ => None,
+        })
+    }
+
+    /// A test's `given` and `expect` lines against the declarations: the
+    /// arguments they match on, the records they answer or deliver.
+    fn test(&mut self, test: &'p Test) {
+        for stmt in &test.stmts {
+            match &stmt.kind {
+                TestStmtKind::GivenCall {
+                    action,
+                    args,
+                    outcome,
+                } => {
+                    let [connector, name] = action.segments.as_slice() else {
+                        continue;
+                    };
+                    if let Some(args) = args {
+                        self.action_args(&connector.name, name, args, action.span, true);
+                    }
+                    if let (GivenOutcome::Returns(value), Some(decl)) =
+                        (outcome, self.action_decl(&connector.name, &name.name))
+                        && let Some(ret) = &decl.ret
+                    {
+                        let expected = self.in_module_of(&connector.name).of(ret);
+                        record_fields(&self.env, value, &expected, &mut self.errors);
+                    }
+                }
+                TestStmtKind::Expect { expected, .. } => self.expected_call(expected),
+                TestStmtKind::ExpectInOrder { calls } => {
+                    calls.iter().for_each(|call| self.expected_call(call))
+                }
+                TestStmtKind::GivenEvent { event, value } => {
+                    let expected = self.event_type(event);
+                    record_fields(&self.env, value, &expected, &mut self.errors);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn expected_call(&mut self, call: &ExpectedCall) {
+        if let ([connector, name], Some(args)) = (call.target.segments.as_slice(), &call.args) {
+            self.action_args(&connector.name, name, args, call.span, true);
         }
     }
 
@@ -534,12 +601,15 @@ impl<'p> Checker<'_, 'p> {
 }
 
 /// Checks the arguments of a call against the parameters it declares.
+/// With `partial`, as in a test's `given` and `expect`, arguments may be left
+/// out: they match any value.
 fn arguments(
     callee: &str,
     params: &[Param],
     env: &TypeEnv<'_, '_>,
     args: &[Arg],
     call: Span,
+    partial: bool,
     infer: impl Fn(&Expr) -> Type,
 ) -> Vec<TypeError> {
     let mut errors = Vec::new();
@@ -575,6 +645,10 @@ fn arguments(
                 declared: param.span,
             });
         }
+        record_fields(env, &arg.value, &expected, &mut errors);
+    }
+    if partial {
+        return errors;
     }
     for param in params {
         let given = args
@@ -592,6 +666,45 @@ fn arguments(
         }
     }
     errors
+}
+
+/// The keys of a record literal written where a record type is expected must
+/// be fields of that type, at every depth. A record ending in `..` may leave
+/// fields out, which every record may; `_` matches anything.
+fn record_fields(env: &TypeEnv<'_, '_>, expr: &Expr, expected: &Type, errors: &mut Vec<TypeError>) {
+    match (&expr.kind, expected.non_null()) {
+        (ExprKind::Record(record), _) => {
+            let Some(fields) = env.fields(expected) else {
+                return;
+            };
+            for entry in &record.entries {
+                match fields.iter().find(|(name, _)| *name == entry.key.name) {
+                    Some((_, field_type)) => {
+                        if let Some(value) = &entry.value {
+                            record_fields(env, value, field_type, errors);
+                        }
+                    }
+                    None => errors.push(TypeError::UnknownField {
+                        ty: expected.non_null().to_string(),
+                        name: entry.key.name.clone(),
+                        span: entry.key.span,
+                        suggestion: did_you_mean(
+                            &entry.key.name,
+                            fields.iter().map(|(f, _)| f.as_str()),
+                        )
+                        .map(str::to_owned),
+                    }),
+                }
+            }
+        }
+        (ExprKind::List { items }, Type::List(element)) => {
+            items
+                .iter()
+                .for_each(|item| record_fields(env, item, element, errors));
+        }
+        (ExprKind::Paren { inner }, _) => record_fields(env, inner, expected, errors),
+        _ => {}
+    }
 }
 
 /// A scope with one name, or none.
