@@ -323,6 +323,7 @@ impl<'p> Checker<'_, 'p> {
                     && !fields.iter().any(|(field, _)| *field == name.name)
                 {
                     self.errors.push(TypeError::UnknownField {
+                        declared: self.env.declaration(&base_type),
                         ty: base_type.non_null().to_string(),
                         name: name.name.clone(),
                         span: name.span,
@@ -685,6 +686,7 @@ fn record_fields(env: &TypeEnv<'_, '_>, expr: &Expr, expected: &Type, errors: &m
                         }
                     }
                     None => errors.push(TypeError::UnknownField {
+                        declared: env.declaration(expected),
                         ty: expected.non_null().to_string(),
                         name: entry.key.name.clone(),
                         span: entry.key.span,

@@ -72,6 +72,22 @@ impl TypeEnv<'_, '_> {
         }
     }
 
+    /// Where a named type is declared.
+    pub(super) fn declaration(&self, ty: &Type) -> Option<crate::source::Span> {
+        let Type::Named { module, name } = ty.non_null() else {
+            return None;
+        };
+        let def = match module {
+            Some(module) => self
+                .symbols
+                .module_types
+                .get(module.as_str())?
+                .get(name.as_str())?,
+            None => self.symbols.types.get(name.as_str())?,
+        };
+        Some(def.name.span)
+    }
+
     /// The fields of a record type, or `None` when the type has no fixed
     /// fields (a scalar, a list, `Json`, an alias to one, unknown).
     pub(super) fn fields(&self, ty: &Type) -> Option<Vec<(String, Type)>> {

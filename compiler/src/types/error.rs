@@ -19,6 +19,8 @@ pub enum TypeError {
         span: Span,
         /// The closest field.
         suggestion: Option<String>,
+        /// Where the type is declared, when it is a named type.
+        declared: Option<Span>,
     },
     /// A named argument the action or flow does not declare.
     #[error("`{callee}` has no parameter `{name}`")]
@@ -82,33 +84,30 @@ impl TypeError {
         let message = self.to_string();
         match self {
             Self::UnknownField {
-                span, suggestion, ..
+                span,
+                suggestion,
+                declared,
+                ty,
+                ..
             } => {
                 let diagnostic =
                     Diagnostic::error(codes::UNKNOWN_FIELD, message, span, "unknown field");
-                match suggestion {
-                    Some(name) => diagnostic
-                        .with_help(format!("did you mean `{name}`?"))
-                        .with_fix(format!("replace with `{name}`"), span, name),
+                let diagnostic = match declared {
+                    Some(declared) => {
+                        diagnostic.with_label(declared, format!("`{ty}` is declared here"))
+                    }
                     None => diagnostic,
-                }
+                };
+                diagnostic.with_suggestion(span, suggestion)
             }
             Self::UnknownArgument {
                 span,
                 suggestion,
                 params,
                 ..
-            } => {
-                let diagnostic =
-                    Diagnostic::error(codes::UNKNOWN_ARGUMENT, message, span, "unknown parameter")
-                        .with_note(format!("parameters: {}", params.join(", ")));
-                match suggestion {
-                    Some(name) => diagnostic
-                        .with_help(format!("did you mean `{name}`?"))
-                        .with_fix(format!("replace with `{name}`"), span, name),
-                    None => diagnostic,
-                }
-            }
+            } => Diagnostic::error(codes::UNKNOWN_ARGUMENT, message, span, "unknown parameter")
+                .with_note(format!("parameters: {}", params.join(", ")))
+                .with_suggestion(span, suggestion),
             Self::MissingArgument {
                 span,
                 declared,
