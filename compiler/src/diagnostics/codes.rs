@@ -86,6 +86,7 @@ codes! {
     DUPLICATE_TRIGGER = "W0907": "two flows have the same triggers and filter, so every event runs both";
     UNKNOWN_EVENT_TYPE = "W0908": "an event's `eventType` is compared with a name the provider's catalogue does not have";
     SHADOWING = "W0909": "a name is bound again where it already names the event, a config or an earlier `let`";
+    DESTRUCTIVE_IN_UNBOUNDED_LOOP = "W0910": "a destructive action runs in a `for` over a list an API returns page by page";
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::project::{Origin, Project, ProjectFile};
-use crate::syntax::ast::{ActionKind, Connector, ConnectorMember, Item};
+use crate::syntax::ast::{ActionDecl, ActionKind, Connector, ConnectorMember, Item};
 
 pub use rules::RULES;
 
@@ -79,12 +79,17 @@ impl<'p> Context<'p> {
 
     /// The kind of `connector.action`, if both exist.
     pub fn action_kind(&self, connector: &str, action: &str) -> Option<ActionKind> {
+        self.action(connector, action).map(|a| a.kind)
+    }
+
+    /// The declaration of `connector.action`, if both exist.
+    pub fn action(&self, connector: &str, action: &str) -> Option<&'p ActionDecl> {
         self.connectors
             .get(connector)?
             .members
             .iter()
             .find_map(|m| match m {
-                ConnectorMember::Action(a) if a.name.name == action => Some(a.kind),
+                ConnectorMember::Action(a) if a.name.name == action => Some(&**a),
                 _ => None,
             })
     }

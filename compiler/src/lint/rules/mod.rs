@@ -1,5 +1,6 @@
 //! Every lint rule, one file each.
 
+mod destructive_in_unbounded_loop;
 mod destructive_without_filter;
 mod duplicate_trigger;
 mod long_wait;
@@ -23,4 +24,5 @@ pub const RULES: &[Rule] = &[
     duplicate_trigger::RULE,
     unknown_event_type::RULE,
     shadowing::RULE,
+    destructive_in_unbounded_loop::RULE,
 ];

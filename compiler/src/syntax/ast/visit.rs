@@ -60,6 +60,16 @@ pub fn exprs<'a>(item: &'a Item, f: &mut impl FnMut(&'a Expr)) {
     }
 }
 
+/// Calls `f` on the outermost expressions of a block's statements and of the
+/// blocks inside it (use [`expr`] in `f` to reach the ones inside those).
+pub fn block_exprs<'a>(b: &'a Block, f: &mut impl FnMut(&'a Expr)) {
+    block(b, &mut |inner| {
+        for stmt in &inner.stmts {
+            stmt_exprs(stmt, &mut |e| f(e));
+        }
+    });
+}
+
 /// Calls `f` on every statement block of `item`: a flow's `then` and
 /// `on error` blocks and every block nested in them, outer blocks first.
 pub fn blocks<'a>(item: &'a Item, f: &mut impl FnMut(&'a Block)) {
