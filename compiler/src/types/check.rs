@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Type;
+use super::arguments::{arguments, record_fields};
 use super::env::TypeEnv;
 use super::error::TypeError;
 use crate::diagnostics::Diagnostic;
@@ -13,8 +14,8 @@ use crate::resolve::Symbols;
 use crate::source::Span;
 use crate::syntax::ast::{
     ActionDecl, Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr,
-    ExprKind, Flow, GivenOutcome, Ident, Item, LetValue, Param, StmtKind, StringPart, Test,
-    TestStmtKind, TriggerKind, UnaryOp, WaitFor,
+    ExprKind, Flow, GivenOutcome, Ident, Item, LetValue, StmtKind, StringPart, Test, TestStmtKind,
+    TriggerKind, UnaryOp, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -598,114 +599,6 @@ impl<'p> Checker<'_, 'p> {
                 _ => None,
             })
             .unwrap_or(Type::Unknown)
-    }
-}
-
-/// Checks the arguments of a call against the parameters it declares.
-/// With `partial`, as in a test's `given` and `expect`, arguments may be left
-/// out: they match any value.
-fn arguments(
-    callee: &str,
-    params: &[Param],
-    env: &TypeEnv<'_, '_>,
-    args: &[Arg],
-    call: Span,
-    partial: bool,
-    infer: impl Fn(&Expr) -> Type,
-) -> Vec<TypeError> {
-    let mut errors = Vec::new();
-    let names: Vec<String> = params.iter().map(|p| p.name.name.clone()).collect();
-    for arg in args {
-        let Some(name) = &arg.name else {
-            errors.push(TypeError::PositionalArgument {
-                callee: callee.to_owned(),
-                span: arg.span,
-                params: names.clone(),
-            });
-            continue;
-        };
-        let Some(param) = params.iter().find(|p| p.name.name == name.name) else {
-            errors.push(TypeError::UnknownArgument {
-                callee: callee.to_owned(),
-                name: name.name.clone(),
-                span: name.span,
-                suggestion: did_you_mean(&name.name, names.iter().map(String::as_str))
-                    .map(str::to_owned),
-                params: names.clone(),
-            });
-            continue;
-        };
-        let (expected, found) = (env.of(&param.ty), infer(&arg.value));
-        if !found.fits(&expected) {
-            errors.push(TypeError::ArgumentType {
-                callee: callee.to_owned(),
-                name: name.name.clone(),
-                expected: expected.to_string(),
-                found: found.to_string(),
-                span: arg.value.span,
-                declared: param.span,
-            });
-        }
-        record_fields(env, &arg.value, &expected, &mut errors);
-    }
-    if partial {
-        return errors;
-    }
-    for param in params {
-        let given = args
-            .iter()
-            .any(|a| a.name.as_ref().is_some_and(|n| n.name == param.name.name));
-        let positional = args.iter().any(|a| a.name.is_none());
-        if !given && !positional && !param.ty.optional && param.default.is_none() {
-            errors.push(TypeError::MissingArgument {
-                callee: callee.to_owned(),
-                name: param.name.name.clone(),
-                ty: env.of(&param.ty).to_string(),
-                span: call,
-                declared: param.span,
-            });
-        }
-    }
-    errors
-}
-
-/// The keys of a record literal written where a record type is expected must
-/// be fields of that type, at every depth. A record ending in `..` may leave
-/// fields out, which every record may; `_` matches anything.
-fn record_fields(env: &TypeEnv<'_, '_>, expr: &Expr, expected: &Type, errors: &mut Vec<TypeError>) {
-    match (&expr.kind, expected.non_null()) {
-        (ExprKind::Record(record), _) => {
-            let Some(fields) = env.fields(expected) else {
-                return;
-            };
-            for entry in &record.entries {
-                match fields.iter().find(|(name, _)| *name == entry.key.name) {
-                    Some((_, field_type)) => {
-                        if let Some(value) = &entry.value {
-                            record_fields(env, value, field_type, errors);
-                        }
-                    }
-                    None => errors.push(TypeError::UnknownField {
-                        declared: env.declaration(expected),
-                        ty: expected.non_null().to_string(),
-                        name: entry.key.name.clone(),
-                        span: entry.key.span,
-                        suggestion: did_you_mean(
-                            &entry.key.name,
-                            fields.iter().map(|(f, _)| f.as_str()),
-                        )
-                        .map(str::to_owned),
-                    }),
-                }
-            }
-        }
-        (ExprKind::List { items }, Type::List(element)) => {
-            items
-                .iter()
-                .for_each(|item| record_fields(env, item, element, errors));
-        }
-        (ExprKind::Paren { inner }, _) => record_fields(env, inner, expected, errors),
-        _ => {}
     }
 }
 

@@ -8,6 +8,7 @@
 //! checked: the full checker (built-in functions, lambdas, null safety) will
 //! narrow that down; until then no check here reports a false error.
 
+mod arguments;
 mod check;
 mod env;
 mod error;
