@@ -80,3 +80,93 @@ fn tests_are_checked_against_the_declarations_but_may_leave_arguments_out() {
         ]
     );
 }
+
+mod null_safety {
+    use super::codes;
+
+    fn flow(where_clause: &str, body: &str) -> Vec<&'static str> {
+        let text = format!(
+            "import okta\n\nflow f {{\n  when okta.user_session_start as e\n{where_clause}  then {{\n{body}\n  }}\n}}\n"
+        );
+        codes(&text).into_iter().map(|(code, _)| code).collect()
+    }
+
+    #[test]
+    fn a_plain_read_through_an_optional_is_an_error_and_safe_reads_are_not() {
+        assert_eq!(flow("", "    let id = e.actor.id"), ["E0306"]);
+        assert_eq!(flow("", "    let id = e.actor?.id"), Vec::<&str>::new());
+        assert_eq!(
+            flow("", "    let id = e.actor?.id ?? \"unknown\""),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn where_narrows_the_whole_then_block() {
+        assert_eq!(
+            flow(
+                "  where e.actor != null\n",
+                "    okta.suspend_user(id: e.actor.id)"
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn if_narrows_its_block_and_else_the_opposite() {
+        assert_eq!(
+            flow(
+                "",
+                "    if e.actor != null {\n      let a = e.actor.id\n    } else {\n      let b = e.actor.id\n    }"
+            ),
+            ["E0306"]
+        );
+        assert_eq!(
+            flow(
+                "",
+                "    if e.actor == null {\n      stop\n    } else {\n      let b = e.actor.id\n    }"
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn an_early_stop_narrows_the_rest_of_the_block() {
+        assert_eq!(
+            flow(
+                "",
+                "    if e.actor == null {\n      stop \"no actor\"\n    }\n    let a = e.actor.id"
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn and_or_narrow_their_right_side_and_a_path_narrows_its_prefixes() {
+        assert_eq!(
+            flow("  where e.actor != null and e.actor.id != \"\"\n", ""),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            flow("  where e.actor == null or e.actor.id == \"x\"\n", ""),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            flow(
+                "  where e.client?.geographicalContext?.country != null\n",
+                "    let c = e.client.geographicalContext.country"
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn a_value_that_may_be_null_does_not_fit_a_parameter_that_may_not() {
+        assert_eq!(
+            flow("", "    okta.suspend_user(id: e.actor?.id)"),
+            ["E0304"]
+        );
+        // One mistake, one diagnostic: the plain read is reported, not the argument too.
+        assert_eq!(flow("", "    okta.suspend_user(id: e.actor.id)"), ["E0306"]);
+    }
+}

@@ -30,7 +30,7 @@ flow notify_{n} {{
 /// Leaver process of site {n}: deprovision, remove groups, notify.
 flow leaver_{n} {{
   when okta.user_deactivated as e
-  where e.target?.find(t => t.type == "User") != null
+  where e.target != null and e.target.any(t => t.type == "User")
   then {{
     let target = e.target[0]
     let found = scim.find_users(filter: "externalId eq \"{{target.id}}\"")

@@ -1,12 +1,13 @@
 //! The walk: scopes of typed names through flows and functions, field reads
 //! on declared types, and the arguments of action calls and flow calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Type;
 use super::arguments::{arguments, record_fields};
 use super::env::TypeEnv;
 use super::error::TypeError;
+use super::narrow;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::project::{Origin, Project};
@@ -48,6 +49,7 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         configs,
         flows,
         scopes: Vec::new(),
+        facts: Vec::new(),
         errors: Vec::new(),
     };
     for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
@@ -70,6 +72,8 @@ struct Checker<'a, 'p> {
     flows: BTreeMap<&'p str, &'p Flow>,
     /// Innermost last; each maps a local name to its type.
     scopes: Vec<BTreeMap<String, Type>>,
+    /// Paths known not to be null, innermost last (see `narrow`).
+    facts: Vec<BTreeSet<String>>,
     errors: Vec<TypeError>,
 }
 
@@ -81,7 +85,15 @@ impl<'p> Checker<'_, 'p> {
                 if let Some(condition) = &flow.condition {
                     self.expr(condition);
                 }
+                // A run exists only when `where` held: what it checked is not null.
+                let where_facts = flow
+                    .condition
+                    .as_ref()
+                    .map(|c| narrow::facts(c, true))
+                    .unwrap_or_default();
+                self.facts.push(where_facts.into_iter().collect());
                 self.block(&flow.body);
+                self.facts.pop();
                 if let Some(handler) = &flow.on_error {
                     self.scopes.push(binding(
                         handler.binding.as_ref().map(|b| b.name.as_str()),
@@ -202,6 +214,7 @@ impl<'p> Checker<'_, 'p> {
 
     fn block(&mut self, block: &'p Block) {
         self.scopes.push(BTreeMap::new());
+        self.facts.push(BTreeSet::new());
         for stmt in &block.stmts {
             match &stmt.kind {
                 StmtKind::Let { name, ty, value } => {
@@ -249,12 +262,25 @@ impl<'p> Checker<'_, 'p> {
                     branches,
                     otherwise,
                 } => {
+                    // Each branch runs when the conditions before it failed.
+                    let mut failed: Vec<String> = Vec::new();
                     for branch in branches {
-                        self.expr(&branch.condition);
-                        self.block(&branch.body);
+                        self.with_facts(failed.clone(), |this| this.expr(&branch.condition));
+                        let mut held = failed.clone();
+                        held.extend(narrow::facts(&branch.condition, true));
+                        self.with_facts(held, |this| this.block(&branch.body));
+                        failed.extend(narrow::facts(&branch.condition, false));
                     }
                     if let Some(otherwise) = otherwise {
-                        self.block(otherwise);
+                        self.with_facts(failed, |this| this.block(otherwise));
+                    } else if let [branch] = branches.as_slice()
+                        && ends_the_run(&branch.body)
+                    {
+                        // `if x == null { stop }`: below it, `x` is not null.
+                        let after = narrow::facts(&branch.condition, false);
+                        if let Some(facts) = self.facts.last_mut() {
+                            facts.extend(after);
+                        }
                     }
                 }
                 StmtKind::For {
@@ -279,7 +305,34 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::Stop { .. } => {}
             }
         }
+        self.facts.pop();
         self.scopes.pop();
+    }
+
+    /// Runs `check` with more paths known not to be null.
+    fn with_facts(&mut self, facts: Vec<String>, check: impl FnOnce(&mut Self)) {
+        self.facts.push(facts.into_iter().collect());
+        check(self);
+        self.facts.pop();
+    }
+
+    fn narrowed(&self, path: &str) -> bool {
+        self.facts.iter().any(|facts| facts.contains(path))
+    }
+
+    /// Reading through `base` (with `.` or `[…]`) when its type says it may
+    /// be null and no condition has ruled that out. `dot` is where a `.`
+    /// stands, for the `?.` fix.
+    fn null_read(&mut self, base: &Expr, dot: Option<Span>) {
+        if !matches!(self.infer(base), Type::Optional(_)) {
+            return;
+        }
+        let path = narrow::path_of(base);
+        self.errors.push(TypeError::NullableRead {
+            what: path.unwrap_or_else(|| "this value".to_owned()),
+            span: base.span,
+            operator: dot,
+        });
     }
 
     fn handler_block(&mut self, name: Option<&str>, body: &'p Block) {
@@ -317,8 +370,16 @@ impl<'p> Checker<'_, 'p> {
     /// Checks an expression and everything inside it.
     fn expr(&mut self, expr: &'p Expr) {
         match &expr.kind {
-            ExprKind::Field { base, name, .. } => {
+            ExprKind::Field { base, name, safe } => {
                 self.expr(base);
+                if !safe {
+                    let dot = Span {
+                        start: base.span.end,
+                        end: name.span.start,
+                        ..base.span
+                    };
+                    self.null_read(base, Some(dot));
+                }
                 let base_type = self.infer(base);
                 if let Some(fields) = self.env.fields(&base_type)
                     && !fields.iter().any(|(field, _)| *field == name.name)
@@ -377,9 +438,27 @@ impl<'p> Checker<'_, 'p> {
             }
             ExprKind::Index { base, index } => {
                 self.expr(base);
+                self.null_read(base, None);
                 self.expr(index);
             }
             ExprKind::Unary { operand, .. } => self.expr(operand),
+            // The right of `and` runs only when the left held; of `or`, when it failed.
+            ExprKind::Binary {
+                op: BinaryOp::And,
+                lhs,
+                rhs,
+            } => {
+                self.expr(lhs);
+                self.with_facts(narrow::facts(lhs, true), |this| this.expr(rhs));
+            }
+            ExprKind::Binary {
+                op: BinaryOp::Or,
+                lhs,
+                rhs,
+            } => {
+                self.expr(lhs);
+                self.with_facts(narrow::facts(lhs, false), |this| this.expr(rhs));
+            }
             ExprKind::Binary { lhs, rhs, .. } => {
                 self.expr(lhs);
                 self.expr(rhs);
@@ -498,6 +577,14 @@ impl<'p> Checker<'_, 'p> {
 
     /// The type of an expression, when a declaration says it.
     fn infer(&self, expr: &Expr) -> Type {
+        let ty = self.infer_unnarrowed(expr);
+        match narrow::path_of(expr) {
+            Some(path) if self.narrowed(&path) => ty.non_null().clone(),
+            _ => ty,
+        }
+    }
+
+    fn infer_unnarrowed(&self, expr: &Expr) -> Type {
         match &expr.kind {
             ExprKind::Int { .. } => Type::Int,
             ExprKind::Float { .. } => Type::Float,
@@ -517,8 +604,10 @@ impl<'p> Checker<'_, 'p> {
                 let Some((_, field)) = fields.into_iter().find(|(f, _)| *f == name.name) else {
                     return Type::Unknown;
                 };
-                // Reading through a null gives null.
-                if *safe || matches!(base_type, Type::Optional(_)) {
+                // `?.` through a null gives null. A plain `.` through a value
+                // that may be null is reported where it is read (E0306), so
+                // its result is typed as if that were fixed, without a second error.
+                if *safe && matches!(base_type, Type::Optional(_)) {
                     Type::Optional(Box::new(field.non_null().clone()))
                 } else {
                     field
@@ -600,6 +689,14 @@ impl<'p> Checker<'_, 'p> {
             })
             .unwrap_or(Type::Unknown)
     }
+}
+
+/// Whether a block always ends the run: its last statement is `stop` or `return`.
+fn ends_the_run(block: &Block) -> bool {
+    matches!(
+        block.stmts.last().map(|s| &s.kind),
+        Some(StmtKind::Stop { .. } | StmtKind::Return { .. })
+    )
 }
 
 /// A scope with one name, or none.

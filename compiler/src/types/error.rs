@@ -66,6 +66,16 @@ pub enum TypeError {
         /// The parameter's declaration.
         declared: Span,
     },
+    /// A read through a value that may be null.
+    #[error("`{what}` may be null")]
+    NullableRead {
+        /// The path read through, as written.
+        what: String,
+        /// The value that may be null.
+        span: Span,
+        /// The `.` read through it, for the `?.` fix; none for `[…]`.
+        operator: Option<Span>,
+    },
     /// An argument without a name.
     #[error("the arguments of `{callee}` are named")]
     PositionalArgument {
@@ -126,6 +136,7 @@ impl TypeError {
                 span,
                 declared,
                 expected,
+                found,
                 ..
             } => Diagnostic::error(
                 codes::ARGUMENT_TYPE,
@@ -133,7 +144,25 @@ impl TypeError {
                 span,
                 format!("expected `{expected}`"),
             )
-            .with_label(declared, "the parameter is declared here"),
+            .with_label(declared, "the parameter is declared here")
+            .with_note(if found.ends_with('?') && !expected.ends_with('?') {
+                "the argument may be null: give a default with `??`, or check it first"
+            } else {
+                "`Int` fits `Float`, `T` fits `T?`, and `Json` fits anything"
+            }),
+            Self::NullableRead {
+                span,
+                operator,
+                what,
+            } => {
+                let diagnostic = Diagnostic::error(codes::NULLABLE_READ, message, span, "may be null here").with_help(
+                    format!("read through it with `?.`, give a default with `??`, or check `if {what} != null {{ … }}` first"),
+                );
+                match operator {
+                    Some(operator) => diagnostic.with_fix("read with `?.`", operator, "?."),
+                    None => diagnostic,
+                }
+            }
             Self::PositionalArgument { span, params, .. } => {
                 Diagnostic::error(codes::POSITIONAL_ARGUMENT, message, span, "no name").with_help(
                     format!(

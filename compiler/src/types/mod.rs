@@ -12,6 +12,7 @@ mod arguments;
 mod check;
 mod env;
 mod error;
+mod narrow;
 
 pub(crate) use check::check;
 pub use error::TypeError;
@@ -72,6 +73,10 @@ impl Type {
     pub fn fits(&self, expected: &Type) -> bool {
         match (self.non_null(), expected.non_null()) {
             (Type::Unknown | Type::Json, _) | (_, Type::Unknown | Type::Json) => true,
+            // A value that may be null does not fit where one may not be.
+            _ if matches!(self, Type::Optional(_)) && !matches!(expected, Type::Optional(_)) => {
+                false
+            }
             (Type::Int, Type::Float) => true,
             (Type::List(a), Type::List(b)) => a.fits(b),
             (Type::Named { name: a, .. }, Type::Named { name: b, .. }) => a == b,
