@@ -161,6 +161,21 @@ mod null_safety {
     }
 
     #[test]
+    fn a_loop_over_a_list_that_may_be_null_is_an_error() {
+        assert_eq!(
+            flow("", "    for t in e.target {\n      let id = t.id\n    }"),
+            ["E0306"]
+        );
+        assert_eq!(
+            flow(
+                "",
+                "    for t in e.target ?? [] {\n      let id = t.id\n    }"
+            ),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
     fn a_value_that_may_be_null_does_not_fit_a_parameter_that_may_not() {
         assert_eq!(
             flow("", "    okta.suspend_user(id: e.actor?.id)"),

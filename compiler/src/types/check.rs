@@ -287,6 +287,8 @@ impl<'p> Checker<'_, 'p> {
                     var, iter, body, ..
                 } => {
                     self.expr(iter);
+                    // Looping over null is reading through it.
+                    self.null_read(iter, None);
                     let element = match self.infer(iter).non_null() {
                         Type::List(element) => (**element).clone(),
                         _ => Type::Unknown,
