@@ -50,6 +50,7 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         flows,
         scopes: Vec::new(),
         facts: Vec::new(),
+        pure: None,
         errors: Vec::new(),
     };
     for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
@@ -74,6 +75,8 @@ struct Checker<'a, 'p> {
     scopes: Vec<BTreeMap<String, Type>>,
     /// Paths known not to be null, innermost last (see `narrow`).
     facts: Vec<BTreeSet<String>>,
+    /// Set while checking a `where` or a function: no action may run there.
+    pure: Option<&'static str>,
     errors: Vec<TypeError>,
 }
 
@@ -83,7 +86,16 @@ impl<'p> Checker<'_, 'p> {
             Item::Flow(flow) => {
                 self.scopes.push(self.trigger_bindings(flow));
                 if let Some(condition) = &flow.condition {
+                    self.pure = Some("a `where` filter");
                     self.expr(condition);
+                    self.pure = None;
+                    let ty = self.infer(condition);
+                    if !ty.fits(&Type::Bool) {
+                        self.errors.push(TypeError::NotACondition {
+                            found: ty.to_string(),
+                            span: condition.span,
+                        });
+                    }
                 }
                 // A run exists only when `where` held: what it checked is not null.
                 let where_facts = flow
@@ -106,6 +118,7 @@ impl<'p> Checker<'_, 'p> {
             }
             Item::Test(test) => self.test(test),
             Item::Fn(function) => {
+                self.pure = Some("a function");
                 let mut scope: BTreeMap<String, Type> = function
                     .params
                     .iter()
@@ -124,6 +137,7 @@ impl<'p> Checker<'_, 'p> {
                 self.scopes.push(scope);
                 self.expr(&function.body);
                 self.scopes.pop();
+                self.pure = None;
             }
             _ => {}
         }
@@ -401,6 +415,7 @@ impl<'p> Checker<'_, 'p> {
             }
             ExprKind::Call { callee, args } => {
                 if let Some((connector, action)) = self.connector_call(callee) {
+                    self.effect(&format!("{connector}.{}", action.name), expr.span);
                     self.action_args(connector, action, args, expr.span, false);
                 } else {
                     self.expr(callee);
@@ -408,6 +423,7 @@ impl<'p> Checker<'_, 'p> {
                 args.iter().for_each(|arg| self.expr(&arg.value));
             }
             ExprKind::FlowCall { flow, args } => {
+                self.effect(&format!("call {}", flow.name), expr.span);
                 if let Some(called) = self.flows.get(flow.name.as_str()).copied() {
                     let params = called.triggers.iter().find_map(|t| match &t.kind {
                         TriggerKind::Called { params, .. } => Some(params),
@@ -486,6 +502,17 @@ impl<'p> Checker<'_, 'p> {
             | ExprKind::Duration(_)
             | ExprKind::Name { .. }
             | ExprKind::Wildcard => {}
+        }
+    }
+
+    /// An action or a flow call: an error where only pure expressions may stand.
+    fn effect(&mut self, what: &str, span: Span) {
+        if let Some(context) = self.pure {
+            self.errors.push(TypeError::EffectInPureCode {
+                what: what.to_owned(),
+                context,
+                span,
+            });
         }
     }
 

@@ -66,6 +66,24 @@ pub enum TypeError {
         /// The parameter's declaration.
         declared: Span,
     },
+    /// An action or flow call where only pure expressions may stand.
+    #[error("`{what}` cannot run in {context}")]
+    EffectInPureCode {
+        /// The call, as `okta.get_user` or `call notify`.
+        what: String,
+        /// Where: "a `where` filter", "a function".
+        context: &'static str,
+        /// The call.
+        span: Span,
+    },
+    /// A `where` whose value is not a condition.
+    #[error("a `where` filter must be a condition, found `{found}`")]
+    NotACondition {
+        /// The filter's type.
+        found: String,
+        /// The filter.
+        span: Span,
+    },
     /// A read through a value that may be null.
     #[error("`{what}` may be null")]
     NullableRead {
@@ -150,6 +168,17 @@ impl TypeError {
             } else {
                 "`Int` fits `Float`, `T` fits `T?`, and `Json` fits anything"
             }),
+            Self::EffectInPureCode { span, context, .. } => {
+                Diagnostic::error(codes::EFFECT_IN_PURE_CODE, message, span, "an action call")
+                    .with_note(format!(
+                        "{context} is evaluated before any run exists, or any number of times: it must not act on a system"
+                    ))
+                    .with_help("read what you need in the `then` block, and `stop` there when it does not apply")
+            }
+            Self::NotACondition { span, .. } => {
+                Diagnostic::error(codes::NOT_A_CONDITION, message, span, "not true or false")
+                    .with_help("compare it: `x == \"…\"`, `x != null`, `x in list`")
+            }
             Self::NullableRead {
                 span,
                 operator,
