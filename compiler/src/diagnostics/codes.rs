@@ -80,6 +80,7 @@ codes! {
     NULLABLE_READ = "E0306": "a field or element is read through a value that may be null";
     EFFECT_IN_PURE_CODE = "E0307": "an action or flow call in a `where` filter or a function, which must be pure";
     NOT_A_CONDITION = "E0308": "a `where` filter whose value is not `Bool`";
+    RETURN_TYPE = "E0309": "`return` gives a value that does not fit the called flow's declared result";
     DESTRUCTIVE_WITHOUT_FILTER = "W0901": "a destructive action runs in a flow whose event trigger has no `where` filter";
     MISSING_FLOW_DOC = "W0902": "a flow has no doc comment for auditors to read";
     UNUSED_IMPORT = "W0903": "an import that the file never uses";

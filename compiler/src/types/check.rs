@@ -51,6 +51,7 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         scopes: Vec::new(),
         facts: Vec::new(),
         pure: None,
+        returns: None,
         errors: Vec::new(),
     };
     for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
@@ -77,6 +78,8 @@ struct Checker<'a, 'p> {
     facts: Vec<BTreeSet<String>>,
     /// Set while checking a `where` or a function: no action may run there.
     pure: Option<&'static str>,
+    /// What the flow being checked declares it returns (`when called(…) -> T`).
+    returns: Option<Type>,
     errors: Vec<TypeError>,
 }
 
@@ -86,17 +89,12 @@ impl<'p> Checker<'_, 'p> {
             Item::Flow(flow) => {
                 self.scopes.push(self.trigger_bindings(flow));
                 if let Some(condition) = &flow.condition {
-                    self.pure = Some("a `where` filter");
-                    self.expr(condition);
-                    self.pure = None;
-                    let ty = self.infer(condition);
-                    if !ty.fits(&Type::Bool) {
-                        self.errors.push(TypeError::NotACondition {
-                            found: ty.to_string(),
-                            span: condition.span,
-                        });
-                    }
+                    self.filter(condition);
                 }
+                self.returns = flow.triggers.iter().find_map(|t| match &t.kind {
+                    TriggerKind::Called { ret: Some(ret), .. } => Some(self.env.of(ret)),
+                    _ => None,
+                });
                 // A run exists only when `where` held: what it checked is not null.
                 let where_facts = flow
                     .condition
@@ -317,7 +315,19 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::WaitFor(wait) => {
                     self.wait_for(wait);
                 }
-                StmtKind::Return { value } => self.expr(value),
+                StmtKind::Return { value } => {
+                    self.expr(value);
+                    if let Some(declared) = &self.returns {
+                        let found = self.infer(value);
+                        if !found.fits(declared) {
+                            self.errors.push(TypeError::ReturnType {
+                                expected: declared.to_string(),
+                                found: found.to_string(),
+                                span: value.span,
+                            });
+                        }
+                    }
+                }
                 StmtKind::Stop { .. } => {}
             }
         }
@@ -364,11 +374,25 @@ impl<'p> Checker<'_, 'p> {
         if let Some(condition) = &wait.condition {
             let name = wait.binding.as_ref().map_or("it", |b| b.name.as_str());
             self.scopes.push(binding(Some(name), event.clone()));
-            self.expr(condition);
+            self.filter(condition);
             self.scopes.pop();
         }
         self.expr(&wait.timeout);
         event
+    }
+
+    /// A `where` filter, of a flow or of a `wait for`: pure, and a condition.
+    fn filter(&mut self, condition: &'p Expr) {
+        self.pure = Some("a `where` filter");
+        self.expr(condition);
+        self.pure = None;
+        let ty = self.infer(condition);
+        if !ty.fits(&Type::Bool) {
+            self.errors.push(TypeError::NotACondition {
+                found: ty.to_string(),
+                span: condition.span,
+            });
+        }
     }
 
     fn bind(&mut self, name: &str, ty: Type) {

@@ -76,6 +76,16 @@ pub enum TypeError {
         /// The call.
         span: Span,
     },
+    /// `return` with a value that does not fit the called flow's result type.
+    #[error("this flow returns `{expected}`, found `{found}`")]
+    ReturnType {
+        /// The declared result type.
+        expected: String,
+        /// The returned value's type.
+        found: String,
+        /// The returned value.
+        span: Span,
+    },
     /// A `where` whose value is not a condition.
     #[error("a `where` filter must be a condition, found `{found}`")]
     NotACondition {
@@ -174,6 +184,10 @@ impl TypeError {
                         "{context} is evaluated before any run exists, or any number of times: it must not act on a system"
                     ))
                     .with_help("read what you need in the `then` block, and `stop` there when it does not apply")
+            }
+            Self::ReturnType { span, expected, .. } => {
+                Diagnostic::error(codes::RETURN_TYPE, message, span, format!("expected `{expected}`"))
+                    .with_help("return a value of the type after `->` in `when called(…) -> …`")
             }
             Self::NotACondition { span, .. } => {
                 Diagnostic::error(codes::NOT_A_CONDITION, message, span, "not true or false")
