@@ -15,8 +15,8 @@ use crate::resolve::Symbols;
 use crate::source::Span;
 use crate::syntax::ast::{
     ActionDecl, Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr,
-    ExprKind, Flow, GivenOutcome, Ident, Item, LetValue, StmtKind, StringPart, Test, TestStmtKind,
-    TriggerKind, UnaryOp, WaitFor,
+    ExprKind, Flow, GivenOutcome, Ident, Invocation, Item, LetValue, StmtKind, StringPart, Test,
+    TestStmtKind, TriggerKind, UnaryOp, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -232,13 +232,7 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::Let { name, ty, value } => {
                     let inferred = match value {
                         LetValue::Expr(invocation) => {
-                            self.expr(&invocation.expr);
-                            if let Some(handler) = &invocation.on_error {
-                                self.handler_block(
-                                    handler.binding.as_ref().map(|b| b.name.as_str()),
-                                    &handler.body,
-                                );
-                            }
+                            self.invocation(invocation);
                             self.infer(&invocation.expr)
                         }
                         // The event, or null when the timeout passes first.
@@ -261,15 +255,7 @@ impl<'p> Checker<'_, 'p> {
                     };
                     self.bind(&name.name, ty);
                 }
-                StmtKind::Expr(invocation) => {
-                    self.expr(&invocation.expr);
-                    if let Some(handler) = &invocation.on_error {
-                        self.handler_block(
-                            handler.binding.as_ref().map(|b| b.name.as_str()),
-                            &handler.body,
-                        );
-                    }
-                }
+                StmtKind::Expr(invocation) => self.invocation(invocation),
                 StmtKind::If {
                     branches,
                     otherwise,
@@ -359,6 +345,18 @@ impl<'p> Checker<'_, 'p> {
             span: base.span,
             operator: dot,
         });
+    }
+
+    /// An expression run for its effect, and its `on error` block, where the
+    /// error's name is of unknown type.
+    fn invocation(&mut self, invocation: &'p Invocation) {
+        self.expr(&invocation.expr);
+        if let Some(handler) = &invocation.on_error {
+            self.handler_block(
+                handler.binding.as_ref().map(|b| b.name.as_str()),
+                &handler.body,
+            );
+        }
     }
 
     fn handler_block(&mut self, name: Option<&str>, body: &'p Block) {

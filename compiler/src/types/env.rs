@@ -3,7 +3,7 @@
 
 use super::Type;
 use crate::resolve::Symbols;
-use crate::syntax::ast::{FieldDecl, TypeDefBody, TypeExpr, TypeExprKind};
+use crate::syntax::ast::{FieldDecl, TypeDef, TypeDefBody, TypeExpr, TypeExprKind};
 
 /// The type definitions a file can see.
 pub(super) struct TypeEnv<'a, 'p> {
@@ -12,7 +12,7 @@ pub(super) struct TypeEnv<'a, 'p> {
     pub(super) module: Option<&'p str>,
 }
 
-impl TypeEnv<'_, '_> {
+impl<'p> TypeEnv<'_, 'p> {
     /// The type a written type stands for.
     pub(super) fn of(&self, written: &TypeExpr) -> Type {
         let ty = match &written.kind {
@@ -54,14 +54,7 @@ impl TypeEnv<'_, '_> {
     /// A named type, or unknown when no definition has that name (the
     /// resolver reports it).
     fn named(&self, module: Option<&str>, name: &str) -> Type {
-        let defined = match module {
-            Some(module) => self
-                .symbols
-                .module_types
-                .get(module)
-                .is_some_and(|t| t.contains_key(name)),
-            None => self.symbols.types.contains_key(name),
-        };
+        let defined = self.definition(module, name).is_some();
         if defined {
             Type::Named {
                 module: module.map(str::to_owned),
@@ -72,20 +65,20 @@ impl TypeEnv<'_, '_> {
         }
     }
 
+    /// The definition of a named type: a stdlib module's, or the project's.
+    fn definition(&self, module: Option<&str>, name: &str) -> Option<&'p TypeDef> {
+        match module {
+            Some(module) => self.symbols.module_types.get(module)?.get(name).copied(),
+            None => self.symbols.types.get(name).copied(),
+        }
+    }
+
     /// Where a named type is declared.
     pub(super) fn declaration(&self, ty: &Type) -> Option<crate::source::Span> {
         let Type::Named { module, name } = ty.non_null() else {
             return None;
         };
-        let def = match module {
-            Some(module) => self
-                .symbols
-                .module_types
-                .get(module.as_str())?
-                .get(name.as_str())?,
-            None => self.symbols.types.get(name.as_str())?,
-        };
-        Some(def.name.span)
+        Some(self.definition(module.as_deref(), name)?.name.span)
     }
 
     /// The fields of a record type, or `None` when the type has no fixed
@@ -103,14 +96,7 @@ impl TypeEnv<'_, '_> {
         match ty.non_null() {
             Type::Record(fields) => Some(fields.clone()),
             Type::Named { module, name } => {
-                let def = match module {
-                    Some(module) => self
-                        .symbols
-                        .module_types
-                        .get(module.as_str())?
-                        .get(name.as_str())?,
-                    None => self.symbols.types.get(name.as_str())?,
-                };
+                let def = self.definition(module.as_deref(), name)?;
                 // Field types are read in the context of the defining module.
                 let env = TypeEnv {
                     symbols: self.symbols,
