@@ -539,7 +539,7 @@ impl<'p> Checker<'_, 'p> {
     }
 
     /// `c.a` as a callee, where `c` is a connector no local name hides.
-    fn connector_call(&self, callee: &'p Expr) -> Option<(&'p str, &'p Ident)> {
+    fn connector_call<'e>(&self, callee: &'e Expr) -> Option<(&'e str, &'e Ident)> {
         let ExprKind::Field {
             base,
             name,
@@ -710,35 +710,12 @@ impl<'p> Checker<'_, 'p> {
 
     /// What an action call returns.
     fn call_result(&self, callee: &Expr) -> Type {
-        let ExprKind::Field {
-            base,
-            name,
-            safe: false,
-        } = &callee.kind
-        else {
+        let Some((connector, action)) = self.connector_call(callee) else {
             return Type::Unknown;
         };
-        let ExprKind::Name { name: connector } = &base.kind else {
-            return Type::Unknown;
-        };
-        if self.lookup(connector).is_some() {
-            return Type::Unknown;
-        }
-        let Some(declared) = self.env.symbols.connectors.get(connector.as_str()) else {
-            return Type::Unknown;
-        };
-        declared
-            .members
-            .iter()
-            .find_map(|m| match m {
-                ConnectorMember::Action(a) if a.name.name == name.name => Some(
-                    a.ret
-                        .as_ref()
-                        .map_or(Type::Unknown, |r| self.in_module_of(connector).of(r)),
-                ),
-                _ => None,
-            })
-            .unwrap_or(Type::Unknown)
+        self.action_decl(connector, &action.name)
+            .and_then(|decl| decl.ret.as_ref())
+            .map_or(Type::Unknown, |ret| self.in_module_of(connector).of(ret))
     }
 }
 
