@@ -1,5 +1,6 @@
 //! The stdlib's connectors against the official specifications: every HTTP
-//! action's method and path exists in its service's OpenAPI file, and every
+//! action's method and path exists in its service's OpenAPI file (ServiceNow's
+//! Table API reference, which has none), and every
 //! Okta event names a System Log event type of Okta's catalogue. The facts
 //! are extracted from ../shared/specs by `scripts/extract_spec_facts.py`.
 
@@ -169,6 +170,43 @@ fn every_scim_action_uses_a_resource_endpoint_as_rfc_7644_defines_it() {
     }
     assert!(
         actions.len() >= 10,
+        "only {} actions were checked",
+        actions.len()
+    );
+}
+
+#[test]
+fn every_servicenow_action_is_a_table_api_operation_on_a_known_table() {
+    let facts = facts("servicenow-table-api.txt");
+    let tables: Vec<&str> = facts
+        .iter()
+        .filter_map(|line| line.strip_prefix("table "))
+        .collect();
+    let operations: HashSet<String> = facts
+        .iter()
+        .filter_map(|line| line.strip_prefix("servicenow "))
+        .flat_map(|operation| {
+            tables
+                .iter()
+                .map(move |table| normalized(&operation.replace("{tableName}", table)))
+        })
+        .collect();
+    assert!(tables.contains(&"incident") && tables.contains(&"sc_task"));
+    let actions: Vec<HttpAction> = http_actions()
+        .into_iter()
+        .filter(|a| a.connector == "servicenow")
+        .collect();
+    for a in &actions {
+        let operation = format!("{} {}", a.method, a.path);
+        assert!(
+            operations.contains(&operation),
+            "{}: action `{}` sends `{operation}`, which the Table API reference does not have",
+            a.file,
+            a.action
+        );
+    }
+    assert!(
+        actions.len() >= 6,
         "only {} actions were checked",
         actions.len()
     );

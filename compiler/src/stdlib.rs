@@ -7,6 +7,10 @@ pub const FILES: &[(&str, &str)] = &[
     ("stdlib/okta.flow", include_str!("../../stdlib/okta.flow")),
     ("stdlib/slack.flow", include_str!("../../stdlib/slack.flow")),
     ("stdlib/scim.flow", include_str!("../../stdlib/scim.flow")),
+    (
+        "stdlib/servicenow.flow",
+        include_str!("../../stdlib/servicenow.flow"),
+    ),
     ("stdlib/email.flow", include_str!("../../stdlib/email.flow")),
     ("stdlib/http.flow", include_str!("../../stdlib/http.flow")),
 ];
