@@ -1,5 +1,6 @@
-//! The type checks where declarations say a value's type, and the places
-//! where they must stay silent until the full checker knows more.
+//! The type checks: declared types, null safety, the built-in library and
+//! its lambdas, operators, secrets and unknown names — and the places where
+//! the checker must stay silent (untyped `Json`, earlier errors).
 
 use idflow_compiler::project::Project;
 use idflow_compiler::source::SourceMap;
@@ -30,9 +31,9 @@ fn let_with_a_declared_type_is_typed() {
 }
 
 #[test]
-fn lambda_parameters_hide_outer_names_and_are_not_checked() {
-    let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  where e.target?.find(e => e.kind == \"User\") != null\n  then {}\n}\n";
-    assert_eq!(codes(text), []);
+fn lambda_parameters_hide_outer_names_and_are_typed_by_the_list() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  where e.target?.find(e => e.typ == \"User\") != null\n  then {}\n}\n";
+    assert_eq!(codes(text), [("E0301", "did you mean `type`?".to_owned())]);
 }
 
 #[test]
@@ -183,5 +184,127 @@ mod null_safety {
         );
         // One mistake, one diagnostic: the plain read is reported, not the argument too.
         assert_eq!(flow("", "    okta.suspend_user(id: e.actor.id)"), ["E0306"]);
+    }
+}
+
+/// The built-in library: methods typed by their receiver, lambdas by the list.
+mod library {
+    use super::codes;
+
+    fn flow(body: &str) -> Vec<&'static str> {
+        let text = format!(
+            "import okta\nimport slack\n\nconfig admins: List<String> = []\nconfig key: Secret\n\nflow f {{\n  when okta.user_created as e\n  then {{\n{body}\n  }}\n}}\n"
+        );
+        codes(&text).into_iter().map(|(code, _)| code).collect()
+    }
+
+    #[test]
+    fn a_realistic_use_of_the_library_is_clean() {
+        let body = r##"    let users = okta.list_users(filter: "status eq \"ACTIVE\"")
+    let stale = users.filter(u => (u.lastLogin ?? u.created) < now() - 90d)
+    let logins = stale.map(u => u.profile.login.lower()).sort_by(l => l)
+    let by_department = stale.group_by(u => u.profile.department ?? "none")
+    for department in by_department.keys() {
+      let members = by_department[department] ?? []
+      slack.post_message(channel: "#iam", text: "{department}: {members.len()} stale, first {logins.first() ?? "-"}")
+    }
+    let report = csv.encode(stale.map(u => { login: u.profile.login, last: u.lastLogin?.format("%Y-%m-%d") ?? "never" }))
+    let digest = hash.sha256(report)
+    let signature = hmac.sha256(key, report)
+    let instant = parse_time("2026-03-29T01:30:00+01:00") ?? now()
+    let days = days_between(instant, now()) + logins.join(",").split(",").len()
+    let admin = e.actor?.alternateId in admins or users.any(u => u.profile.login.ends_with("@chu-exemple.fr"))"##;
+        assert_eq!(flow(body), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn lambda_bodies_are_checked_against_the_element_type() {
+        let body = "    let users = okta.list_users()\n    let x = users.filter(u => u.profil.login == \"a\")";
+        assert_eq!(flow(body), ["E0301"]);
+    }
+
+    #[test]
+    fn a_predicate_must_return_a_condition_and_a_key_must_order() {
+        let body = "    let users = okta.list_users()\n    let a = users.filter(u => u.id)\n    let b = users.sort_by(u => u.profile)";
+        assert_eq!(flow(body), ["E0312", "E0312"]);
+    }
+
+    #[test]
+    fn results_carry_their_types_through_chains() {
+        // `first` may give null: reading through it is an error.
+        let body = "    let users = okta.list_users()\n    let first = users.map(u => u.profile.login).first().upper()";
+        assert_eq!(flow(body), ["E0306"]);
+        let body = "    let n: String = okta.list_users().len()";
+        assert_eq!(flow(body), ["E0312"]);
+    }
+
+    #[test]
+    fn unknown_methods_and_module_functions_suggest_the_nearest() {
+        let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let a = e.eventType.uper()\n    let b = json.encod(e)\n  }\n}\n";
+        assert_eq!(
+            codes(text),
+            [
+                ("E0313", "did you mean `upper`?".to_owned()),
+                ("E0313", "did you mean `encode`?".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn records_and_numbers_have_no_methods_and_json_any_method() {
+        let body =
+            "    let a = e.published.len()\n    let b = e.debugContext?.debugData?.x?.anything()";
+        assert_eq!(flow(body), ["E0313"]);
+        let body = "    let a = okta.get_user(id: \"1\").upper()";
+        assert_eq!(flow(body), ["E0313"]);
+    }
+
+    #[test]
+    fn arguments_of_built_ins_are_counted_and_typed() {
+        let body = "    let a = e.uuid.split(\",\", \";\")\n    let b = e.uuid.replace(\"a\")\n    let c = e.uuid.starts_with(1)";
+        assert_eq!(flow(body), ["E0314", "E0303", "E0304"]);
+    }
+
+    #[test]
+    fn operators_check_their_operands() {
+        let body = "    let a = e.uuid + 1\n    let b = now() + now()\n    let c = e.published < 3\n    let d = e.uuid == 2\n    let f = 1 in [\"a\"]";
+        assert_eq!(flow(body), ["E0311", "E0311", "E0311", "E0311", "E0311"]);
+        let body = "    let a = now() - 90d\n    let b = (now() - now()) * 2\n    let c = 7 % 2 + 1.5\n    let d = [\"a\"] + [\"b\"]";
+        assert_eq!(flow(body), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn arithmetic_on_a_value_that_may_be_null_is_an_error() {
+        let body = "    let a = e.actor?.displayName + \"!\"\n    let b = (e.actor?.displayName ?? \"\") + \"!\"";
+        assert_eq!(flow(body), ["E0311"]);
+    }
+
+    #[test]
+    fn secrets_never_become_text() {
+        let body = "    let a = \"key={key}\"\n    let b = \"k\" + key\n    let c = json.encode(key)\n    slack.post_message(channel: \"#x\", text: key)\n    let d = hmac.sha256(key, \"message\")";
+        assert_eq!(flow(body), ["E0315", "E0315", "E0315", "E0304"]);
+    }
+
+    #[test]
+    fn unknown_names_are_reported_once_and_suggest_the_nearest() {
+        let body = "    let login = e.actor?.alternateId\n    slack.post_message(channel: \"#x\", text: logn ?? \"\")\n    let a = nw()";
+        assert_eq!(flow(body), ["E0310", "E0310"]);
+        let text = "flow f {\n  when called(x: String)\n  then {\n    if x == \"a\" {\n      let inner = 1\n    }\n    let y = inner\n  }\n}\n";
+        assert_eq!(codes(text), [("E0310", String::new())]);
+    }
+
+    #[test]
+    fn names_in_a_file_with_syntax_errors_are_not_reported() {
+        // The broken `let` is dropped by recovery; `user` is not unknown.
+        let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let user = okta.get_user(id: )\n    okta.suspend_user(id: user.id)\n  }\n}\n";
+        let found: Vec<&str> = codes(text).into_iter().map(|(c, _)| c).collect();
+        assert!(!found.contains(&"E0310"), "{found:?}");
+    }
+
+    #[test]
+    fn project_functions_are_typed_by_their_signature() {
+        let text = "/// Whether a login is an administrator's.\nfn is_admin(login: String) -> Bool {\n  login.starts_with(\"adm.\")\n}\n\nfn bad(n: Int) -> String {\n  n + 1\n}\n\nflow f {\n  when called(x: String)\n  then {\n    let a: Bool = is_admin(x)\n    let b = is_admin(login: 3)\n    let c = is_admin(x, x)\n  }\n}\n";
+        let found: Vec<&str> = codes(text).into_iter().map(|(c, _)| c).collect();
+        assert_eq!(found, ["E0312", "E0304", "E0314"]);
     }
 }

@@ -79,8 +79,14 @@ codes! {
     POSITIONAL_ARGUMENT = "E0305": "an argument of an action or called flow without its parameter's name";
     NULLABLE_READ = "E0306": "a field or element is read through a value that may be null";
     EFFECT_IN_PURE_CODE = "E0307": "an action or flow call in a `where` filter or a function, which must be pure";
-    NOT_A_CONDITION = "E0308": "a `where` filter whose value is not `Bool`";
+    NOT_A_CONDITION = "E0308": "a `where` filter or an `if` whose value is not `Bool`";
     RETURN_TYPE = "E0309": "`return` gives a value that does not fit the called flow's declared result";
+    UNKNOWN_NAME = "E0310": "a name or function that nothing in scope defines";
+    OPERATOR_TYPES = "E0311": "an operator applied to operands of types it does not accept";
+    TYPE_MISMATCH = "E0312": "a value whose type does not fit what its place declares";
+    UNKNOWN_METHOD = "E0313": "a method that the value's type does not have, or a function a built-in module does not have";
+    ARGUMENT_COUNT = "E0314": "more arguments than a function, method or lambda takes";
+    SECRET_IN_TEXT = "E0315": "a `Secret` value interpolated, concatenated or encoded into text";
     DESTRUCTIVE_WITHOUT_FILTER = "W0901": "a destructive action runs in a flow whose event trigger has no `where` filter";
     MISSING_FLOW_DOC = "W0902": "a flow has no doc comment for auditors to read";
     UNUSED_IMPORT = "W0903": "an import that the file never uses";

@@ -121,6 +121,14 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a secondary label when there is a span for it.
+    pub fn with_optional_label(self, span: Option<Span>, message: impl Into<String>) -> Self {
+        match span {
+            Some(span) => self.with_label(span, message),
+            None => self,
+        }
+    }
+
     /// Adds a note.
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());

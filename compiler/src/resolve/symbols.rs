@@ -26,7 +26,7 @@ pub(crate) struct Symbols<'p> {
     pub(super) flows: BTreeMap<&'p str, &'p Flow>,
     /// Names a file that did not parse may have defined; references to them
     /// are not reported, so one syntax error gives one diagnostic.
-    pub(super) maybe_defined: Vec<&'p str>,
+    pub(crate) maybe_defined: Vec<&'p str>,
 }
 
 impl<'p> Symbols<'p> {

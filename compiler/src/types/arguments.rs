@@ -8,8 +8,9 @@ use crate::diagnostics::suggest::did_you_mean;
 use crate::source::Span;
 use crate::syntax::ast::{Arg, Expr, ExprKind, Param};
 
-/// Checks the arguments of a call against the parameters it declares.
-/// With `partial`, as in a test's `given` and `expect`, arguments may be left
+/// Checks the named arguments of an action or flow call, whose types are
+/// `found` (one per argument), against the parameters it declares. With
+/// `partial`, as in a test's `given` and `expect`, arguments may be left
 /// out: they match any value.
 pub(super) fn arguments(
     callee: &str,
@@ -17,12 +18,12 @@ pub(super) fn arguments(
     env: &TypeEnv<'_, '_>,
     args: &[Arg],
     call: Span,
+    found: &[Type],
     partial: bool,
-    infer: impl Fn(&Expr) -> Type,
 ) -> Vec<TypeError> {
     let mut errors = Vec::new();
     let names: Vec<String> = params.iter().map(|p| p.name.name.clone()).collect();
-    for arg in args {
+    for (arg, found) in args.iter().zip(found) {
         let Some(name) = &arg.name else {
             errors.push(TypeError::PositionalArgument {
                 callee: callee.to_owned(),
@@ -42,7 +43,7 @@ pub(super) fn arguments(
             });
             continue;
         };
-        let (expected, found) = (env.of(&param.ty), infer(&arg.value));
+        let expected = env.of(&param.ty);
         if !found.fits(&expected) {
             errors.push(TypeError::ArgumentType {
                 callee: callee.to_owned(),
@@ -50,7 +51,7 @@ pub(super) fn arguments(
                 expected: expected.to_string(),
                 found: found.to_string(),
                 span: arg.value.span,
-                declared: param.span,
+                declared: Some(param.span),
             });
         }
         record_fields(env, &arg.value, &expected, &mut errors);
@@ -69,7 +70,7 @@ pub(super) fn arguments(
                 name: param.name.name.clone(),
                 ty: env.of(&param.ty).to_string(),
                 span: call,
-                declared: param.span,
+                declared: Some(param.span),
             });
         }
     }

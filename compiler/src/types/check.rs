@@ -1,22 +1,21 @@
-//! The walk: scopes of typed names through flows and functions, field reads
-//! on declared types, and the arguments of action calls and flow calls.
+//! The walk through items and statements: scopes of typed names, the facts
+//! that rule nulls out, conditions, loops, waits, returns and tests.
+//! Expressions are typed in `expr.rs`, calls in `calls.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Type;
-use super::arguments::{arguments, record_fields};
+use super::arguments::record_fields;
 use super::env::TypeEnv;
 use super::error::TypeError;
 use super::narrow;
 use crate::diagnostics::Diagnostic;
-use crate::diagnostics::suggest::did_you_mean;
 use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::{
-    ActionDecl, Arg, BinaryOp, Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr,
-    ExprKind, Flow, GivenOutcome, Ident, Invocation, Item, LetValue, StmtKind, StringPart, Test,
-    TestStmtKind, TriggerKind, UnaryOp, WaitFor,
+    Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
+    Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
 };
 
 /// Checks the project's own files; the problems in source order.
@@ -25,39 +24,51 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         symbols,
         module: None,
     };
-    let configs: BTreeMap<&str, Type> = project
-        .files
-        .iter()
-        .filter(|f| f.origin == Origin::Project)
-        .flat_map(|f| &f.parsed.module.items)
+    let own_items = || {
+        project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project)
+            .flat_map(|f| &f.parsed.module.items)
+    };
+    let configs = own_items()
         .filter_map(|item| match item {
             Item::Config(config) => Some((config.name.name.as_str(), env.of(&config.ty))),
             _ => None,
         })
         .collect();
-    let flows: BTreeMap<&str, &Flow> = project
-        .files
-        .iter()
-        .flat_map(|f| &f.parsed.module.items)
+    let functions = own_items()
+        .filter_map(|item| match item {
+            Item::Fn(function) => Some((function.name.name.as_str(), function)),
+            _ => None,
+        })
+        .collect();
+    let flows = own_items()
         .filter_map(|item| match item {
             Item::Flow(flow) => Some((flow.name.name.as_str(), flow)),
             _ => None,
         })
         .collect();
+    let broken_files = project
+        .files
+        .iter()
+        .filter(|f| f.parsed.has_errors())
+        .map(|f| f.file)
+        .collect();
     let mut checker = Checker {
         env,
         configs,
+        functions,
         flows,
+        broken_files,
         scopes: Vec::new(),
         facts: Vec::new(),
         pure: None,
         returns: None,
         errors: Vec::new(),
     };
-    for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
-        for item in &file.parsed.module.items {
-            checker.item(item);
-        }
+    for item in own_items() {
+        checker.item(item);
     }
     let mut diagnostics: Vec<Diagnostic> = checker
         .errors
@@ -68,77 +79,111 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
     diagnostics
 }
 
-struct Checker<'a, 'p> {
-    env: TypeEnv<'a, 'p>,
-    configs: BTreeMap<&'p str, Type>,
-    flows: BTreeMap<&'p str, &'p Flow>,
+/// The checker's state while it walks one item.
+pub(super) struct Checker<'a, 'p> {
+    pub(super) env: TypeEnv<'a, 'p>,
+    pub(super) configs: BTreeMap<&'p str, Type>,
+    pub(super) functions: BTreeMap<&'p str, &'p FnDef>,
+    pub(super) flows: BTreeMap<&'p str, &'p Flow>,
+    /// Files with syntax errors: a name they use may have been defined on a
+    /// line the parser had to drop, so unknown names are not reported there.
+    pub(super) broken_files: BTreeSet<FileId>,
     /// Innermost last; each maps a local name to its type.
-    scopes: Vec<BTreeMap<String, Type>>,
+    pub(super) scopes: Vec<BTreeMap<String, Type>>,
     /// Paths known not to be null, innermost last (see `narrow`).
-    facts: Vec<BTreeSet<String>>,
+    pub(super) facts: Vec<BTreeSet<String>>,
     /// Set while checking a `where` or a function: no action may run there.
-    pure: Option<&'static str>,
+    pub(super) pure: Option<&'static str>,
     /// What the flow being checked declares it returns (`when called(…) -> T`).
-    returns: Option<Type>,
-    errors: Vec<TypeError>,
+    pub(super) returns: Option<Type>,
+    pub(super) errors: Vec<TypeError>,
 }
 
 impl<'p> Checker<'_, 'p> {
     fn item(&mut self, item: &'p Item) {
         match item {
-            Item::Flow(flow) => {
-                self.scopes.push(self.trigger_bindings(flow));
-                if let Some(condition) = &flow.condition {
-                    self.filter(condition);
-                }
-                self.returns = flow.triggers.iter().find_map(|t| match &t.kind {
-                    TriggerKind::Called { ret: Some(ret), .. } => Some(self.env.of(ret)),
-                    _ => None,
-                });
-                // A run exists only when `where` held: what it checked is not null.
-                let where_facts = flow
-                    .condition
-                    .as_ref()
-                    .map(|c| narrow::facts(c, true))
-                    .unwrap_or_default();
-                self.facts.push(where_facts.into_iter().collect());
-                self.block(&flow.body);
-                self.facts.pop();
-                if let Some(handler) = &flow.on_error {
-                    self.scopes.push(binding(
-                        handler.binding.as_ref().map(|b| b.name.as_str()),
-                        Type::Unknown,
-                    ));
-                    self.block(&handler.body);
-                    self.scopes.pop();
-                }
-                self.scopes.pop();
-            }
+            Item::Flow(flow) => self.flow(flow),
             Item::Test(test) => self.test(test),
-            Item::Fn(function) => {
-                self.pure = Some("a function");
-                let mut scope: BTreeMap<String, Type> = function
-                    .params
-                    .iter()
-                    .map(|p| (p.name.name.clone(), self.env.of(&p.ty)))
-                    .collect();
-                for binding in &function.lets {
-                    self.scopes.push(scope.clone());
-                    self.expr(&binding.value);
-                    let ty = match &binding.ty {
-                        Some(ty) => self.env.of(ty),
-                        None => self.infer(&binding.value),
-                    };
-                    self.scopes.pop();
-                    scope.insert(binding.name.name.clone(), ty);
-                }
-                self.scopes.push(scope);
-                self.expr(&function.body);
-                self.scopes.pop();
-                self.pure = None;
-            }
+            Item::Fn(function) => self.function(function),
             _ => {}
         }
+    }
+
+    fn flow(&mut self, flow: &'p Flow) {
+        self.scopes.push(self.trigger_bindings(flow));
+        if let Some(condition) = &flow.condition {
+            self.filter(condition);
+        }
+        self.returns = flow.triggers.iter().find_map(|t| match &t.kind {
+            TriggerKind::Called { ret: Some(ret), .. } => Some(self.env.of(ret)),
+            _ => None,
+        });
+        // A run exists only when `where` held: what it checked is not null.
+        let where_facts = flow
+            .condition
+            .as_ref()
+            .map(|c| narrow::facts(c, true))
+            .unwrap_or_default();
+        self.with_facts(where_facts, |this| this.block(&flow.body));
+        if let Some(handler) = &flow.on_error {
+            let name = handler.binding.as_ref().map(|b| b.name.as_str());
+            self.handler_block(name, &handler.body);
+        }
+        self.returns = None;
+        self.scopes.pop();
+    }
+
+    /// A function: pure, its `let`s in order, its result of the declared type.
+    fn function(&mut self, function: &'p FnDef) {
+        self.pure = Some("a function");
+        let scope = function
+            .params
+            .iter()
+            .map(|p| (p.name.name.clone(), self.env.of(&p.ty)))
+            .collect();
+        self.scopes.push(scope);
+        for binding in &function.lets {
+            let found = self.expr(&binding.value);
+            let ty = match &binding.ty {
+                Some(written) => self.declared(written, &binding.value, found),
+                None => found,
+            };
+            self.bind(&binding.name.name, ty);
+        }
+        let found = self.expr(&function.body);
+        let expected = self.env.of(&function.ret);
+        if !found.fits(&expected) {
+            self.errors.push(TypeError::TypeMismatch {
+                context: "this function returns",
+                expected: expected.to_string(),
+                found: found.to_string(),
+                span: function.body.span,
+                declared: Some(function.ret.span),
+            });
+        }
+        self.scopes.pop();
+        self.pure = None;
+    }
+
+    /// The type a `let` declares, after checking the value against it.
+    fn declared(
+        &mut self,
+        written: &crate::syntax::ast::TypeExpr,
+        value: &Expr,
+        found: Type,
+    ) -> Type {
+        let declared = self.env.of(written);
+        if !found.fits(&declared) {
+            self.errors.push(TypeError::TypeMismatch {
+                context: "this `let` declares",
+                expected: declared.to_string(),
+                found: found.to_string(),
+                span: value.span,
+                declared: Some(written.span),
+            });
+        }
+        record_fields(&self.env, value, &declared, &mut self.errors);
+        declared
     }
 
     /// The names the triggers bind. A name bound by several triggers with
@@ -180,7 +225,7 @@ impl<'p> Checker<'_, 'p> {
     }
 
     /// The payload type of an event.
-    fn event_type(&self, event: &EventRef) -> Type {
+    pub(super) fn event_type(&self, event: &EventRef) -> Type {
         match &event.kind {
             EventRefKind::Named(path) => {
                 let [connector, name] = path.segments.as_slice() else {
@@ -211,7 +256,7 @@ impl<'p> Checker<'_, 'p> {
 
     /// The type environment of a connector's declarations: a stdlib
     /// connector's types are its module's.
-    fn in_module_of(&self, connector: &str) -> TypeEnv<'_, 'p> {
+    pub(super) fn in_module_of(&self, connector: &str) -> TypeEnv<'_, 'p> {
         let module = self
             .env
             .symbols
@@ -230,32 +275,22 @@ impl<'p> Checker<'_, 'p> {
         for stmt in &block.stmts {
             match &stmt.kind {
                 StmtKind::Let { name, ty, value } => {
-                    let inferred = match value {
+                    let ty = match value {
                         LetValue::Expr(invocation) => {
-                            self.invocation(invocation);
-                            self.infer(&invocation.expr)
+                            let found = self.invocation(invocation);
+                            match ty {
+                                Some(written) => self.declared(written, &invocation.expr, found),
+                                None => found,
+                            }
                         }
                         // The event, or null when the timeout passes first.
                         LetValue::WaitFor(wait) => Type::Optional(Box::new(self.wait_for(wait))),
                     };
-                    let ty = match ty {
-                        Some(declared) => {
-                            let declared = self.env.of(declared);
-                            if let LetValue::Expr(invocation) = value {
-                                record_fields(
-                                    &self.env,
-                                    &invocation.expr,
-                                    &declared,
-                                    &mut self.errors,
-                                );
-                            }
-                            declared
-                        }
-                        None => inferred,
-                    };
                     self.bind(&name.name, ty);
                 }
-                StmtKind::Expr(invocation) => self.invocation(invocation),
+                StmtKind::Expr(invocation) => {
+                    self.invocation(invocation);
+                }
                 StmtKind::If {
                     branches,
                     otherwise,
@@ -263,7 +298,9 @@ impl<'p> Checker<'_, 'p> {
                     // Each branch runs when the conditions before it failed.
                     let mut failed: Vec<String> = Vec::new();
                     for branch in branches {
-                        self.with_facts(failed.clone(), |this| this.expr(&branch.condition));
+                        self.with_facts(failed.clone(), |this| {
+                            this.condition(&branch.condition, "an `if`")
+                        });
                         let mut held = failed.clone();
                         held.extend(narrow::facts(&branch.condition, true));
                         self.with_facts(held, |this| this.block(&branch.body));
@@ -284,34 +321,39 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::For {
                     var, iter, body, ..
                 } => {
-                    self.expr(iter);
+                    let iterated = self.expr(iter);
                     // Looping over null is reading through it.
-                    self.null_read(iter, None);
-                    let element = match self.infer(iter).non_null() {
+                    self.null_read(iter, &iterated, None);
+                    let element = match iterated.non_null() {
                         Type::List(element) => (**element).clone(),
-                        _ => Type::Unknown,
+                        Type::Unknown | Type::Json => Type::Unknown,
+                        other => {
+                            self.mismatch("`for` loops over", "List", other, iter.span);
+                            Type::Unknown
+                        }
                     };
                     self.scopes.push(binding(Some(&var.name), element));
                     self.block(body);
                     self.scopes.pop();
                 }
                 StmtKind::Parallel { body } => self.block(body),
-                StmtKind::Wait { duration } => self.expr(duration),
-                StmtKind::WaitUntil { time } => self.expr(time),
+                StmtKind::Wait { duration } => {
+                    self.expect(duration, Type::Duration, "`wait` needs")
+                }
+                StmtKind::WaitUntil { time } => self.expect(time, Type::Time, "`wait until` needs"),
                 StmtKind::WaitFor(wait) => {
                     self.wait_for(wait);
                 }
                 StmtKind::Return { value } => {
-                    self.expr(value);
-                    if let Some(declared) = &self.returns {
-                        let found = self.infer(value);
-                        if !found.fits(declared) {
-                            self.errors.push(TypeError::ReturnType {
-                                expected: declared.to_string(),
-                                found: found.to_string(),
-                                span: value.span,
-                            });
-                        }
+                    let found = self.expr(value);
+                    if let Some(declared) = &self.returns
+                        && !found.fits(declared)
+                    {
+                        self.errors.push(TypeError::ReturnType {
+                            expected: declared.to_string(),
+                            found: found.to_string(),
+                            span: value.span,
+                        });
                     }
                 }
                 StmtKind::Stop { .. } => {}
@@ -321,42 +363,69 @@ impl<'p> Checker<'_, 'p> {
         self.scopes.pop();
     }
 
-    /// Runs `check` with more paths known not to be null.
-    fn with_facts(&mut self, facts: Vec<String>, check: impl FnOnce(&mut Self)) {
-        self.facts.push(facts.into_iter().collect());
-        check(self);
-        self.facts.pop();
+    /// Checks `value` and that it fits `expected`.
+    fn expect(&mut self, value: &'p Expr, expected: Type, context: &'static str) {
+        let found = self.expr(value);
+        if !found.fits(&expected) {
+            self.mismatch(context, &expected.to_string(), &found, value.span);
+        }
     }
 
-    fn narrowed(&self, path: &str) -> bool {
+    pub(super) fn mismatch(
+        &mut self,
+        context: &'static str,
+        expected: &str,
+        found: &Type,
+        span: Span,
+    ) {
+        self.errors.push(TypeError::TypeMismatch {
+            context,
+            expected: expected.to_owned(),
+            found: found.to_string(),
+            span,
+            declared: None,
+        });
+    }
+
+    /// Runs `check` with more paths known not to be null.
+    pub(super) fn with_facts<T>(
+        &mut self,
+        facts: Vec<String>,
+        check: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        self.facts.push(facts.into_iter().collect());
+        let result = check(self);
+        self.facts.pop();
+        result
+    }
+
+    pub(super) fn narrowed(&self, path: &str) -> bool {
         self.facts.iter().any(|facts| facts.contains(path))
     }
 
     /// Reading through `base` (with `.` or `[…]`) when its type says it may
     /// be null and no condition has ruled that out. `dot` is where a `.`
     /// stands, for the `?.` fix.
-    fn null_read(&mut self, base: &Expr, dot: Option<Span>) {
-        if !matches!(self.infer(base), Type::Optional(_)) {
+    pub(super) fn null_read(&mut self, base: &Expr, base_type: &Type, dot: Option<Span>) {
+        if !base_type.may_be_null() {
             return;
         }
-        let path = narrow::path_of(base);
         self.errors.push(TypeError::NullableRead {
-            what: path.unwrap_or_else(|| "this value".to_owned()),
+            what: narrow::path_of(base),
             span: base.span,
             operator: dot,
         });
     }
 
     /// An expression run for its effect, and its `on error` block, where the
-    /// error's name is of unknown type.
-    fn invocation(&mut self, invocation: &'p Invocation) {
-        self.expr(&invocation.expr);
+    /// error's name is of unknown type; the expression's type.
+    fn invocation(&mut self, invocation: &'p Invocation) -> Type {
+        let ty = self.expr(&invocation.expr);
         if let Some(handler) = &invocation.on_error {
-            self.handler_block(
-                handler.binding.as_ref().map(|b| b.name.as_str()),
-                &handler.body,
-            );
+            let name = handler.binding.as_ref().map(|b| b.name.as_str());
+            self.handler_block(name, &handler.body);
         }
+        ty
     }
 
     fn handler_block(&mut self, name: Option<&str>, body: &'p Block) {
@@ -375,212 +444,38 @@ impl<'p> Checker<'_, 'p> {
             self.filter(condition);
             self.scopes.pop();
         }
-        self.expr(&wait.timeout);
+        self.expect(&wait.timeout, Type::Duration, "a `wait for` timeout needs");
         event
     }
 
     /// A `where` filter, of a flow or of a `wait for`: pure, and a condition.
     fn filter(&mut self, condition: &'p Expr) {
         self.pure = Some("a `where` filter");
-        self.expr(condition);
+        self.condition(condition, "a `where` filter");
         self.pure = None;
-        let ty = self.infer(condition);
-        if !ty.fits(&Type::Bool) {
+    }
+
+    /// Checks an expression that must be `true` or `false`.
+    fn condition(&mut self, condition: &'p Expr, context: &'static str) {
+        let ty = self.expr(condition);
+        // A comparison with a null is false, so a `Bool?` is a condition too.
+        if !ty.non_null().fits(&Type::Bool) {
             self.errors.push(TypeError::NotACondition {
+                context,
                 found: ty.to_string(),
                 span: condition.span,
             });
         }
     }
 
-    fn bind(&mut self, name: &str, ty: Type) {
+    pub(super) fn bind(&mut self, name: &str, ty: Type) {
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.to_owned(), ty);
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<&Type> {
+    pub(super) fn lookup(&self, name: &str) -> Option<&Type> {
         self.scopes.iter().rev().find_map(|scope| scope.get(name))
-    }
-
-    // ------------------------------------------------------- expressions ---
-
-    /// Checks an expression and everything inside it.
-    fn expr(&mut self, expr: &'p Expr) {
-        match &expr.kind {
-            ExprKind::Field { base, name, safe } => {
-                self.expr(base);
-                if !safe {
-                    let dot = Span {
-                        start: base.span.end,
-                        end: name.span.start,
-                        ..base.span
-                    };
-                    self.null_read(base, Some(dot));
-                }
-                let base_type = self.infer(base);
-                if let Some(fields) = self.env.fields(&base_type)
-                    && !fields.iter().any(|(field, _)| *field == name.name)
-                {
-                    self.errors.push(TypeError::UnknownField {
-                        declared: self.env.declaration(&base_type),
-                        ty: base_type.non_null().to_string(),
-                        name: name.name.clone(),
-                        span: name.span,
-                        suggestion: did_you_mean(
-                            &name.name,
-                            fields.iter().map(|(f, _)| f.as_str()),
-                        )
-                        .map(str::to_owned),
-                    });
-                }
-            }
-            ExprKind::Call { callee, args } => {
-                if let Some((connector, action)) = self.connector_call(callee) {
-                    self.effect(&format!("{connector}.{}", action.name), expr.span);
-                    self.action_args(connector, action, args, expr.span, false);
-                } else {
-                    self.expr(callee);
-                }
-                args.iter().for_each(|arg| self.expr(&arg.value));
-            }
-            ExprKind::FlowCall { flow, args } => {
-                self.effect(&format!("call {}", flow.name), expr.span);
-                if let Some(called) = self.flows.get(flow.name.as_str()).copied() {
-                    let params = called.triggers.iter().find_map(|t| match &t.kind {
-                        TriggerKind::Called { params, .. } => Some(params),
-                        _ => None,
-                    });
-                    if let Some(params) = params {
-                        let env = TypeEnv {
-                            symbols: self.env.symbols,
-                            module: None,
-                        };
-                        let errors =
-                            arguments(&flow.name, params, &env, args, expr.span, false, |e| {
-                                self.infer(e)
-                            });
-                        self.errors.extend(errors);
-                    }
-                }
-                args.iter().for_each(|arg| self.expr(&arg.value));
-            }
-            ExprKind::Lambda { params, body } => {
-                // Lambda parameters are typed by the method they are passed to,
-                // which the full checker knows: here they are unknown.
-                let scope = params
-                    .iter()
-                    .map(|p| (p.name.clone(), Type::Unknown))
-                    .collect();
-                self.scopes.push(scope);
-                self.expr(body);
-                self.scopes.pop();
-            }
-            ExprKind::Index { base, index } => {
-                self.expr(base);
-                self.null_read(base, None);
-                self.expr(index);
-            }
-            ExprKind::Unary { operand, .. } => self.expr(operand),
-            // The right of `and` runs only when the left held; of `or`, when it failed.
-            ExprKind::Binary {
-                op: BinaryOp::And,
-                lhs,
-                rhs,
-            } => {
-                self.expr(lhs);
-                self.with_facts(narrow::facts(lhs, true), |this| this.expr(rhs));
-            }
-            ExprKind::Binary {
-                op: BinaryOp::Or,
-                lhs,
-                rhs,
-            } => {
-                self.expr(lhs);
-                self.with_facts(narrow::facts(lhs, false), |this| this.expr(rhs));
-            }
-            ExprKind::Binary { lhs, rhs, .. } => {
-                self.expr(lhs);
-                self.expr(rhs);
-            }
-            ExprKind::Paren { inner } => self.expr(inner),
-            ExprKind::List { items } => items.iter().for_each(|item| self.expr(item)),
-            ExprKind::Record(record) => record
-                .entries
-                .iter()
-                .filter_map(|e| e.value.as_ref())
-                .for_each(|v| self.expr(v)),
-            ExprKind::String(literal) => {
-                for part in &literal.parts {
-                    if let StringPart::Interpolation(inner) = part {
-                        self.expr(inner);
-                    }
-                }
-            }
-            ExprKind::Int { .. }
-            | ExprKind::Float { .. }
-            | ExprKind::Bool { .. }
-            | ExprKind::Null
-            | ExprKind::Duration(_)
-            | ExprKind::Name { .. }
-            | ExprKind::Wildcard => {}
-        }
-    }
-
-    /// An action or a flow call: an error where only pure expressions may stand.
-    fn effect(&mut self, what: &str, span: Span) {
-        if let Some(context) = self.pure {
-            self.errors.push(TypeError::EffectInPureCode {
-                what: what.to_owned(),
-                context,
-                span,
-            });
-        }
-    }
-
-    /// `c.a` as a callee, where `c` is a connector no local name hides.
-    fn connector_call<'e>(&self, callee: &'e Expr) -> Option<(&'e str, &'e Ident)> {
-        let ExprKind::Field {
-            base,
-            name,
-            safe: false,
-        } = &callee.kind
-        else {
-            return None;
-        };
-        let ExprKind::Name { name: connector } = &base.kind else {
-            return None;
-        };
-        let known = self.env.symbols.connectors.contains_key(connector.as_str());
-        (known && self.lookup(connector).is_none()).then_some((connector.as_str(), name))
-    }
-
-    fn action_args(
-        &mut self,
-        connector: &str,
-        action: &Ident,
-        args: &[Arg],
-        call: Span,
-        partial: bool,
-    ) {
-        let Some(decl) = self.action_decl(connector, &action.name) else {
-            return;
-        };
-        let env = self.in_module_of(connector);
-        let callee = format!("{connector}.{}", action.name);
-        let errors = arguments(&callee, &decl.params, &env, args, call, partial, |e| {
-            self.infer(e)
-        });
-        self.errors.extend(errors);
-    }
-
-    /// The declaration of `connector.action`, if both exist.
-    fn action_decl(&self, connector: &str, action: &str) -> Option<&'p ActionDecl> {
-        let declared = self.env.symbols.connectors.get(connector).copied()?;
-        declared.members.iter().find_map(|m| match m {
-            ConnectorMember::Action(a) if a.name.name == action => Some(&**a),
-            _ => None,
-        })
     }
 
     /// A test's `given` and `expect` lines against the declarations: the
@@ -620,102 +515,10 @@ impl<'p> Checker<'_, 'p> {
         }
     }
 
-    fn expected_call(&mut self, call: &ExpectedCall) {
+    fn expected_call(&mut self, call: &'p ExpectedCall) {
         if let ([connector, name], Some(args)) = (call.target.segments.as_slice(), &call.args) {
             self.action_args(&connector.name, name, args, call.span, true);
         }
-    }
-
-    /// The type of an expression, when a declaration says it.
-    fn infer(&self, expr: &Expr) -> Type {
-        let ty = self.infer_unnarrowed(expr);
-        match narrow::path_of(expr) {
-            Some(path) if self.narrowed(&path) => ty.non_null().clone(),
-            _ => ty,
-        }
-    }
-
-    fn infer_unnarrowed(&self, expr: &Expr) -> Type {
-        match &expr.kind {
-            ExprKind::Int { .. } => Type::Int,
-            ExprKind::Float { .. } => Type::Float,
-            ExprKind::Bool { .. } => Type::Bool,
-            ExprKind::String(_) => Type::String,
-            ExprKind::Duration(_) => Type::Duration,
-            ExprKind::Name { name } => self
-                .lookup(name)
-                .or_else(|| self.configs.get(name.as_str()))
-                .cloned()
-                .unwrap_or(Type::Unknown),
-            ExprKind::Field { base, name, safe } => {
-                let base_type = self.infer(base);
-                let Some(fields) = self.env.fields(&base_type) else {
-                    return Type::Unknown;
-                };
-                let Some((_, field)) = fields.into_iter().find(|(f, _)| *f == name.name) else {
-                    return Type::Unknown;
-                };
-                // `?.` through a null gives null. A plain `.` through a value
-                // that may be null is reported where it is read (E0306), so
-                // its result is typed as if that were fixed, without a second error.
-                if *safe && matches!(base_type, Type::Optional(_)) {
-                    Type::Optional(Box::new(field.non_null().clone()))
-                } else {
-                    field
-                }
-            }
-            ExprKind::Index { base, .. } => match self.infer(base).non_null() {
-                Type::List(element) => (**element).clone(),
-                Type::Map(_, value) => (**value).clone(),
-                _ => Type::Unknown,
-            },
-            ExprKind::Call { callee, .. } => self.call_result(callee),
-            ExprKind::FlowCall { flow, .. } => self
-                .flows
-                .get(flow.name.as_str())
-                .and_then(|f| {
-                    f.triggers.iter().find_map(|t| match &t.kind {
-                        TriggerKind::Called { ret, .. } => ret.as_ref().map(|r| self.env.of(r)),
-                        _ => None,
-                    })
-                })
-                .unwrap_or(Type::Unknown),
-            ExprKind::Binary { op, lhs, rhs } => match op {
-                BinaryOp::Eq
-                | BinaryOp::Ne
-                | BinaryOp::Lt
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Ge
-                | BinaryOp::In
-                | BinaryOp::NotIn
-                | BinaryOp::And
-                | BinaryOp::Or => Type::Bool,
-                BinaryOp::Coalesce => match self.infer(rhs) {
-                    Type::Unknown => self.infer(lhs).non_null().clone(),
-                    rhs => rhs,
-                },
-                _ => Type::Unknown,
-            },
-            ExprKind::Unary {
-                op: UnaryOp::Not, ..
-            } => Type::Bool,
-            ExprKind::Paren { inner } => self.infer(inner),
-            ExprKind::List { items } => Type::List(Box::new(
-                items.first().map_or(Type::Unknown, |i| self.infer(i)),
-            )),
-            _ => Type::Unknown,
-        }
-    }
-
-    /// What an action call returns.
-    fn call_result(&self, callee: &Expr) -> Type {
-        let Some((connector, action)) = self.connector_call(callee) else {
-            return Type::Unknown;
-        };
-        self.action_decl(connector, &action.name)
-            .and_then(|decl| decl.ret.as_ref())
-            .map_or(Type::Unknown, |ret| self.in_module_of(connector).of(ret))
     }
 }
 
@@ -728,6 +531,6 @@ fn ends_the_run(block: &Block) -> bool {
 }
 
 /// A scope with one name, or none.
-fn binding(name: Option<&str>, ty: Type) -> BTreeMap<String, Type> {
+pub(super) fn binding(name: Option<&str>, ty: Type) -> BTreeMap<String, Type> {
     name.map(|n| (n.to_owned(), ty)).into_iter().collect()
 }

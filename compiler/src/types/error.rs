@@ -47,8 +47,8 @@ pub enum TypeError {
         ty: String,
         /// The call.
         span: Span,
-        /// The parameter's declaration.
-        declared: Span,
+        /// The parameter's declaration; none for a built-in.
+        declared: Option<Span>,
     },
     /// An argument whose type does not fit the parameter.
     #[error("`{name}` of `{callee}` expects `{expected}`, found `{found}`")]
@@ -63,8 +63,8 @@ pub enum TypeError {
         found: String,
         /// The argument's value.
         span: Span,
-        /// The parameter's declaration.
-        declared: Span,
+        /// The parameter's declaration; none for a built-in.
+        declared: Option<Span>,
     },
     /// An action or flow call where only pure expressions may stand.
     #[error("`{what}` cannot run in {context}")]
@@ -86,19 +86,21 @@ pub enum TypeError {
         /// The returned value.
         span: Span,
     },
-    /// A `where` whose value is not a condition.
-    #[error("a `where` filter must be a condition, found `{found}`")]
+    /// A `where` or an `if` whose value is not a condition.
+    #[error("{context} must be a condition, found `{found}`")]
     NotACondition {
-        /// The filter's type.
+        /// "a `where` filter", "an `if`".
+        context: &'static str,
+        /// The condition's type.
         found: String,
         /// The filter.
         span: Span,
     },
     /// A read through a value that may be null.
-    #[error("`{what}` may be null")]
+    #[error("{} may be null", what.as_deref().map_or("this value".to_owned(), |w| format!("`{w}`")))]
     NullableRead {
-        /// The path read through, as written.
-        what: String,
+        /// The path read through, as written, when it is one (`e.actor`).
+        what: Option<String>,
         /// The value that may be null.
         span: Span,
         /// The `.` read through it, for the `?.` fix; none for `[…]`.
@@ -114,6 +116,96 @@ pub enum TypeError {
         /// The parameters, in order.
         params: Vec<String>,
     },
+    /// A name that no `let`, parameter, binding, config or function defines.
+    #[error("unknown {kind} `{name}`")]
+    UnknownName {
+        /// "name" or "function".
+        kind: &'static str,
+        /// The name as written.
+        name: String,
+        /// The name.
+        span: Span,
+        /// The closest name in scope.
+        suggestion: Option<String>,
+    },
+    /// An operator applied to operands it does not accept.
+    #[error("{}", operator_message(operator, lhs.as_deref(), rhs))]
+    OperatorTypes {
+        /// The operator as written.
+        operator: &'static str,
+        /// The left operand's type; none for a prefix operator.
+        lhs: Option<String>,
+        /// The right (or only) operand's type.
+        rhs: String,
+        /// The whole operation.
+        span: Span,
+        /// Whether an operand may be null, which is why it does not apply.
+        maybe_null: bool,
+    },
+    /// A value whose type does not fit what its place declares.
+    #[error("{context} `{expected}`, found `{found}`")]
+    TypeMismatch {
+        /// What fixes the type: "this `let` declares", "`wait` needs".
+        context: &'static str,
+        /// The type the place needs.
+        expected: String,
+        /// The value's type.
+        found: String,
+        /// The value.
+        span: Span,
+        /// Where the expected type is written, if anywhere.
+        declared: Option<Span>,
+    },
+    /// A method the receiver's type does not have, or a function a built-in
+    /// module does not have.
+    #[error("`{receiver}` has no {kind} `{name}`")]
+    UnknownMethod {
+        /// The receiver's type, or the module.
+        receiver: String,
+        /// "method" or "function".
+        kind: &'static str,
+        /// The method as written.
+        name: String,
+        /// The method's name.
+        span: Span,
+        /// The closest method.
+        suggestion: Option<String>,
+        /// Every method of the receiver, for the note.
+        known: Vec<String>,
+    },
+    /// More arguments than the function, method or lambda takes.
+    #[error("{callee} takes {expected} {}, found {found}", plural(*expected, "argument"))]
+    ArgumentCount {
+        /// The function or method in backticks, or "the lambda of `…`".
+        callee: String,
+        /// How many it takes.
+        expected: usize,
+        /// How many were given.
+        found: usize,
+        /// The first argument too many, or the lambda.
+        span: Span,
+    },
+    /// A `Secret` written into text.
+    #[error("a `Secret` cannot be turned into text")]
+    SecretInText {
+        /// The secret value.
+        span: Span,
+    },
+}
+
+fn operator_message(operator: &str, lhs: Option<&str>, rhs: &str) -> String {
+    match lhs {
+        Some(lhs) => format!("`{operator}` does not apply to `{lhs}` and `{rhs}`"),
+        None => format!("`{operator}` does not apply to `{rhs}`"),
+    }
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
 }
 
 impl TypeError {
@@ -158,7 +250,7 @@ impl TypeError {
                 span,
                 format!("`{name}` is missing"),
             )
-            .with_label(declared, format!("`{name}: {ty}` is declared here"))
+            .with_optional_label(declared, format!("`{name}: {ty}` is declared here"))
             .with_help(format!("add `{name}: …` to the call")),
             Self::ArgumentType {
                 span,
@@ -172,8 +264,8 @@ impl TypeError {
                 span,
                 format!("expected `{expected}`"),
             )
-            .with_label(declared, "the parameter is declared here")
-            .with_note(if found.ends_with('?') && !expected.ends_with('?') {
+            .with_optional_label(declared, "the parameter is declared here")
+            .with_note(if (found.ends_with('?') || found == "null") && !expected.ends_with('?') {
                 "the argument may be null: give a default with `??`, or check it first"
             } else {
                 "`Int` fits `Float`, `T` fits `T?`, and `Json` fits anything"
@@ -198,13 +290,71 @@ impl TypeError {
                 operator,
                 what,
             } => {
+                let check = what.map_or(String::new(), |w| format!(", or check `if {w} != null {{ … }}` first"));
                 let diagnostic = Diagnostic::error(codes::NULLABLE_READ, message, span, "may be null here").with_help(
-                    format!("read through it with `?.`, give a default with `??`, or check `if {what} != null {{ … }}` first"),
+                    format!("read through it with `?.`, give a default with `??`{check}"),
                 );
                 match operator {
                     Some(operator) => diagnostic.with_fix("read with `?.`", operator, "?."),
                     None => diagnostic,
                 }
+            }
+            Self::UnknownName {
+                span, suggestion, ..
+            } => Diagnostic::error(codes::UNKNOWN_NAME, message, span, "not defined here")
+                .with_note("a name is a `let` above it in the same or an enclosing block, a `for` variable, the trigger's `as` name, a parameter, a config or a function")
+                .with_suggestion(span, suggestion),
+            Self::OperatorTypes {
+                span,
+                operator,
+                maybe_null,
+                ..
+            } => {
+                let diagnostic = Diagnostic::error(
+                    codes::OPERATOR_TYPES,
+                    message,
+                    span,
+                    format!("`{operator}` here"),
+                );
+                if maybe_null {
+                    diagnostic.with_help("an operand may be null: give it a default with `??`, or check it first")
+                } else {
+                    diagnostic.with_note(operator_note(operator))
+                }
+            }
+            Self::TypeMismatch {
+                span,
+                expected,
+                declared,
+                ..
+            } => Diagnostic::error(
+                codes::TYPE_MISMATCH,
+                message,
+                span,
+                format!("expected `{expected}`"),
+            )
+            .with_optional_label(declared, "the type is written here"),
+            Self::UnknownMethod {
+                span,
+                suggestion,
+                known,
+                kind,
+                ..
+            } => Diagnostic::error(codes::UNKNOWN_METHOD, message, span, format!("unknown {kind}"))
+                .with_note(if known.is_empty() {
+                    "this type has no methods".to_owned()
+                } else {
+                    format!("{kind}s: {}", known.join(", "))
+                })
+                .with_suggestion(span, suggestion),
+            Self::ArgumentCount { span, .. } => {
+                Diagnostic::error(codes::ARGUMENT_COUNT, message, span, "one too many")
+                    .with_help("remove the extra arguments")
+            }
+            Self::SecretInText { span } => {
+                Diagnostic::error(codes::SECRET_IN_TEXT, message, span, "a `Secret`")
+                    .with_note("secrets reach only connector authentication and `hmac.sha256`'s key, so they never appear in a message, a log, a trace or a plan")
+                    .with_help("pass the secret to a parameter declared `Secret`, or compute a signature with `hmac.sha256(key, message)`")
             }
             Self::PositionalArgument { span, params, .. } => {
                 Diagnostic::error(codes::POSITIONAL_ARGUMENT, message, span, "no name").with_help(
@@ -215,5 +365,29 @@ impl TypeError {
                 )
             }
         }
+    }
+}
+
+/// What an operator accepts, for the note of E0311.
+fn operator_note(operator: &str) -> &'static str {
+    match operator {
+        "+" => {
+            "`+` adds numbers, joins texts and lists, and adds a `Duration` to a `Time` or a `Duration`"
+        }
+        "-" => {
+            "`-` subtracts numbers, a `Duration` from a `Time` or a `Duration`, and a `Time` from a `Time` (giving a `Duration`)"
+        }
+        "*" | "/" => "`*` and `/` apply to numbers, and to a `Duration` with an `Int`",
+        "%" => "`%` applies to `Int`s",
+        "<" | "<=" | ">" | ">=" => {
+            "ordering compares two numbers, two texts, two `Time`s or two `Duration`s"
+        }
+        "==" | "!=" => "equality compares values of the same type, or a value with `null`",
+        "in" | "not in" => {
+            "`in` looks for an element in a list, a text in a text, or a key in a map"
+        }
+        "not" | "and" | "or" => "logical operators apply to `Bool`s",
+        "??" => "`??` gives a default of the value's own type",
+        _ => "see `idflow explain E0311`",
     }
 }

@@ -1,18 +1,21 @@
-//! Types, and the first checks that need them: the arguments of every
-//! action call against the action's declaration, and every field read on a
-//! value whose type is declared.
+//! Types: every expression of a project is typed, bottom-up, from literals,
+//! declarations (events, actions, configs, functions, called flows) and the
+//! built-in library; lambdas are typed by the method they are passed to.
+//! The checks: fields, arguments, operators, conditions, null safety,
+//! purity, secrets, and unknown names.
 //!
-//! A value's type is known when it comes from a declaration — an event
-//! binding, an action's result, a `let` with a type, a loop over a known list,
-//! a called flow's parameter. Anything else is [`Type::Unknown`] and is not
-//! checked: the full checker (built-in functions, lambdas, null safety) will
-//! narrow that down; until then no check here reports a false error.
+//! A value whose type cannot be known — one that comes from an earlier
+//! error, or from a `Json` payload — is [`Type::Unknown`], which every check
+//! accepts: one mistake gives one diagnostic.
 
 mod arguments;
+mod calls;
 mod check;
 mod env;
 mod error;
+mod expr;
 mod narrow;
+mod operators;
 
 pub(crate) use check::check;
 pub use error::TypeError;
@@ -54,6 +57,8 @@ pub enum Type {
     Record(Vec<(String, Type)>),
     /// `T?`.
     Optional(Box<Type>),
+    /// The type of `null`: fits any optional type.
+    Null,
     /// Not known to this checker: never reported.
     Unknown,
 }
@@ -67,18 +72,28 @@ impl Type {
         }
     }
 
+    /// Whether a value of this type may be null.
+    pub fn may_be_null(&self) -> bool {
+        matches!(self, Type::Optional(_) | Type::Null)
+    }
+
     /// Whether a value of type `self` can be passed where `expected` is
-    /// declared. Unknown and `Json` accept and are accepted by anything;
-    /// `T` fits `T?`; `Int` fits `Float`.
+    /// declared. Unknown accepts and is accepted by anything, and `Json` too
+    /// unless a null would reach where none may; `T` and `null` fit `T?`;
+    /// `Int` fits `Float`.
     pub fn fits(&self, expected: &Type) -> bool {
         match (self.non_null(), expected.non_null()) {
-            (Type::Unknown | Type::Json, _) | (_, Type::Unknown | Type::Json) => true,
+            (Type::Unknown, _) | (_, Type::Unknown) => true,
             // A value that may be null does not fit where one may not be.
-            _ if matches!(self, Type::Optional(_)) && !matches!(expected, Type::Optional(_)) => {
-                false
-            }
+            _ if self.may_be_null() && !expected.may_be_null() && *expected != Type::Json => false,
+            (Type::Json | Type::Null, _) | (_, Type::Json) => true,
             (Type::Int, Type::Float) => true,
             (Type::List(a), Type::List(b)) => a.fits(b),
+            (Type::Map(ka, va), Type::Map(kb, vb)) => ka.fits(kb) && va.fits(vb),
+            // A record literal may stand for a map with text keys: `{ "X-Key": v }`.
+            (Type::Record(fields), Type::Map(key, value)) => {
+                key.fits(&Type::String) && fields.iter().all(|(_, ty)| ty.fits(value))
+            }
             (Type::Named { name: a, .. }, Type::Named { name: b, .. }) => a == b,
             // A record literal may stand for a named record: its fields are
             // compared by the full checker.
@@ -111,6 +126,7 @@ impl fmt::Display for Type {
                 write!(f, "{{ {} }}", fields.join(", "))
             }
             Type::Optional(inner) => write!(f, "{inner}?"),
+            Type::Null => f.write_str("null"),
             Type::Unknown => f.write_str("unknown"),
         }
     }
