@@ -26,6 +26,8 @@ Examples:
   idflow check examples                        report every syntax and name error of a project
   idflow lint --fix examples                   errors and lints, safe fixes applied
   idflow explain E0206                         what a diagnostic code means, with a wrong and a fixed example
+  idflow plan examples --flow block_foreign_signin   the optimized plan of one flow
+  idflow build examples -o plan.idflow          the plan artifact the runtime loads
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
 
@@ -55,6 +57,66 @@ pub enum Command {
         after_help = "Examples:\n  idflow fmt                  format every .flow file under the current directory\n  idflow fmt flows/a.flow     format one file\n  idflow fmt --check .        exit 1 and list the files that would change"
     )]
     Fmt(FmtArgs),
+    /// Compile a project into its plan artifact (binary, or JSON with `--format json`).
+    #[command(
+        after_help = "Examples:\n  idflow build examples -o plan.idflow\n  idflow build . -o plan.json --format json"
+    )]
+    Build(BuildArgs),
+    /// Print the optimized plan of a project's flows: steps, dependencies, waves,
+    /// what the optimizer merged or hoisted, the trigger filter.
+    #[command(
+        after_help = "Examples:\n  idflow plan examples\n  idflow plan examples --flow block_foreign_signin\n  idflow plan examples --flow block_foreign_signin --format mermaid\n  idflow plan . --unoptimized    the plan as lowered, before the optimizer"
+    )]
+    Plan(PlanArgs),
+}
+
+/// Arguments of `idflow build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Where to write the plan.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The artifact's encoding.
+    #[arg(long, value_enum, default_value_t = BuildFormat::Binary)]
+    pub format: BuildFormat,
+}
+
+/// Encodings of a plan artifact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    /// Compact (MessagePack), with a magic number and the format version: what the runtime loads.
+    Binary,
+    /// Pretty JSON, for people and tools.
+    Json,
+}
+
+/// Arguments of `idflow plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Show this flow only.
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Show the plan as lowered, before optimization.
+    #[arg(long)]
+    pub unoptimized: bool,
+}
+
+/// Output formats of `idflow plan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// An outline per flow.
+    Text,
+    /// The plan (or the flow's plan) as JSON.
+    Json,
+    /// A Mermaid flowchart per flow.
+    Mermaid,
 }
 
 /// Arguments of `idflow parse`.

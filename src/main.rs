@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         cli::Command::Check(args) => commands::check::run(&args),
         cli::Command::Explain(args) => commands::explain::run(&args),
         cli::Command::Lint(args) => commands::lint::run(&args),
+        cli::Command::Build(args) => commands::build::run(&args),
+        cli::Command::Plan(args) => commands::plan::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

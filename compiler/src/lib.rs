@@ -32,6 +32,8 @@ pub mod format;
 pub mod library;
 pub mod line_index;
 pub mod lint;
+pub mod optimize;
+pub mod plan;
 pub mod project;
 pub mod resolve;
 pub mod source;

@@ -4,14 +4,16 @@
 //! a half-open range of byte offsets into that file's text. Conversion to lines
 //! and columns happens only at the edges (rendering, the language server).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Identifies one source file inside a [`SourceMap`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A half-open byte range `start..end` in one file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// The file the range belongs to.
     pub file: FileId,

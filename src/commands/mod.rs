@@ -1,10 +1,12 @@
 //! One module per command. Each returns an [`Outcome`] or an input/output error.
 
+pub mod build;
 pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod lint;
 pub mod parse;
+pub mod plan;
 
 use std::process::ExitCode;
 

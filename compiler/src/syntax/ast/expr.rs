@@ -1,6 +1,6 @@
 //! Expressions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Ident;
 use crate::source::Span;
@@ -140,6 +140,21 @@ pub enum DurationUnit {
     Weeks,
 }
 
+impl DurationLit {
+    /// The duration in milliseconds, saturating at `i64::MAX`.
+    pub fn millis(self) -> i64 {
+        let unit: u64 = match self.unit {
+            DurationUnit::Milliseconds => 1,
+            DurationUnit::Seconds => 1_000,
+            DurationUnit::Minutes => 60_000,
+            DurationUnit::Hours => 3_600_000,
+            DurationUnit::Days => 86_400_000,
+            DurationUnit::Weeks => 604_800_000,
+        };
+        i64::try_from(self.value.saturating_mul(unit)).unwrap_or(i64::MAX)
+    }
+}
+
 impl DurationUnit {
     /// The suffix written in source.
     pub fn suffix(self) -> &'static str {
@@ -232,7 +247,7 @@ pub struct Arg {
 }
 
 /// Prefix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnaryOp {
     /// `-x`
@@ -242,7 +257,7 @@ pub enum UnaryOp {
 }
 
 /// Infix operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BinaryOp {
     /// `??`

@@ -1,0 +1,722 @@
+//! Lowering: a checked flow becomes steps.
+//!
+//! Names become numbered locals; configs become constants (a `Secret`
+//! config, or one without a value, stays a reference the runtime resolves,
+//! so no secret is written into a plan); an action or `call` inside an
+//! expression becomes a step of its own, bound to a temporary local, placed
+//! before the statement that uses it.
+
+use std::collections::BTreeMap;
+
+use super::eval::{self, Env};
+use super::ir::{
+    Arm, Effect, FlowPlan, FunctionPlan, Handler, LocalId, PExpr, Retry, Step, StepId, StepKind,
+    TextPart, Trigger,
+};
+use super::value::Value;
+use crate::library;
+use crate::project::{Origin, Project};
+use crate::resolve::Symbols;
+use crate::syntax::ast::{
+    ActionKind, Arg, Block, Config, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow,
+    FnDef, Invocation, Item, LetValue, StmtKind, StringPart, TriggerKind, TypeExprKind, WaitFor,
+};
+
+/// What lowering needs from the checked project.
+pub(super) struct Context<'a, 'p> {
+    pub(super) symbols: &'a Symbols<'p>,
+    /// Configs inlined as constants.
+    pub(super) constants: BTreeMap<String, Value>,
+    /// The project's functions.
+    pub(super) functions: BTreeMap<&'p str, &'p FnDef>,
+}
+
+impl<'a, 'p> Context<'a, 'p> {
+    /// Collects the project's configs (with `overrides` by name applied) and
+    /// functions.
+    pub(super) fn new(
+        project: &'p Project,
+        symbols: &'a Symbols<'p>,
+        overrides: &BTreeMap<String, Value>,
+    ) -> Self {
+        let items: Vec<&'p Item> = project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project)
+            .flat_map(|f| &f.parsed.module.items)
+            .collect();
+        let functions = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Fn(function) => Some((function.name.name.as_str(), function)),
+                _ => None,
+            })
+            .collect();
+        let mut context = Context {
+            symbols,
+            constants: BTreeMap::new(),
+            functions,
+        };
+        for item in &items {
+            let Item::Config(config) = item else { continue };
+            if is_secret(config) {
+                continue;
+            }
+            let value = match overrides.get(&config.name.name) {
+                Some(value) => Some(value.clone()),
+                None => config.default.as_ref().and_then(|d| context.constant(d)),
+            };
+            if let Some(value) = value {
+                context.constants.insert(config.name.name.clone(), value);
+            }
+        }
+        context
+    }
+
+    /// A config's default, evaluated at build time.
+    fn constant(&self, expr: &Expr) -> Option<Value> {
+        let mut lowerer = Lowerer::new(self);
+        let lowered = lowerer.expr(expr);
+        let env = Env::constants();
+        eval::eval(&lowered, &env).ok()
+    }
+
+    /// Lowers the project's functions.
+    pub(super) fn functions(&self) -> Vec<FunctionPlan> {
+        self.functions
+            .values()
+            .map(|function| {
+                let mut lowerer = Lowerer::new(self);
+                lowerer.scopes.push(BTreeMap::new());
+                let params = function
+                    .params
+                    .iter()
+                    .map(|p| lowerer.bind(&p.name.name))
+                    .collect();
+                let lets = function
+                    .lets
+                    .iter()
+                    .map(|l| {
+                        let value = lowerer.expr(&l.value);
+                        (lowerer.bind(&l.name.name), value)
+                    })
+                    .collect();
+                let body = lowerer.expr(&function.body);
+                FunctionPlan {
+                    name: function.name.name.clone(),
+                    params,
+                    lets,
+                    body,
+                    locals: lowerer.locals,
+                }
+            })
+            .collect()
+    }
+
+    /// Lowers one flow; its hash and `wave`s are computed later.
+    pub(super) fn flow(&self, flow: &Flow) -> FlowPlan {
+        let mut lowerer = Lowerer::new(self);
+        lowerer.scopes.push(BTreeMap::new());
+        let triggers = flow
+            .triggers
+            .iter()
+            .map(|t| lowerer.trigger(&t.kind))
+            .collect();
+        let filter = flow.condition.as_ref().map(|c| super::ir::Filter {
+            condition: lowerer.expr(c),
+            hoisted_stops: 0,
+            jit: false,
+        });
+        let body = lowerer.block(&flow.body);
+        let on_error = flow
+            .on_error
+            .as_ref()
+            .map(|h| lowerer.handler(h.binding.as_ref().map(|b| b.name.as_str()), &h.body));
+        FlowPlan {
+            name: flow.name.name.clone(),
+            hash: String::new(),
+            doc: flow.doc.as_ref().map(|d| d.text()),
+            triggers,
+            filter,
+            steps: lowerer.steps,
+            body,
+            on_error,
+            locals: lowerer.locals,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The effect of `connector.action`, and whether it exists.
+    fn effect(&self, connector: &str, action: &str) -> Option<Effect> {
+        let declared = self.symbols.connectors.get(connector)?;
+        declared.members.iter().find_map(|m| match m {
+            ConnectorMember::Action(a) if a.name.name == action => Some(match a.kind {
+                ActionKind::Read => Effect::Read,
+                ActionKind::Write => Effect::Write,
+                ActionKind::Destructive => Effect::Destructive,
+            }),
+            _ => None,
+        })
+    }
+
+    /// The provider's name of an event: Okta's `eventType`.
+    fn event_type(&self, event: &EventRef) -> (String, String) {
+        match &event.kind {
+            EventRefKind::Named(path) => {
+                let connector = path
+                    .segments
+                    .first()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                let name = path
+                    .segments
+                    .get(1)
+                    .map(|s| s.name.as_str())
+                    .unwrap_or_default();
+                let provider = self
+                    .symbols
+                    .connectors
+                    .get(connector.as_str())
+                    .into_iter()
+                    .flat_map(|c| &c.members)
+                    .find_map(|m| match m {
+                        ConnectorMember::Event(e) if e.name.name == name => {
+                            Some(e.provider_name.value.clone())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| name.to_owned());
+                (connector, provider)
+            }
+            EventRefKind::Raw { connector, name } => (connector.name.clone(), name.value.clone()),
+        }
+    }
+}
+
+/// Whether a config is declared `Secret` (or `Secret?`).
+fn is_secret(config: &Config) -> bool {
+    matches!(&config.ty.kind, TypeExprKind::Named { name, .. }
+        if name.segments.len() == 1 && name.segments.first().is_some_and(|s| s.name == "Secret"))
+}
+
+/// The state of lowering one flow or function.
+struct Lowerer<'c, 'a, 'p> {
+    context: &'c Context<'a, 'p>,
+    steps: Vec<Step>,
+    locals: Vec<String>,
+    scopes: Vec<BTreeMap<String, LocalId>>,
+    /// Steps emitted for actions inside the expression being lowered, to
+    /// run before the statement.
+    pending: Vec<StepId>,
+}
+
+impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
+    fn new(context: &'c Context<'a, 'p>) -> Self {
+        Lowerer {
+            context,
+            steps: Vec::new(),
+            locals: Vec::new(),
+            scopes: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// A new local named `name` in the innermost scope.
+    fn bind(&mut self, name: &str) -> LocalId {
+        let id = self.fresh(name);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.insert(name.to_owned(), id);
+        }
+        id
+    }
+
+    /// A new local that no name refers to.
+    fn fresh(&mut self, name: &str) -> LocalId {
+        let id = LocalId::try_from(self.locals.len()).unwrap_or(LocalId::MAX);
+        self.locals.push(name.to_owned());
+        id
+    }
+
+    fn lookup(&self, name: &str) -> Option<LocalId> {
+        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    }
+
+    fn push(&mut self, kind: StepKind, span: Option<crate::source::Span>) -> StepId {
+        let id = StepId::try_from(self.steps.len()).unwrap_or(StepId::MAX);
+        self.steps.push(Step {
+            kind,
+            deps: Vec::new(),
+            after: Vec::new(),
+            wave: 0,
+            notes: Vec::new(),
+            span,
+        });
+        id
+    }
+
+    fn trigger(&mut self, trigger: &TriggerKind) -> Trigger {
+        match trigger {
+            TriggerKind::Event { event, binding } => {
+                let (connector, event_type) = self.context.event_type(event);
+                Trigger::Event {
+                    connector,
+                    event_type,
+                    binding: binding.as_ref().map(|b| self.bind_shared(&b.name)),
+                }
+            }
+            TriggerKind::Schedule { cron, tz, missed } => Trigger::Schedule {
+                cron: cron.value.clone(),
+                tz: tz.as_ref().map(|t| t.value.clone()),
+                missed: missed.map(|m| format!("{m:?}").to_lowercase()),
+            },
+            TriggerKind::Webhook { path, binding, .. } => Trigger::Webhook {
+                path: path.value.clone(),
+                binding: binding.as_ref().map(|b| self.bind_shared(&b.name)),
+            },
+            TriggerKind::Called { params, .. } => Trigger::Called {
+                params: params
+                    .iter()
+                    .map(|p| (p.name.name.clone(), self.bind_shared(&p.name.name)))
+                    .collect(),
+            },
+        }
+    }
+
+    /// A trigger binding: several triggers binding one name share its local.
+    fn bind_shared(&mut self, name: &str) -> LocalId {
+        match self.lookup(name) {
+            Some(id) => id,
+            None => self.bind(name),
+        }
+    }
+
+    fn block(&mut self, block: &Block) -> Vec<StepId> {
+        self.scopes.push(BTreeMap::new());
+        let mut ids = Vec::new();
+        for stmt in &block.stmts {
+            let span = Some(stmt.span);
+            let id = match &stmt.kind {
+                StmtKind::Let { name, value, .. } => match value {
+                    LetValue::Expr(invocation) => {
+                        let (kind, result) = self.invocation(invocation, Some(&name.name));
+                        let step = self.push(kind, span);
+                        if let Some(local) = result {
+                            self.scopes
+                                .last_mut()
+                                .map(|s| s.insert(name.name.clone(), local));
+                        }
+                        Some(step)
+                    }
+                    LetValue::WaitFor(wait) => {
+                        let kind = self.wait_for(wait, Some(&name.name));
+                        Some(self.push(kind, span))
+                    }
+                },
+                StmtKind::Expr(invocation) => {
+                    let (kind, _) = self.invocation(invocation, None);
+                    // A pure expression run for nothing has no step.
+                    (!matches!(kind, StepKind::Compute { .. })).then(|| self.push(kind, span))
+                }
+                StmtKind::If {
+                    branches,
+                    otherwise,
+                } => {
+                    let arms = branches
+                        .iter()
+                        .map(|b| {
+                            let condition = self.expr(&b.condition);
+                            let body = self.block(&b.body);
+                            Arm { condition, body }
+                        })
+                        .collect();
+                    let otherwise = otherwise
+                        .as_ref()
+                        .map(|b| self.block(b))
+                        .unwrap_or_default();
+                    Some(self.push(StepKind::Branch { arms, otherwise }, span))
+                }
+                StmtKind::For {
+                    var,
+                    iter,
+                    parallel,
+                    body,
+                } => {
+                    let over = self.expr(iter);
+                    self.scopes.push(BTreeMap::new());
+                    let var = self.bind(&var.name);
+                    let body = self.block(body);
+                    self.scopes.pop();
+                    let kind = StepKind::Loop {
+                        var,
+                        over,
+                        concurrency: *parallel,
+                        body,
+                    };
+                    Some(self.push(kind, span))
+                }
+                StmtKind::Parallel { body } => {
+                    let body = self.block(body);
+                    Some(self.push(StepKind::Parallel { body }, span))
+                }
+                StmtKind::Wait { duration } => {
+                    let duration = self.expr(duration);
+                    Some(self.push(StepKind::Wait { duration }, span))
+                }
+                StmtKind::WaitUntil { time } => {
+                    let time = self.expr(time);
+                    Some(self.push(StepKind::WaitUntil { time }, span))
+                }
+                StmtKind::WaitFor(wait) => {
+                    let kind = self.wait_for(wait, None);
+                    Some(self.push(kind, span))
+                }
+                StmtKind::Stop { reason } => {
+                    let reason = reason.as_ref().map(|r| {
+                        r.parts
+                            .iter()
+                            .map(|p| match p {
+                                StringPart::Text(t) => t.as_str(),
+                                StringPart::Interpolation(_) => "",
+                            })
+                            .collect()
+                    });
+                    Some(self.push(StepKind::Stop { reason }, span))
+                }
+                StmtKind::Return { value } => {
+                    let value = self.expr(value);
+                    Some(self.push(StepKind::Return { value }, span))
+                }
+            };
+            ids.append(&mut self.pending);
+            ids.extend(id);
+        }
+        self.scopes.pop();
+        ids
+    }
+
+    /// A statement's call or expression: an action step, a call step, or a
+    /// computation, bound to a new local named `name`; and that local.
+    fn invocation(
+        &mut self,
+        invocation: &Invocation,
+        name: Option<&str>,
+    ) -> (StepKind, Option<LocalId>) {
+        let on_error = |this: &mut Self| {
+            invocation
+                .on_error
+                .as_ref()
+                .map(|h| this.handler(h.binding.as_ref().map(|b| b.name.as_str()), &h.body))
+        };
+        match &invocation.expr.kind {
+            ExprKind::Call { callee, args } => {
+                if let Some((target, args)) = self.action(callee, args) {
+                    let (connector, action) = target.split_once('.').unwrap_or_default();
+                    let effect = self
+                        .context
+                        .effect(connector, action)
+                        .unwrap_or(Effect::Write);
+                    let result = name.map(|n| self.fresh(n));
+                    let retry = invocation.retry.as_ref().map(|r| Retry {
+                        attempts: r.attempts,
+                        min_backoff_ms: u64::try_from(r.min_backoff.millis()).unwrap_or(0),
+                        max_backoff_ms: u64::try_from(r.max_backoff.millis()).unwrap_or(0),
+                        on_statuses: r.on_statuses.clone(),
+                    });
+                    let kind = StepKind::Action {
+                        connector: connector.to_owned(),
+                        action: action.to_owned(),
+                        effect,
+                        args,
+                        result,
+                        retry,
+                        on_error: on_error(self),
+                    };
+                    return (kind, result);
+                }
+            }
+            ExprKind::FlowCall { flow, args } => {
+                let args = self.named_args(args);
+                let result = name.map(|n| self.fresh(n));
+                let kind = StepKind::Call {
+                    flow: flow.name.clone(),
+                    args,
+                    result,
+                    on_error: on_error(self),
+                };
+                return (kind, result);
+            }
+            _ => {}
+        }
+        let value = self.expr(&invocation.expr);
+        let local = self.fresh(name.unwrap_or("_"));
+        (StepKind::Compute { local, value }, Some(local))
+    }
+
+    /// `connector.action(args)` as `("connector.action", args)`.
+    fn action(&mut self, callee: &Expr, args: &[Arg]) -> Option<(String, Vec<(String, PExpr)>)> {
+        let ExprKind::Field { base, name, .. } = &callee.kind else {
+            return None;
+        };
+        let ExprKind::Name { name: connector } = &base.kind else {
+            return None;
+        };
+        if self.lookup(connector).is_some() || self.context.effect(connector, &name.name).is_none()
+        {
+            return None;
+        }
+        let args = self.named_args(args);
+        Some((format!("{connector}.{}", name.name), args))
+    }
+
+    fn named_args(&mut self, args: &[Arg]) -> Vec<(String, PExpr)> {
+        args.iter()
+            .map(|a| {
+                let name = a.name.as_ref().map(|n| n.name.clone()).unwrap_or_default();
+                (name, self.expr(&a.value))
+            })
+            .collect()
+    }
+
+    fn handler(&mut self, binding: Option<&str>, body: &Block) -> Handler {
+        self.scopes.push(BTreeMap::new());
+        let binding = binding.map(|b| self.bind(b));
+        let saved = std::mem::take(&mut self.pending);
+        let body = self.block(body);
+        self.pending = saved;
+        self.scopes.pop();
+        Handler { binding, body }
+    }
+
+    fn wait_for(&mut self, wait: &WaitFor, name: Option<&str>) -> StepKind {
+        let (connector, event_type) = self.context.event_type(&wait.event);
+        self.scopes.push(BTreeMap::new());
+        let binding = self.bind(wait.binding.as_ref().map_or("it", |b| b.name.as_str()));
+        let condition = wait.condition.as_ref().map(|c| self.expr(c));
+        self.scopes.pop();
+        let timeout = self.expr(&wait.timeout);
+        let result = name.map(|n| self.fresh(n));
+        StepKind::WaitFor {
+            connector,
+            event_type,
+            binding,
+            condition,
+            timeout,
+            result,
+        }
+    }
+
+    /// An expression; actions and calls inside it become pending steps.
+    fn expr(&mut self, expr: &Expr) -> PExpr {
+        match &expr.kind {
+            ExprKind::Int { value } => PExpr::constant(Value::Int(*value)),
+            ExprKind::Float { value } => PExpr::constant(Value::Float(*value)),
+            ExprKind::Bool { value } => PExpr::constant(Value::Bool(*value)),
+            ExprKind::Null | ExprKind::Wildcard => PExpr::constant(Value::Null),
+            ExprKind::Duration(d) => PExpr::constant(Value::Duration(d.millis())),
+            ExprKind::String(literal) => {
+                let parts: Vec<TextPart> = literal
+                    .parts
+                    .iter()
+                    .map(|p| match p {
+                        StringPart::Text(t) => TextPart::Literal(t.clone()),
+                        StringPart::Interpolation(e) => TextPart::Value(self.expr(e)),
+                    })
+                    .collect();
+                match parts.as_slice() {
+                    [] => PExpr::constant(Value::String(String::new())),
+                    [TextPart::Literal(t)] => PExpr::constant(Value::String(t.clone())),
+                    _ => PExpr::Text { parts },
+                }
+            }
+            ExprKind::Name { name } => self.name(name),
+            ExprKind::Field { base, name, safe } => PExpr::Field {
+                base: Box::new(self.expr(base)),
+                name: name.name.clone(),
+                safe: *safe,
+            },
+            ExprKind::Index { base, index } => PExpr::Index {
+                base: Box::new(self.expr(base)),
+                index: Box::new(self.expr(index)),
+            },
+            ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
+            ExprKind::FlowCall { flow, args } => {
+                let args = self.named_args(args);
+                let result = self.fresh(&format!("call {}", flow.name));
+                let kind = StepKind::Call {
+                    flow: flow.name.clone(),
+                    args,
+                    result: Some(result),
+                    on_error: None,
+                };
+                let step = self.push(kind, Some(expr.span));
+                self.pending.push(step);
+                PExpr::Local { id: result }
+            }
+            ExprKind::Lambda { params, body } => {
+                self.scopes.push(BTreeMap::new());
+                let param = match params.first() {
+                    Some(p) => self.bind(&p.name),
+                    None => self.fresh("_"),
+                };
+                let body = self.expr(body);
+                self.scopes.pop();
+                PExpr::Lambda {
+                    param,
+                    body: Box::new(body),
+                }
+            }
+            ExprKind::Unary { op, operand } => PExpr::Unary {
+                op: *op,
+                operand: Box::new(self.expr(operand)),
+            },
+            ExprKind::Binary { op, lhs, rhs } => PExpr::Binary {
+                op: *op,
+                lhs: Box::new(self.expr(lhs)),
+                rhs: Box::new(self.expr(rhs)),
+            },
+            ExprKind::Paren { inner } => self.expr(inner),
+            ExprKind::List { items } => PExpr::List {
+                items: items.iter().map(|i| self.expr(i)).collect(),
+            },
+            ExprKind::Record(record) => PExpr::Record {
+                fields: record
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        let value = match &e.value {
+                            Some(v) => self.expr(v),
+                            None => self.name(&e.key.name),
+                        };
+                        (e.key.name.clone(), value)
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// A name: a local, an inlined config, or a config the runtime resolves.
+    fn name(&self, name: &str) -> PExpr {
+        if let Some(id) = self.lookup(name) {
+            return PExpr::Local { id };
+        }
+        match self.context.constants.get(name) {
+            Some(value) => PExpr::constant(value.clone()),
+            None => PExpr::Config {
+                name: name.to_owned(),
+            },
+        }
+    }
+
+    fn call(&mut self, callee: &Expr, args: &[Arg], span: crate::source::Span) -> PExpr {
+        if let Some((target, named)) = self.action(callee, args) {
+            let (connector, action) = target.split_once('.').unwrap_or_default();
+            let result = self.fresh(&target);
+            let kind = StepKind::Action {
+                connector: connector.to_owned(),
+                action: action.to_owned(),
+                effect: self
+                    .context
+                    .effect(connector, action)
+                    .unwrap_or(Effect::Write),
+                args: named,
+                result: Some(result),
+                retry: None,
+                on_error: None,
+            };
+            let step = self.push(kind, Some(span));
+            self.pending.push(step);
+            return PExpr::Local { id: result };
+        }
+        match &callee.kind {
+            ExprKind::Field { base, name, safe } => {
+                if let ExprKind::Name { name: module } = &base.kind
+                    && self.lookup(module).is_none()
+                    && library::is_module(module)
+                {
+                    let params = library::module_functions(module)
+                        .find(|b| b.name == name.name)
+                        .map(param_names)
+                        .unwrap_or_default();
+                    return PExpr::Builtin {
+                        name: format!("{module}.{}", name.name),
+                        receiver: None,
+                        safe: false,
+                        args: self.ordered_args(&params, args),
+                    };
+                }
+                let params = method_params(&name.name);
+                PExpr::Builtin {
+                    name: name.name.clone(),
+                    receiver: Some(Box::new(self.expr(base))),
+                    safe: *safe,
+                    args: self.ordered_args(&params, args),
+                }
+            }
+            ExprKind::Name { name } => {
+                if let Some(function) = self.context.functions.get(name.as_str()) {
+                    let params: Vec<String> = function
+                        .params
+                        .iter()
+                        .map(|p| p.name.name.clone())
+                        .collect();
+                    return PExpr::Function {
+                        name: name.clone(),
+                        args: self.ordered_args(&params, args),
+                    };
+                }
+                let params = library::function(name).map(param_names).unwrap_or_default();
+                PExpr::Builtin {
+                    name: name.clone(),
+                    receiver: None,
+                    safe: false,
+                    args: self.ordered_args(&params, args),
+                }
+            }
+            _ => PExpr::constant(Value::Null),
+        }
+    }
+
+    /// Arguments in parameter order: positional ones first, named ones in
+    /// their place, absent ones null.
+    fn ordered_args(&mut self, params: &[String], args: &[Arg]) -> Vec<PExpr> {
+        let mut ordered: Vec<Option<PExpr>> = params.iter().map(|_| None).collect();
+        let mut position = 0;
+        for arg in args {
+            let value = self.expr(&arg.value);
+            let index = match &arg.name {
+                Some(name) => params.iter().position(|p| *p == name.name),
+                None => {
+                    position += 1;
+                    Some(position - 1)
+                }
+            };
+            if let Some(slot) = index.and_then(|i| ordered.get_mut(i)) {
+                *slot = Some(value);
+            }
+        }
+        ordered
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| PExpr::constant(Value::Null)))
+            .collect()
+    }
+}
+
+/// The parameter names of the built-in methods called `name`: every
+/// receiver's method of one name takes its parameters in the same order.
+fn method_params(name: &str) -> Vec<String> {
+    library::BUILTINS
+        .iter()
+        .find(|b| {
+            b.name == name
+                && !matches!(
+                    b.receiver,
+                    library::Receiver::Function | library::Receiver::Module(_)
+                )
+        })
+        .map(param_names)
+        .unwrap_or_default()
+}
+
+fn param_names(builtin: &library::Builtin) -> Vec<String> {
+    builtin.params.iter().map(|p| p.name.to_owned()).collect()
+}

@@ -1,0 +1,155 @@
+//! The plan: a checked project lowered into steps, optimized, ordered,
+//! hashed and indexed — the artifact `idflow build` writes and the runtime
+//! executes — and the interpreter of its pure expressions.
+
+mod builtins;
+pub mod eval;
+pub mod hash;
+pub mod ir;
+mod lower;
+mod order;
+pub mod render;
+pub mod value;
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::diagnostics::Diagnostic;
+use crate::optimize;
+use crate::project::{Origin, Project};
+use crate::syntax::ast::Item;
+pub use ir::Plan;
+use value::Value;
+
+/// The version of the plan format this code reads and writes. Bump it on
+/// any change to the IR that an older runtime would misread.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The first bytes of a binary plan.
+const MAGIC: &[u8; 8] = b"IDFLOWPL";
+
+/// Why a plan could not be built, read or written.
+#[derive(Debug, Error)]
+pub enum PlanError {
+    /// The project has errors: the diagnostics say which.
+    #[error("the project has {} error(s)", .0.len())]
+    Check(Vec<Diagnostic>),
+    /// A plan written by another version of idflow.
+    #[error(
+        "the plan has format version {found}; this idflow reads version {FORMAT_VERSION}: build it again"
+    )]
+    Version {
+        /// The version found.
+        found: u32,
+    },
+    /// Bytes that are not a plan.
+    #[error("not an idflow plan: {0}")]
+    Malformed(String),
+}
+
+/// Checks, lowers and optimizes a project. `overrides` replace config
+/// defaults by name (an environment's settings).
+pub fn build(project: &Project, overrides: &BTreeMap<String, Value>) -> Result<Plan, PlanError> {
+    build_with(project, overrides, true)
+}
+
+/// Checks and lowers a project without optimizing it: what
+/// `idflow plan --unoptimized` shows, to compare.
+pub fn build_unoptimized(
+    project: &Project,
+    overrides: &BTreeMap<String, Value>,
+) -> Result<Plan, PlanError> {
+    build_with(project, overrides, false)
+}
+
+fn build_with(
+    project: &Project,
+    overrides: &BTreeMap<String, Value>,
+    optimized: bool,
+) -> Result<Plan, PlanError> {
+    let errors: Vec<Diagnostic> = crate::check(project)
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(PlanError::Check(errors));
+    }
+    let (symbols, _) = crate::resolve::resolve_with_symbols(project);
+    let context = lower::Context::new(project, &symbols, overrides);
+    let functions = context.functions();
+    let mut flows: Vec<ir::FlowPlan> = project
+        .files
+        .iter()
+        .filter(|f| f.origin == Origin::Project)
+        .flat_map(|f| &f.parsed.module.items)
+        .filter_map(|item| match item {
+            Item::Flow(flow) => Some(context.flow(flow)),
+            _ => None,
+        })
+        .collect();
+    for flow in &mut flows {
+        if optimized {
+            optimize::optimize(flow);
+        }
+        order::renumber(flow);
+        order::order(flow);
+        if optimized {
+            optimize::note_overlaps(flow);
+        }
+        flow.hash = hash::flow_hash(flow);
+    }
+    let index = optimize::index(&flows);
+    Ok(Plan {
+        format_version: FORMAT_VERSION,
+        flows,
+        functions,
+        index,
+    })
+}
+
+/// The plan as pretty JSON, for people and tools.
+pub fn to_json(plan: &Plan) -> String {
+    serde_json::to_string_pretty(plan).unwrap_or_default()
+}
+
+/// Reads a JSON plan, refusing another format version.
+pub fn from_json(text: &str) -> Result<Plan, PlanError> {
+    let plan: Plan = serde_json::from_str(text).map_err(|e| PlanError::Malformed(e.to_string()))?;
+    if plan.format_version != FORMAT_VERSION {
+        return Err(PlanError::Version {
+            found: plan.format_version,
+        });
+    }
+    Ok(plan)
+}
+
+/// The compact binary form the runtime loads: the magic bytes, the format
+/// version (little-endian `u32`), then the plan in MessagePack.
+pub fn to_binary(plan: &Plan) -> Result<Vec<u8>, PlanError> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    let body = rmp_serde::to_vec(plan).map_err(|e| PlanError::Malformed(e.to_string()))?;
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+/// Reads a binary plan, refusing another format version.
+pub fn from_binary(bytes: &[u8]) -> Result<Plan, PlanError> {
+    let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {
+        PlanError::Malformed("the file does not start with idflow's magic bytes".to_owned())
+    })?;
+    let (version, body) = rest.split_first_chunk::<4>().ok_or_else(|| {
+        PlanError::Malformed("the file ends before its format version".to_owned())
+    })?;
+    let found = u32::from_le_bytes(*version);
+    if found != FORMAT_VERSION {
+        return Err(PlanError::Version { found });
+    }
+    rmp_serde::from_slice(body).map_err(|e| PlanError::Malformed(e.to_string()))
+}
+
+/// Whether bytes look like a binary plan (rather than JSON).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
