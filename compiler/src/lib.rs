@@ -29,6 +29,7 @@ extern crate alloc;
 
 pub mod diagnostics;
 pub mod format;
+pub mod jit;
 pub mod library;
 pub mod line_index;
 pub mod lint;

@@ -1,8 +1,8 @@
 //! The content hash that names a flow version: sha256 of the flow's plan in
 //! a canonical form that keeps only its meaning.
 //!
-//! Left out: the doc comment, the locals' names, the optimizer's notes and
-//! the source spans — so renaming a local, reformatting the file or editing
+//! Left out: the doc comment, the locals' names, the optimizer's notes,
+//! whether the JIT compiles the filter, and the source spans — so renaming a local, reformatting the file or editing
 //! a comment keeps the hash, and any change to what the flow does changes it.
 
 use sha2::{Digest, Sha256};
@@ -16,6 +16,10 @@ pub fn flow_hash(flow: &FlowPlan) -> String {
     canonical.doc = None;
     canonical.locals.clear();
     canonical.notes.clear();
+    if let Some(filter) = &mut canonical.filter {
+        // Whether the JIT covers it depends on idflow's version, not on the flow.
+        filter.jit = false;
+    }
     for step in &mut canonical.steps {
         step.notes.clear();
         step.span = None;

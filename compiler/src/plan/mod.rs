@@ -97,6 +97,10 @@ fn build_with(
         if optimized {
             optimize::note_overlaps(flow);
         }
+        let event = crate::jit::event_local(&flow.triggers);
+        if let Some(filter) = &mut flow.filter {
+            filter.jit = crate::jit::compiles(&filter.condition, event);
+        }
         flow.hash = hash::flow_hash(flow);
     }
     let index = optimize::index(&flows);

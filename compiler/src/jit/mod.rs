@@ -1,0 +1,220 @@
+//! Trigger matching: which flows an event fires. The plan's trigger index
+//! narrows an event to the flows of its type; each of their filters runs as
+//! native code (cranelift) over the event's slots, or in the reference
+//! interpreter when the JIT does not cover it. `idflow serve`, `idflow run`
+//! and `idflow replay` all match through [`Matcher`].
+
+mod codegen;
+pub mod extract;
+pub mod slots;
+
+use std::collections::BTreeMap;
+
+pub use codegen::JitError;
+use extract::{ExtractError, PathTree, Slot};
+use slots::SlotTable;
+
+use crate::plan::eval::{self, Env};
+use crate::plan::ir::{LocalId, PExpr, Plan, Trigger};
+use crate::plan::value::Value;
+
+/// How filters run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Compiled to native code where the JIT covers them.
+    Jit,
+    /// Always in the reference interpreter.
+    Interpreter,
+}
+
+/// How one flow's filter runs.
+enum FilterCode {
+    /// No filter: every event of the flow's type fires it.
+    None,
+    /// Native code, by position in the compiled list.
+    Compiled(usize),
+    /// The interpreter, over the event bound to its local.
+    Interpreted {
+        condition: PExpr,
+        event: Option<LocalId>,
+    },
+}
+
+/// Matches events against a plan's triggers and filters.
+pub struct Matcher<'p> {
+    plan: &'p Plan,
+    table: SlotTable,
+    tree: PathTree,
+    filters: Vec<FilterCode>,
+    compiled: Vec<codegen::Compiled>,
+    /// Keeps the native code alive as long as `compiled` is.
+    _jit: Option<codegen::Jit>,
+    configs: BTreeMap<String, Value>,
+    /// `now()` for the filters the interpreter runs, in milliseconds.
+    now: i64,
+}
+
+/// Whether a flow's filter is compiled by the JIT: `idflow plan` shows it.
+pub fn compiles(plan_filter: &PExpr, event: Option<LocalId>) -> bool {
+    slots::compilable(plan_filter, event)
+}
+
+/// The local a flow's event triggers bind, if any.
+pub fn event_local(triggers: &[Trigger]) -> Option<LocalId> {
+    triggers.iter().find_map(|t| match t {
+        Trigger::Event { binding, .. } => *binding,
+        _ => None,
+    })
+}
+
+impl<'p> Matcher<'p> {
+    /// Prepares the matching of `plan`'s flows; `configs` are the values of
+    /// the configs the runtime supplies, for filters that read them.
+    pub fn new(
+        plan: &'p Plan,
+        mode: Mode,
+        configs: BTreeMap<String, Value>,
+    ) -> Result<Self, JitError> {
+        let mut table = SlotTable::default();
+        let mut to_compile: Vec<(&PExpr, LocalId)> = Vec::new();
+        let mut filters = Vec::with_capacity(plan.flows.len());
+        for flow in &plan.flows {
+            let event = event_local(&flow.triggers);
+            let code = match &flow.filter {
+                None => FilterCode::None,
+                Some(filter)
+                    if mode == Mode::Jit && slots::compilable(&filter.condition, event) =>
+                {
+                    slots::register(&filter.condition, event, &mut table);
+                    to_compile.push((&filter.condition, event.unwrap_or(LocalId::MAX)));
+                    FilterCode::Compiled(to_compile.len() - 1)
+                }
+                Some(filter) => FilterCode::Interpreted {
+                    condition: filter.condition.clone(),
+                    event,
+                },
+            };
+            filters.push(code);
+        }
+        let (jit, compiled) = if to_compile.is_empty() {
+            (None, Vec::new())
+        } else {
+            let (jit, compiled) = codegen::compile(&to_compile, &table)?;
+            (Some(jit), compiled)
+        };
+        let tree = PathTree::new(&table);
+        Ok(Matcher {
+            plan,
+            table,
+            tree,
+            filters,
+            compiled,
+            _jit: jit,
+            configs,
+            now: 0,
+        })
+    }
+
+    /// Sets the instant `now()` means in filters, in milliseconds since the
+    /// epoch: the runtime sets it as each event arrives. (The compiled
+    /// filters never read the clock: a filter that calls `now()` runs in the
+    /// interpreter.)
+    pub fn set_now(&mut self, now: i64) {
+        self.now = now;
+    }
+
+    /// How many filters run as native code.
+    pub fn compiled_filters(&self) -> usize {
+        self.compiled.len()
+    }
+
+    /// How many slots an event fills.
+    pub fn slot_count(&self) -> usize {
+        self.table.len()
+    }
+
+    /// The flows (by index into the plan) an event fires, from its bytes.
+    /// Only the fields the compiled filters read are extracted, unless some
+    /// filter of the event's type runs in the interpreter, which needs the
+    /// whole event.
+    pub fn match_bytes(
+        &self,
+        connector: &str,
+        bytes: &[u8],
+        slots: &mut Vec<Slot>,
+    ) -> Result<Vec<u32>, ExtractError> {
+        slots.resize(self.table.len(), Slot::default());
+        let event_type = extract::from_bytes(&self.tree, &self.table, bytes, slots)?;
+        let candidates = self
+            .plan
+            .index
+            .flows_for(connector, event_type.as_deref().unwrap_or_default());
+        let needs_value = candidates.iter().any(|f| {
+            matches!(
+                self.filters.get(*f as usize),
+                Some(FilterCode::Interpreted { .. })
+            )
+        });
+        let event = if needs_value {
+            Some(Value::from_json(&serde_json::from_slice::<
+                serde_json::Value,
+            >(bytes)?))
+        } else {
+            None
+        };
+        Ok(self.fire(candidates, slots, event.as_ref()))
+    }
+
+    /// The flows an event fires, from the event already parsed.
+    pub fn match_value(
+        &self,
+        connector: &str,
+        event: &serde_json::Value,
+        slots: &mut Vec<Slot>,
+    ) -> Vec<u32> {
+        slots.resize(self.table.len(), Slot::default());
+        extract::from_value(&self.tree, &self.table, event, slots);
+        let event_type = event
+            .get("eventType")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let candidates = self.plan.index.flows_for(connector, event_type);
+        let value = Value::from_json(event);
+        self.fire(candidates, slots, Some(&value))
+    }
+
+    /// Runs the filters of `candidates`; the ones that pass.
+    fn fire(&self, candidates: &[u32], slots: &[Slot], event: Option<&Value>) -> Vec<u32> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|flow| self.passes(*flow as usize, slots, event))
+            .collect()
+    }
+
+    /// Whether one flow's filter passes; a filter that fails to evaluate
+    /// does not pass.
+    pub fn passes(&self, flow: usize, slots: &[Slot], event: Option<&Value>) -> bool {
+        match self.filters.get(flow) {
+            None | Some(FilterCode::None) => true,
+            Some(FilterCode::Compiled(i)) => self.compiled.get(*i).is_some_and(|f| f.call(slots)),
+            Some(FilterCode::Interpreted {
+                condition,
+                event: local,
+            }) => {
+                let functions = &self.plan.functions;
+                let mut env = Env::new(functions, &self.configs, self.now);
+                if let (Some(local), Some(event)) = (local, event) {
+                    env.set(*local, event.clone());
+                }
+                eval::holds(condition, &env).unwrap_or(false)
+            }
+        }
+    }
+
+    /// Fills slots from an already-parsed event (for benchmarks and tests).
+    pub fn extract_value(&self, event: &serde_json::Value, slots: &mut Vec<Slot>) {
+        slots.resize(self.table.len(), Slot::default());
+        extract::from_value(&self.tree, &self.table, event, slots);
+    }
+}
