@@ -308,3 +308,12 @@ mod library {
         assert_eq!(found, ["E0312", "E0304", "E0314"]);
     }
 }
+
+/// Actions run as statements, in the order the plan gives them: not in
+/// lambdas, not where they would run only sometimes.
+#[test]
+fn actions_in_lambdas_conditional_operands_and_else_if_conditions_are_errors() {
+    let text = "import okta\n\nflow f {\n  when called(ids: List<String>, flag: Bool)\n  then {\n    let users = ids.map(i => okta.get_user(id: i))\n    let ok = flag and okta.get_user(id: \"1\").status == \"ACTIVE\"\n    if flag {\n      stop\n    } else if okta.get_user(id: \"2\").status == \"ACTIVE\" {\n      stop\n    }\n    let fine = okta.get_user(id: \"3\")\n  }\n}\n";
+    let found: Vec<&str> = codes(text).into_iter().map(|(c, _)| c).collect();
+    assert_eq!(found, ["E0307", "E0307", "E0307"]);
+}

@@ -78,7 +78,7 @@ codes! {
     ARGUMENT_TYPE = "E0304": "an argument whose type does not fit its parameter";
     POSITIONAL_ARGUMENT = "E0305": "an argument of an action or called flow without its parameter's name";
     NULLABLE_READ = "E0306": "a field or element is read through a value that may be null";
-    EFFECT_IN_PURE_CODE = "E0307": "an action or flow call in a `where` filter or a function, which must be pure";
+    EFFECT_IN_PURE_CODE = "E0307": "an action or flow call where only pure expressions may stand: a `where`, a function, a lambda, the right of `and`/`or`/`??`, an `else if` condition";
     NOT_A_CONDITION = "E0308": "a `where` filter or an `if` whose value is not `Bool`";
     RETURN_TYPE = "E0309": "`return` gives a value that does not fit the called flow's declared result";
     UNKNOWN_NAME = "E0310": "a name or function that nothing in scope defines";

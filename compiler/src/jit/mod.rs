@@ -183,13 +183,55 @@ impl<'p> Matcher<'p> {
         self.fire(candidates, slots, Some(&value))
     }
 
+    /// The flows an event fires, from slots already filled (by
+    /// [`Matcher::extract_value`]) and its type; `event` is needed only by
+    /// filters the interpreter runs.
+    pub fn match_extracted(
+        &self,
+        connector: &str,
+        event_type: &str,
+        slots: &[Slot],
+        event: Option<&Value>,
+    ) -> Vec<u32> {
+        let candidates = self.plan.index.flows_for(connector, event_type);
+        self.fire(candidates, slots, event)
+    }
+
     /// Runs the filters of `candidates`; the ones that pass.
     fn fire(&self, candidates: &[u32], slots: &[Slot], event: Option<&Value>) -> Vec<u32> {
+        // One copy of the event serves every interpreted filter: it is moved
+        // into each one's environment and back out.
+        let mut owned: Option<Value> = None;
         candidates
             .iter()
             .copied()
-            .filter(|flow| self.passes(*flow as usize, slots, event))
+            .filter(|flow| match self.filters.get(*flow as usize) {
+                Some(FilterCode::Interpreted {
+                    condition,
+                    event: local,
+                }) => {
+                    let value = owned
+                        .take()
+                        .or_else(|| event.cloned())
+                        .unwrap_or(Value::Null);
+                    let (passes, value) = self.interpret(condition, *local, value);
+                    owned = Some(value);
+                    passes
+                }
+                _ => self.passes(*flow as usize, slots, event),
+            })
             .collect()
+    }
+
+    /// Runs an interpreted filter with the event bound; gives the event back.
+    fn interpret(&self, condition: &PExpr, local: Option<LocalId>, event: Value) -> (bool, Value) {
+        let mut env = Env::new(&self.plan.functions, &self.configs, self.now);
+        let Some(local) = local else {
+            return (eval::holds_in(condition, &mut env).unwrap_or(false), event);
+        };
+        env.set(local, event);
+        let passes = eval::holds_in(condition, &mut env).unwrap_or(false);
+        (passes, env.take(local))
     }
 
     /// Whether one flow's filter passes; a filter that fails to evaluate
@@ -202,12 +244,8 @@ impl<'p> Matcher<'p> {
                 condition,
                 event: local,
             }) => {
-                let functions = &self.plan.functions;
-                let mut env = Env::new(functions, &self.configs, self.now);
-                if let (Some(local), Some(event)) = (local, event) {
-                    env.set(*local, event.clone());
-                }
-                eval::holds(condition, &env).unwrap_or(false)
+                let value = event.cloned().unwrap_or(Value::Null);
+                self.interpret(condition, *local, value).0
             }
         }
     }

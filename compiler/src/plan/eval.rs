@@ -100,6 +100,14 @@ impl<'a> Env<'a> {
             .unwrap_or(Value::Null)
     }
 
+    /// Takes a local's value out, leaving it unbound.
+    pub fn take(&mut self, id: LocalId) -> Value {
+        self.locals
+            .get_mut(id as usize)
+            .and_then(Option::take)
+            .unwrap_or(Value::Null)
+    }
+
     /// Whether a local is bound: constant folding evaluates only
     /// expressions whose locals are all known.
     pub fn is_bound(&self, id: LocalId) -> bool {
@@ -118,7 +126,15 @@ pub fn holds(expr: &PExpr, env: &Env<'_>) -> Result<bool, EvalError> {
     Ok(matches!(eval(expr, env)?, Value::Bool(true)))
 }
 
-pub(super) fn eval_in(expr: &PExpr, env: &mut Env<'_>) -> Result<Value, EvalError> {
+/// Evaluates a condition in an environment it may bind lambda parameters
+/// in, without copying it.
+pub fn holds_in(expr: &PExpr, env: &mut Env<'_>) -> Result<bool, EvalError> {
+    Ok(matches!(eval_in(expr, env)?, Value::Bool(true)))
+}
+
+/// Evaluates an expression in an environment it may bind lambda
+/// parameters in.
+pub fn eval_in(expr: &PExpr, env: &mut Env<'_>) -> Result<Value, EvalError> {
     Ok(match expr {
         PExpr::Const { value } => value.clone(),
         PExpr::Local { id } => env.get(*id),

@@ -408,7 +408,7 @@ impl<'p> Checker<'_, 'p> {
             })
             .collect();
         self.scopes.push(scope);
-        let result = self.expr(body);
+        let result = self.purely("a lambda", |this| this.expr(body));
         self.scopes.pop();
         result
     }

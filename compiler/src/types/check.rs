@@ -297,9 +297,14 @@ impl<'p> Checker<'_, 'p> {
                 } => {
                     // Each branch runs when the conditions before it failed.
                     let mut failed: Vec<String> = Vec::new();
-                    for branch in branches {
-                        self.with_facts(failed.clone(), |this| {
-                            this.condition(&branch.condition, "an `if`")
+                    for (i, branch) in branches.iter().enumerate() {
+                        // A later arm's condition runs only when the earlier ones
+                        // failed: an action there would run out of order.
+                        self.with_facts(failed.clone(), |this| match i {
+                            0 => this.condition(&branch.condition, "an `if`"),
+                            _ => this.purely("an `else if` condition", |this| {
+                                this.condition(&branch.condition, "an `if`")
+                            }),
                         });
                         let mut held = failed.clone();
                         held.extend(narrow::facts(&branch.condition, true));
@@ -385,6 +390,20 @@ impl<'p> Checker<'_, 'p> {
             span,
             declared: None,
         });
+    }
+
+    /// Runs `check` where no action may run (`context` says where); an
+    /// enclosing pure context is kept.
+    pub(super) fn purely<T>(
+        &mut self,
+        context: &'static str,
+        check: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let saved = self.pure;
+        self.pure = saved.or(Some(context));
+        let result = check(self);
+        self.pure = saved;
+        result
     }
 
     /// Runs `check` with more paths known not to be null.

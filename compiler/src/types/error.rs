@@ -273,9 +273,9 @@ impl TypeError {
             Self::EffectInPureCode { span, context, .. } => {
                 Diagnostic::error(codes::EFFECT_IN_PURE_CODE, message, span, "an action call")
                     .with_note(format!(
-                        "{context} is evaluated before any run exists, or any number of times: it must not act on a system"
+                        "{context} may be evaluated before any run exists, any number of times, or not at all: it must not act on a system"
                     ))
-                    .with_help("read what you need in the `then` block, and `stop` there when it does not apply")
+                    .with_help("call it in a statement of its own (`let x = …` in the `then` block) and use `x` here")
             }
             Self::ReturnType { span, expected, .. } => {
                 Diagnostic::error(codes::RETURN_TYPE, message, span, format!("expected `{expected}`"))

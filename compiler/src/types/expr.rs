@@ -50,7 +50,7 @@ impl<'p> Checker<'_, 'p> {
                     .map(|p| (p.name.clone(), Type::Unknown))
                     .collect();
                 self.scopes.push(scope);
-                self.expr(body);
+                self.purely("a lambda", |this| this.expr(body));
                 self.scopes.pop();
                 Type::Unknown
             }
@@ -200,9 +200,16 @@ impl<'p> Checker<'_, 'p> {
     fn binary(&mut self, op: BinaryOp, lhs: &'p Expr, rhs: &'p Expr, span: Span) -> Type {
         let left = self.expr(lhs);
         // The right of `and` runs only when the left held; of `or`, when it failed.
+        // An action there would run only sometimes: it must be a statement of its own.
+        const SOMETIMES: &str = "the right side of `and`, `or` or `??`";
         let right = match op {
-            BinaryOp::And => self.with_facts(narrow::facts(lhs, true), |this| this.expr(rhs)),
-            BinaryOp::Or => self.with_facts(narrow::facts(lhs, false), |this| this.expr(rhs)),
+            BinaryOp::And => self.with_facts(narrow::facts(lhs, true), |this| {
+                this.purely(SOMETIMES, |this| this.expr(rhs))
+            }),
+            BinaryOp::Or => self.with_facts(narrow::facts(lhs, false), |this| {
+                this.purely(SOMETIMES, |this| this.expr(rhs))
+            }),
+            BinaryOp::Coalesce => self.purely(SOMETIMES, |this| this.expr(rhs)),
             _ => self.expr(rhs),
         };
         if op == BinaryOp::Add
