@@ -261,3 +261,73 @@ fn lint_fix_applies_the_safe_fixes_only() {
     assert_eq!(fixed.status.code(), Some(1));
     assert!(stderr(&fixed).contains("did you mean `user_created`?"));
 }
+
+const SIGNIN: &str = "import okta\n\n/// Suspends failed sign-ins.\nflow suspend_failures {\n  when okta.user_session_start as e\n  where e.outcome?.result == \"FAILURE\" and e.actor != null\n  then {\n    okta.suspend_user(id: e.actor.id)\n  }\n}\n";
+
+#[test]
+fn plan_prints_each_flow_and_its_compiled_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    let output = idflow(&["plan", "."], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("flow suspend_failures  sha256:"), "{text}");
+    assert!(text.contains("(compiled to native code)"), "{text}");
+    assert!(
+        text.contains("#0 [wave 0] destructive okta.suspend_user(id: e.actor.id)"),
+        "{text}"
+    );
+    let mermaid = stdout(&idflow(&["plan", ".", "--format", "mermaid"], dir.path()));
+    assert!(mermaid.starts_with("flowchart TD\n"), "{mermaid}");
+    let json = idflow(
+        &[
+            "plan",
+            ".",
+            "--flow",
+            "suspend_failures",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let flow: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(flow["name"], "suspend_failures");
+    assert_eq!(flow["filter"]["jit"], true);
+}
+
+#[test]
+fn plan_of_an_unknown_flow_or_a_broken_project_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    let output = idflow(&["plan", ".", "--flow", "nope"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("no flow `nope` in this project; its flows: suspend_failures")
+    );
+    std::fs::write(
+        dir.path().join("a.flow"),
+        SIGNIN.replace("suspend_user", "suspend_usr"),
+    )
+    .unwrap();
+    let output = idflow(&["plan", "."], dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("E0206"), "{}", stderr(&output));
+}
+
+#[test]
+fn build_writes_a_binary_or_json_plan_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    let output = idflow(&["build", ".", "-o", "plan.idflow"], dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let binary = std::fs::read(dir.path().join("plan.idflow")).unwrap();
+    let plan = idflow_compiler::plan::from_binary(&binary).unwrap();
+    assert_eq!(plan.flows.len(), 1);
+    let output = idflow(
+        &["build", ".", "-o", "plan.json", "--format", "json"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let json = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
+    assert_eq!(idflow_compiler::plan::from_json(&json).unwrap(), plan);
+}

@@ -292,8 +292,16 @@ impl Gen<'_, '_> {
             BinaryOp::And | BinaryOp::Or => self.logical(op == BinaryOp::And, lhs, rhs),
             BinaryOp::Coalesce => self.coalesce(lhs, rhs),
             BinaryOp::Eq | BinaryOp::Ne => {
-                let (a, b) = (self.value(lhs)?, self.value(rhs)?);
-                let equal = self.call(self.equal, a, b);
+                let equal = match (lhs, rhs) {
+                    (other, PExpr::Const { value }) | (PExpr::Const { value }, other) => {
+                        let other = self.value(other)?;
+                        self.equals(other, value)?
+                    }
+                    _ => {
+                        let (a, b) = (self.value(lhs)?, self.value(rhs)?);
+                        self.call(self.equal, a, b)
+                    }
+                };
                 let bit = if op == BinaryOp::Eq {
                     equal
                 } else {
@@ -332,8 +340,7 @@ impl Gen<'_, '_> {
                 };
                 let mut found = self.b.ins().iconst(types::I64, 0);
                 for item in items {
-                    let item = self.constant(item)?;
-                    let equal = self.call(self.equal, element, item);
+                    let equal = self.equals(element, item)?;
                     found = self.b.ins().bor(found, equal);
                 }
                 let bit = if op == BinaryOp::In {
@@ -345,6 +352,39 @@ impl Gen<'_, '_> {
             }
             _ => Err(jit_error(format!("the operator `{}`", op.symbol()))),
         }
+    }
+
+    /// 1 when a value equals a constant: inline for strings, booleans and
+    /// null (a tag and a payload to compare), through the helper for
+    /// numbers, which compare across `Int` and `Float`.
+    fn equals(&mut self, (t, p): (Value, Value), constant: &PlanValue) -> Result<Value, JitError> {
+        let (tag, payload) = match constant {
+            PlanValue::Int(_) | PlanValue::Float(_) => {
+                let c = self.constant(constant)?;
+                return Ok(self.call(self.equal, (t, p), c));
+            }
+            PlanValue::Null => {
+                let is_null = self.b.ins().icmp_imm_s(
+                    IntCC::Equal,
+                    t,
+                    i64::from_ne_bytes(tag::NULL.to_ne_bytes()),
+                );
+                return Ok(self.b.ins().uextend(types::I64, is_null));
+            }
+            PlanValue::Bool(b) => (tag::BOOL, u64::from(*b)),
+            PlanValue::String(s) => (tag::STR, u64::from(self.table.string_id(s))),
+            other => return Err(jit_error(format!("a {} constant", other.kind()))),
+        };
+        let same_tag =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, t, i64::from_ne_bytes(tag.to_ne_bytes()));
+        let same_payload =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, p, i64::from_ne_bytes(payload.to_ne_bytes()));
+        let both = self.b.ins().band(same_tag, same_payload);
+        Ok(self.b.ins().uextend(types::I64, both))
     }
 
     fn call(&mut self, helper: FuncRef, a: (Value, Value), b: (Value, Value)) -> Value {

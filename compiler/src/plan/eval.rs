@@ -143,9 +143,12 @@ pub fn eval_in(expr: &PExpr, env: &mut Env<'_>) -> Result<Value, EvalError> {
             .and_then(|c| c.get(name))
             .cloned()
             .ok_or_else(|| EvalError::MissingConfig(name.clone()))?,
-        PExpr::Field { base, name, .. } => match eval_in(base, env)? {
-            Value::Record(mut fields) => fields.remove(name).unwrap_or(Value::Null),
-            _ => Value::Null,
+        PExpr::Field { base, name, .. } => match borrowed(expr, env) {
+            Some(value) => value.clone(),
+            None => match eval_in(base, env)? {
+                Value::Record(mut fields) => fields.remove(name).unwrap_or(Value::Null),
+                _ => Value::Null,
+            },
         },
         PExpr::Index { base, index } => index_value(eval_in(base, env)?, eval_in(index, env)?)?,
         PExpr::Builtin {
@@ -191,6 +194,27 @@ pub fn eval_in(expr: &PExpr, env: &mut Env<'_>) -> Result<Value, EvalError> {
             Value::String(text)
         }
     })
+}
+
+static NULL: Value = Value::Null;
+
+/// What a chain of field reads from a local reads, borrowed — so reading
+/// `e.client.geographicalContext.country` copies the country, not the event.
+/// `None` when the expression is not such a chain.
+fn borrowed<'v>(expr: &PExpr, env: &'v Env<'_>) -> Option<&'v Value> {
+    match expr {
+        PExpr::Local { id } => Some(
+            env.locals
+                .get(*id as usize)
+                .and_then(Option::as_ref)
+                .unwrap_or(&NULL),
+        ),
+        PExpr::Field { base, name, .. } => Some(match borrowed(base, env)? {
+            Value::Record(fields) => fields.get(name).unwrap_or(&NULL),
+            _ => &NULL,
+        }),
+        _ => None,
+    }
 }
 
 /// Applies a lambda to one argument.
