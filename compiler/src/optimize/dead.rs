@@ -12,7 +12,7 @@ pub(super) fn eliminate(flow: &mut FlowPlan) {
     let mut removed = 0;
     loop {
         let used = used_locals(flow);
-        let before = reachable(flow).len();
+        let before = flow.reachable().len();
         let mut body = std::mem::take(&mut flow.body);
         prune(flow, &mut body, &used);
         flow.body = body;
@@ -20,7 +20,7 @@ pub(super) fn eliminate(flow: &mut FlowPlan) {
             prune(flow, &mut handler.body, &used);
             flow.on_error = Some(handler);
         }
-        let after = reachable(flow).len();
+        let after = flow.reachable().len();
         if after == before {
             break;
         }
@@ -93,7 +93,7 @@ fn used_locals(flow: &FlowPlan) -> BTreeSet<LocalId> {
     if let Some(filter) = &flow.filter {
         filter.condition.locals(&mut locals);
     }
-    for id in reachable(flow) {
+    for id in flow.reachable() {
         if let Some(step) = flow.steps.get(id as usize) {
             step.kind
                 .exprs()
@@ -102,25 +102,4 @@ fn used_locals(flow: &FlowPlan) -> BTreeSet<LocalId> {
         }
     }
     locals.into_iter().collect()
-}
-
-/// The steps reachable from the flow's blocks.
-fn reachable(flow: &FlowPlan) -> Vec<StepId> {
-    let mut seen = Vec::new();
-    let mut stack: Vec<StepId> = flow.body.clone();
-    if let Some(handler) = &flow.on_error {
-        stack.extend(&handler.body);
-    }
-    while let Some(id) = stack.pop() {
-        if seen.contains(&id) {
-            continue;
-        }
-        seen.push(id);
-        if let Some(step) = flow.steps.get(id as usize) {
-            for block in step.kind.blocks() {
-                stack.extend(block);
-            }
-        }
-    }
-    seen
 }

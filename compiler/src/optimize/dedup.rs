@@ -81,11 +81,7 @@ fn walk(flow: &mut FlowPlan, block: &[StepId], mut available: Vec<Available>) {
 
 /// Forgets the reads a step (or anything inside it) may change.
 fn invalidate(flow: &FlowPlan, id: StepId, available: &mut Vec<Available>) {
-    let mut stack = vec![id];
-    while let Some(id) = stack.pop() {
-        let Some(step) = flow.steps.get(id as usize) else {
-            continue;
-        };
+    for step in flow.subtree(id) {
         match &step.kind {
             StepKind::Action {
                 effect: Effect::Read,
@@ -98,9 +94,6 @@ fn invalidate(flow: &FlowPlan, id: StepId, available: &mut Vec<Available>) {
             | StepKind::WaitFor { .. }
             | StepKind::Call { .. } => available.clear(),
             _ => {}
-        }
-        for block in step.kind.blocks() {
-            stack.extend(block);
         }
     }
 }

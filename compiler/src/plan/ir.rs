@@ -447,6 +447,41 @@ impl PExpr {
     }
 }
 
+impl FlowPlan {
+    /// The steps of `roots` and every step nested in them, in reading
+    /// order: each step before the ones inside it, blocks top to bottom.
+    pub fn walk(&self, roots: &[StepId]) -> Vec<StepId> {
+        let mut order = Vec::new();
+        let mut stack: Vec<StepId> = roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            order.push(id);
+            if let Some(step) = self.steps.get(id as usize) {
+                for block in step.kind.blocks().into_iter().rev() {
+                    stack.extend(block.iter().rev());
+                }
+            }
+        }
+        order
+    }
+
+    /// Every step the flow's body and `on error` handler reach, in reading
+    /// order.
+    pub fn reachable(&self) -> Vec<StepId> {
+        let mut roots = self.body.clone();
+        if let Some(handler) = &self.on_error {
+            roots.extend(&handler.body);
+        }
+        self.walk(&roots)
+    }
+
+    /// A step and the steps nested in it.
+    pub fn subtree(&self, id: StepId) -> impl Iterator<Item = &Step> {
+        self.walk(&[id])
+            .into_iter()
+            .filter_map(|i| self.steps.get(i as usize))
+    }
+}
+
 impl StepKind {
     /// The expressions the step evaluates itself (not those of nested steps).
     pub fn exprs(&self) -> Vec<&PExpr> {

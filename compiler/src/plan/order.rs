@@ -132,11 +132,7 @@ fn order_block(flow: &mut FlowPlan, block: &[StepId], parallel: bool) {
 
 fn effects_of(flow: &FlowPlan, id: StepId) -> Effects {
     let mut effects = Effects::default();
-    let mut stack = vec![id];
-    while let Some(id) = stack.pop() {
-        let Some(step) = flow.steps.get(id as usize) else {
-            continue;
-        };
+    for step in flow.subtree(id) {
         match &step.kind {
             StepKind::Action {
                 connector, effect, ..
@@ -155,9 +151,6 @@ fn effects_of(flow: &FlowPlan, id: StepId) -> Effects {
             | StepKind::Return { .. } => effects.barrier = true,
             _ => {}
         }
-        for block in step.kind.blocks() {
-            stack.extend(block);
-        }
     }
     effects
 }
@@ -165,16 +158,9 @@ fn effects_of(flow: &FlowPlan, id: StepId) -> Effects {
 /// The locals a step reads, nested steps included.
 fn locals_read(flow: &FlowPlan, id: StepId) -> BTreeSet<LocalId> {
     let mut locals = Vec::new();
-    let mut stack = vec![id];
-    while let Some(id) = stack.pop() {
-        let Some(step) = flow.steps.get(id as usize) else {
-            continue;
-        };
+    for step in flow.subtree(id) {
         for expr in step.kind.exprs() {
             expr.locals(&mut locals);
-        }
-        for block in step.kind.blocks() {
-            stack.extend(block);
         }
     }
     locals.into_iter().collect()
@@ -183,7 +169,7 @@ fn locals_read(flow: &FlowPlan, id: StepId) -> BTreeSet<LocalId> {
 /// Drops unreachable steps and numbers the rest in reading order: each
 /// step before the steps nested in it, blocks from top to bottom.
 pub(super) fn renumber(flow: &mut FlowPlan) {
-    let kept: Vec<StepId> = reading_order(flow);
+    let kept: Vec<StepId> = flow.reachable();
     let new_id = |old: StepId| {
         kept.iter()
             .position(|k| *k == old)
@@ -230,26 +216,4 @@ pub(super) fn renumber(flow: &mut FlowPlan) {
             }
         }
     }
-}
-
-/// The steps reachable from the flow's blocks, each before its nested ones.
-fn reading_order(flow: &FlowPlan) -> Vec<StepId> {
-    let mut order = Vec::new();
-    let mut stack: Vec<StepId> = Vec::new();
-    if let Some(handler) = &flow.on_error {
-        stack.extend(handler.body.iter().rev());
-    }
-    stack.extend(flow.body.iter().rev());
-    while let Some(id) = stack.pop() {
-        if order.contains(&id) {
-            continue;
-        }
-        order.push(id);
-        if let Some(step) = flow.steps.get(id as usize) {
-            for block in step.kind.blocks().into_iter().rev() {
-                stack.extend(block.iter().rev());
-            }
-        }
-    }
-    order
 }

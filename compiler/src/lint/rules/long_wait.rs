@@ -4,7 +4,7 @@
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
 use crate::project::ProjectFile;
-use crate::syntax::ast::{DurationLit, DurationUnit, Expr, ExprKind, LetValue, StmtKind, visit};
+use crate::syntax::ast::{Expr, ExprKind, LetValue, StmtKind, visit};
 
 pub(super) const RULE: Rule = Rule {
     name: "long-wait",
@@ -49,16 +49,8 @@ fn check(_: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
 
 /// The length of a duration literal in whole days.
 fn literal_days(expr: &Expr) -> Option<u64> {
-    let ExprKind::Duration(DurationLit { value, unit }) = &expr.kind else {
+    let ExprKind::Duration(duration) = &expr.kind else {
         return None;
     };
-    let seconds_per_unit: u64 = match unit {
-        DurationUnit::Milliseconds => return Some(value / 86_400_000),
-        DurationUnit::Seconds => 1,
-        DurationUnit::Minutes => 60,
-        DurationUnit::Hours => 3_600,
-        DurationUnit::Days => 86_400,
-        DurationUnit::Weeks => 604_800,
-    };
-    Some(value.saturating_mul(seconds_per_unit) / 86_400)
+    u64::try_from(duration.millis() / 86_400_000).ok()
 }
