@@ -309,7 +309,7 @@ fn the_jit_and_the_interpreter_agree_on_100_000_generated_pairs() {
 #[test]
 fn matching_uses_the_trigger_index_and_both_modes_agree_on_okta_samples() {
     let samples =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/okta/samples");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/okta-samples");
     let mut events = Vec::new();
     for entry in std::fs::read_dir(&samples).unwrap() {
         let path = entry.unwrap().path();
