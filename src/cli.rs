@@ -28,6 +28,7 @@ Examples:
   idflow explain E0206                         what a diagnostic code means, with a wrong and a fixed example
   idflow plan examples --flow block_foreign_signin   the optimized plan of one flow
   idflow build examples -o plan.idflow          the plan artifact the runtime loads
+  idflow run examples --event e.json --dry-run --fixtures fixtures/   run the flows an event fires
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
 
@@ -68,6 +69,43 @@ pub enum Command {
         after_help = "Examples:\n  idflow plan examples\n  idflow plan examples --flow block_foreign_signin\n  idflow plan examples --flow block_foreign_signin --format mermaid\n  idflow plan . --unoptimized    the plan as lowered, before the optimizer"
     )]
     Plan(PlanArgs),
+    /// Run the flows an event fires, and print their traces.
+    #[command(
+        after_help = "Examples:\n  idflow run examples --event events/signin-failure.json --dry-run --fixtures fixtures/\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
+    )]
+    Run(RunArgs),
+}
+
+/// Arguments of `idflow run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The event: an Okta System Log event (a LogEvent) as JSON, or an Event Hook
+    /// delivery with one event.
+    #[arg(long)]
+    pub event: PathBuf,
+    /// Run this flow only (when the event fires it).
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// Record writes without sending them; answer reads from --fixtures.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where a dry run finds the answers to reads: CONNECTOR.ACTION.json files.
+    #[arg(long)]
+    pub fixtures: Option<PathBuf>,
+    /// How to print the traces.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+}
+
+/// Output formats of `idflow run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// A readable trace per run.
+    Human,
+    /// One JSON object per step, then one per run.
+    Json,
 }
 
 /// Arguments of `idflow build`.

@@ -331,3 +331,107 @@ fn build_writes_a_binary_or_json_plan_that_reads_back() {
     let json = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
     assert_eq!(idflow_compiler::plan::from_json(&json).unwrap(), plan);
 }
+
+const EVENT: &str = r#"{"uuid": "1", "published": "2026-03-29T01:30:00Z", "eventType": "user.session.start", "outcome": {"result": "FAILURE"}, "actor": {"id": "00u1"}}"#;
+
+#[test]
+fn run_dry_runs_the_flows_an_event_fires() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    let output = idflow(
+        &["run", "a.flow", "--event", "event.json", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("okta.suspend_user") && text.contains("NOT SENT (dry run)"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("succeeded"), "{text}");
+    let json = idflow(
+        &[
+            "run",
+            "a.flow",
+            "--event",
+            "event.json",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let lines: Vec<serde_json::Value> = stdout(&json)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["status"], "not_sent");
+    assert_eq!(lines[0]["input"]["id"], "00u1");
+    assert_eq!(lines[1]["status"], "succeeded");
+}
+
+#[test]
+fn run_reports_an_event_no_flow_fires_and_a_failed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    std::fs::write(
+        dir.path().join("other.json"),
+        EVENT.replace("FAILURE", "SUCCESS"),
+    )
+    .unwrap();
+    let output = idflow(
+        &["run", ".", "--event", "other.json", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("no flow fires on this event (`user.session.start`)"));
+    let reads = SIGNIN.replace(
+        "okta.suspend_user(id: e.actor.id)",
+        "let u = okta.get_user(id: e.actor.id)\n    okta.suspend_user(id: u.id)",
+    );
+    std::fs::write(dir.path().join("a.flow"), reads).unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    let output = idflow(
+        &["run", ".", "--event", "event.json", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("give a directory with --fixtures"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn run_names_the_bad_field_of_a_malformed_event() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    for (event, message) in [
+        (
+            EVENT.replace("\"eventType\": \"user.session.start\"", "\"eventType\": 7"),
+            "the event's `eventType` must be a string, found a number",
+        ),
+        (
+            EVENT.replace("\"uuid\": \"1\", ", ""),
+            "the event has no `uuid`",
+        ),
+        (
+            EVENT.replace("2026-03-29T01:30:00Z", "yesterday"),
+            "the event's `published` is not an RFC 3339 time",
+        ),
+        ("[1]".to_owned(), "the event must be a JSON object"),
+    ] {
+        std::fs::write(dir.path().join("bad.json"), event).unwrap();
+        let output = idflow(
+            &["run", ".", "--event", "bad.json", "--dry-run"],
+            dir.path(),
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    }
+    let output = idflow(&["run", ".", "--event", "bad.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("add --dry-run"));
+}

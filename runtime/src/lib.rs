@@ -1,4 +1,13 @@
-//! The idflow runtime: it will execute compiled plans against real APIs
-//! (dispatcher, executor, HTTP and SMTP connectors, stores, scheduler, webhook
-//! server). This crate holds no code yet; it exists so the workspace has its
-//! final shape and the runtime's dependencies stay out of the compiler.
+//! The idflow runtime: runs compiled plans.
+//!
+//! [`executor`] runs one flow for one event, step by step, against a
+//! [`connectors::Connectors`] implementation, and records a [`trace`] in
+//! which secrets are redacted. [`fixtures`] is the dry-run connector set:
+//! writes are recorded and not sent, reads are answered from fixture files.
+//! The HTTP and SMTP connector engines, the store, the scheduler and the
+//! webhook server build on these.
+
+pub mod connectors;
+pub mod executor;
+pub mod fixtures;
+pub mod trace;

@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod lint;
 pub mod parse;
 pub mod plan;
+pub mod run;
 
 use std::process::ExitCode;
 

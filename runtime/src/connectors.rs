@@ -1,0 +1,90 @@
+//! What the executor asks of connectors: run one action call.
+
+use std::future::Future;
+
+use idflow_compiler::plan::ir::Effect;
+use idflow_compiler::plan::value::Value;
+use thiserror::Error;
+
+/// One action call, with its arguments evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionCall {
+    /// The connector.
+    pub connector: String,
+    /// The action.
+    pub action: String,
+    /// Read, write or destructive.
+    pub effect: Effect,
+    /// The named arguments, in source order.
+    pub args: Vec<(String, Value)>,
+}
+
+impl ActionCall {
+    /// `okta.get_user`.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.connector, self.action)
+    }
+}
+
+/// How an action call ended, when it did not succeed.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ActionError {
+    /// The service answered with an error status (after the retries).
+    #[error("{action} failed with HTTP {status}: {message}")]
+    Status {
+        /// The call.
+        action: String,
+        /// The HTTP status.
+        status: u16,
+        /// What the service said.
+        message: String,
+    },
+    /// The call could not be made or answered.
+    #[error("{action} failed: {message}")]
+    Failed {
+        /// The call.
+        action: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl ActionError {
+    /// The error as the value an `on error(err)` handler sees:
+    /// `{ message, status }`.
+    pub fn to_value(&self) -> Value {
+        let (status, message) = match self {
+            ActionError::Status { status, .. } => {
+                (Value::Int(i64::from(*status)), self.to_string())
+            }
+            ActionError::Failed { .. } => (Value::Null, self.to_string()),
+        };
+        Value::Record(
+            [
+                ("message".to_owned(), Value::String(message)),
+                ("status".to_owned(), status),
+            ]
+            .into(),
+        )
+    }
+}
+
+/// How the answer to a call was obtained, for the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sent to the service.
+    Sent,
+    /// Not sent: a dry run recorded it.
+    NotSent,
+    /// Answered from a fixture, not sent.
+    Fixture,
+}
+
+/// A set of connectors able to run action calls.
+pub trait Connectors: Sync {
+    /// Runs one call; its result and how it was obtained.
+    fn call(
+        &self,
+        call: &ActionCall,
+    ) -> impl Future<Output = Result<(Value, Delivery), ActionError>> + Send;
+}

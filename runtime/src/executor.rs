@@ -1,0 +1,494 @@
+//! The executor: runs one flow of a plan for one event, step by step.
+//!
+//! Steps run in the plan's order — a valid order for every dependency and
+//! effect constraint the plan records. `stop` and `return` end the run; an
+//! action that fails runs its `on error` handler, or fails the run (and the
+//! flow-level handler runs; the run is still recorded as failed, for the
+//! audit). A `wait` ends a run of `idflow run` as waiting (`idflow serve`
+//! resumes it); a dry run passes over waits and says so.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+use idflow_compiler::plan::eval::{self, Env};
+use idflow_compiler::plan::ir::{
+    FlowPlan, Handler, LocalId, PExpr, Plan, StepId, StepKind, Trigger,
+};
+use idflow_compiler::plan::value::{Value, format_duration};
+use serde::Serialize;
+
+use crate::connectors::{ActionCall, Connectors, Delivery};
+use crate::trace::{Redactor, StepStatus, TraceEntry};
+
+/// How deep flows may `call` each other at run time.
+const MAX_CALL_DEPTH: usize = 16;
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every step ran.
+    Succeeded,
+    /// A `stop` ended it: recorded as skipped.
+    Stopped {
+        /// The `stop`'s reason.
+        reason: Option<String>,
+    },
+    /// A step failed and no handler took care of it.
+    Failed {
+        /// Why, with secrets redacted.
+        error: String,
+    },
+    /// It stopped at a wait, which `idflow serve` resumes.
+    Waiting {
+        /// What it waits for.
+        on: String,
+    },
+}
+
+/// The record of one run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    /// The flow.
+    pub flow: String,
+    /// The flow's version hash.
+    pub version: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub status: RunStatus,
+    /// What a called flow returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    /// Every step, in the order they ran.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// What runs plans: the plan, the connectors, the runtime configs (secrets
+/// among them) and the clock.
+pub struct Executor<'a, C> {
+    plan: &'a Plan,
+    connectors: &'a C,
+    configs: &'a BTreeMap<String, Value>,
+    redactor: Redactor,
+    now: i64,
+    dry_run: bool,
+}
+
+/// Where control goes after a step or a block.
+enum Next {
+    Continue,
+    Stop(Option<String>),
+    Return(Value),
+    Fail(String),
+    Wait(String),
+}
+
+impl<'a, C: Connectors> Executor<'a, C> {
+    /// An executor. `secrets` are the values the trace must never show;
+    /// `now` is `now()` for the whole run, in milliseconds.
+    pub fn new(
+        plan: &'a Plan,
+        connectors: &'a C,
+        configs: &'a BTreeMap<String, Value>,
+        secrets: Redactor,
+        now: i64,
+        dry_run: bool,
+    ) -> Self {
+        Executor {
+            plan,
+            connectors,
+            configs,
+            redactor: secrets,
+            now,
+            dry_run,
+        }
+    }
+
+    /// Runs a flow for an event (none for a schedule).
+    pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
+        let mut run = Run::new(self, flow, 0);
+        for trigger in &flow.triggers {
+            if let (
+                Trigger::Event {
+                    binding: Some(local),
+                    ..
+                }
+                | Trigger::Webhook {
+                    binding: Some(local),
+                    ..
+                },
+                Some(event),
+            ) = (trigger, &event)
+            {
+                run.env.set(*local, event.clone());
+            }
+        }
+        let next = run.block(&flow.body).await;
+        let (status, result) = run.finish(next).await;
+        RunReport {
+            flow: flow.name.clone(),
+            version: flow.hash.clone(),
+            status,
+            result: result.map(|r| self.redactor.value(&r)),
+            trace: run.trace,
+        }
+    }
+}
+
+/// The state of one run of one flow.
+struct Run<'e, 'a, C> {
+    executor: &'e Executor<'a, C>,
+    flow: &'a FlowPlan,
+    env: Env<'a>,
+    trace: Vec<TraceEntry>,
+    depth: usize,
+}
+
+impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
+    fn new(executor: &'e Executor<'a, C>, flow: &'a FlowPlan, depth: usize) -> Self {
+        Run {
+            executor,
+            flow,
+            env: Env::new(&executor.plan.functions, executor.configs, executor.now),
+            trace: Vec::new(),
+            depth,
+        }
+    }
+
+    /// The run's status once its body ended; runs the flow-level handler
+    /// on a failure.
+    async fn finish(&mut self, next: Next) -> (RunStatus, Option<Value>) {
+        match next {
+            Next::Continue => (RunStatus::Succeeded, None),
+            Next::Return(value) => (RunStatus::Succeeded, Some(value)),
+            Next::Stop(reason) => (RunStatus::Stopped { reason }, None),
+            Next::Wait(on) => (RunStatus::Waiting { on }, None),
+            Next::Fail(error) => {
+                if let Some(handler) = &self.flow.on_error {
+                    let handled = self.handle(handler, &error).await;
+                    if let Next::Fail(second) = handled {
+                        return (
+                            RunStatus::Failed {
+                                error: format!(
+                                    "{error}; then the `on error` handler failed: {second}"
+                                ),
+                            },
+                            None,
+                        );
+                    }
+                }
+                (RunStatus::Failed { error }, None)
+            }
+        }
+    }
+
+    fn block<'s>(&'s mut self, ids: &'a [StepId]) -> BoxFuture<'s, Next>
+    where
+        'a: 's,
+    {
+        Box::pin(async move {
+            for id in ids {
+                match self.step(*id).await {
+                    Next::Continue => {}
+                    other => return other,
+                }
+            }
+            Next::Continue
+        })
+    }
+
+    fn name(&self, local: LocalId) -> &str {
+        self.flow
+            .locals
+            .get(local as usize)
+            .map_or("_", String::as_str)
+    }
+
+    fn eval(&mut self, expr: &PExpr) -> Result<Value, String> {
+        eval::eval_in(expr, &mut self.env).map_err(|e| self.executor.redactor.text(&e.to_string()))
+    }
+
+    fn record(
+        &mut self,
+        step: StepId,
+        what: String,
+        status: StepStatus,
+        started: Instant,
+    ) -> &mut TraceEntry {
+        self.trace.push(TraceEntry {
+            step,
+            what,
+            status,
+            input: None,
+            output: None,
+            error: None,
+            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        });
+        self.trace
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("an entry was just pushed"))
+    }
+
+    async fn step(&mut self, id: StepId) -> Next {
+        let flow = self.flow;
+        let Some(step) = flow.steps.get(id as usize) else {
+            return Next::Fail(format!("the plan has no step {id}"));
+        };
+        let started = Instant::now();
+        match &step.kind {
+            StepKind::Action {
+                connector,
+                action,
+                effect,
+                args,
+                result,
+                on_error,
+                ..
+            } => {
+                let mut values = Vec::with_capacity(args.len());
+                for (name, expr) in args {
+                    match self.eval(expr) {
+                        Ok(value) => values.push((name.clone(), value)),
+                        Err(error) => {
+                            return self.failed(
+                                id,
+                                format!("{connector}.{action}"),
+                                error,
+                                started,
+                            );
+                        }
+                    }
+                }
+                let call = ActionCall {
+                    connector: connector.clone(),
+                    action: action.clone(),
+                    effect: *effect,
+                    args: values,
+                };
+                let answer = self.executor.connectors.call(&call).await;
+                let redactor = &self.executor.redactor;
+                let input = redactor.value(&Value::Record(call.args.iter().cloned().collect()));
+                match answer {
+                    Ok((value, delivery)) => {
+                        let status = match delivery {
+                            Delivery::Sent => StepStatus::Ok,
+                            Delivery::NotSent => StepStatus::NotSent,
+                            Delivery::Fixture => StepStatus::Fixture,
+                        };
+                        let output = redactor.value(&value);
+                        let entry = self.record(id, call.name(), status, started);
+                        entry.input = Some(input);
+                        entry.output = Some(output);
+                        if let Some(local) = result {
+                            self.env.set(*local, value);
+                        }
+                        Next::Continue
+                    }
+                    Err(error) => {
+                        let message = redactor.text(&error.to_string());
+                        let entry = self.record(id, call.name(), StepStatus::Failed, started);
+                        entry.input = Some(input);
+                        entry.error = Some(message.clone());
+                        match on_error {
+                            Some(handler) => self.handle(handler, &message).await,
+                            None => Next::Fail(message),
+                        }
+                    }
+                }
+            }
+            StepKind::Compute { local, value } => match self.eval(value) {
+                Ok(value) => {
+                    let what = format!("let {}", self.name(*local));
+                    let output = self.executor.redactor.value(&value);
+                    self.env.set(*local, value);
+                    self.record(id, what, StepStatus::Ok, started).output = Some(output);
+                    Next::Continue
+                }
+                Err(error) => {
+                    let what = format!("let {}", self.name(*local));
+                    self.failed(id, what, error, started)
+                }
+            },
+            StepKind::Branch { arms, otherwise } => {
+                for arm in arms {
+                    match eval::holds_in(&arm.condition, &mut self.env) {
+                        Ok(true) => return self.block(&arm.body).await,
+                        Ok(false) => {}
+                        Err(error) => {
+                            return self.failed(id, "if".to_owned(), error.to_string(), started);
+                        }
+                    }
+                }
+                self.block(otherwise).await
+            }
+            StepKind::Loop {
+                var, over, body, ..
+            } => {
+                let items = match self.eval(over) {
+                    Ok(Value::List(items)) => items,
+                    Ok(Value::Null) => Vec::new(),
+                    Ok(other) => {
+                        return self.failed(
+                            id,
+                            "for".to_owned(),
+                            format!("`for` needs a list, found {}", other.kind()),
+                            started,
+                        );
+                    }
+                    Err(error) => return self.failed(id, "for".to_owned(), error, started),
+                };
+                for item in items {
+                    self.env.set(*var, item);
+                    match self.block(body).await {
+                        Next::Continue => {}
+                        other => return other,
+                    }
+                }
+                Next::Continue
+            }
+            StepKind::Parallel { body } => self.block(body).await,
+            StepKind::Wait { duration } => {
+                let what = match self.eval(duration) {
+                    Ok(Value::Duration(ms)) => format!("wait {}", format_duration(ms)),
+                    Ok(other) => format!("wait {other}"),
+                    Err(error) => return self.failed(id, "wait".to_owned(), error, started),
+                };
+                self.wait(id, what, started)
+            }
+            StepKind::WaitUntil { time } => {
+                let what = match self.eval(time) {
+                    Ok(value) => format!("wait until {value}"),
+                    Err(error) => return self.failed(id, "wait until".to_owned(), error, started),
+                };
+                self.wait(id, what, started)
+            }
+            StepKind::WaitFor {
+                connector,
+                event_type,
+                result,
+                ..
+            } => {
+                if let Some(local) = result {
+                    // A dry run passes over the wait as if it timed out.
+                    self.env.set(*local, Value::Null);
+                }
+                self.wait(
+                    id,
+                    format!("wait for {connector} event \"{event_type}\""),
+                    started,
+                )
+            }
+            StepKind::Call {
+                flow: called,
+                args,
+                result,
+                on_error,
+            } => {
+                let outcome = self.call(called, args).await;
+                let what = format!("call {called}");
+                match outcome {
+                    Ok(value) => {
+                        let output = self.executor.redactor.value(&value);
+                        self.record(id, what, StepStatus::Ok, started).output = Some(output);
+                        if let Some(local) = result {
+                            self.env.set(*local, value);
+                        }
+                        Next::Continue
+                    }
+                    Err(Next::Fail(error)) => {
+                        self.record(id, what, StepStatus::Failed, started).error =
+                            Some(error.clone());
+                        match on_error {
+                            Some(handler) => self.handle(handler, &error).await,
+                            None => Next::Fail(error),
+                        }
+                    }
+                    Err(other) => other,
+                }
+            }
+            StepKind::Stop { reason } => {
+                let what = format!(
+                    "stop{}",
+                    reason
+                        .as_ref()
+                        .map(|r| format!(" \"{r}\""))
+                        .unwrap_or_default()
+                );
+                self.record(id, what, StepStatus::Ok, started);
+                Next::Stop(reason.clone())
+            }
+            StepKind::Return { value } => match self.eval(value) {
+                Ok(value) => {
+                    let output = self.executor.redactor.value(&value);
+                    self.record(id, "return".to_owned(), StepStatus::Ok, started)
+                        .output = Some(output);
+                    Next::Return(value)
+                }
+                Err(error) => self.failed(id, "return".to_owned(), error, started),
+            },
+        }
+    }
+
+    fn failed(&mut self, id: StepId, what: String, error: String, started: Instant) -> Next {
+        let error = self.executor.redactor.text(&error);
+        self.record(id, what, StepStatus::Failed, started).error = Some(error.clone());
+        Next::Fail(error)
+    }
+
+    /// A wait: the end of this run, or passed over in a dry run.
+    fn wait(&mut self, id: StepId, what: String, started: Instant) -> Next {
+        if self.executor.dry_run {
+            self.record(id, what, StepStatus::NotWaited, started);
+            Next::Continue
+        } else {
+            self.record(id, what.clone(), StepStatus::Waiting, started);
+            Next::Wait(what)
+        }
+    }
+
+    /// Runs an `on error` handler with the error bound.
+    async fn handle(&mut self, handler: &'a Handler, error: &str) -> Next {
+        if let Some(local) = handler.binding {
+            let value =
+                Value::Record([("message".to_owned(), Value::String(error.to_owned()))].into());
+            self.env.set(local, value);
+        }
+        self.block(&handler.body).await
+    }
+
+    /// Runs a called flow; its result (null when it ends without `return`).
+    async fn call(&mut self, name: &str, args: &[(String, PExpr)]) -> Result<Value, Next> {
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(Next::Fail(format!(
+                "flows call each other more than {MAX_CALL_DEPTH} deep"
+            )));
+        }
+        let Some(called) = self.executor.plan.flows.iter().find(|f| f.name == name) else {
+            return Err(Next::Fail(format!("the plan has no flow `{name}`")));
+        };
+        let mut values = Vec::with_capacity(args.len());
+        for (param, expr) in args {
+            values.push((param.clone(), self.eval(expr).map_err(Next::Fail)?));
+        }
+        let mut callee = Run::new(self.executor, called, self.depth + 1);
+        for trigger in &called.triggers {
+            if let Trigger::Called { params } = trigger {
+                for (param, local) in params {
+                    let value = values
+                        .iter()
+                        .find(|(p, _)| p == param)
+                        .map_or(Value::Null, |(_, v)| v.clone());
+                    callee.env.set(*local, value);
+                }
+            }
+        }
+        let next = callee.block(&called.body).await;
+        self.trace.append(&mut callee.trace);
+        match next {
+            Next::Continue | Next::Stop(_) => Ok(Value::Null),
+            Next::Return(value) => Ok(value),
+            other => Err(other),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The trace of a run: one record per step, with its inputs and output —
+//! and never a secret: every value is passed through a [`Redactor`] that
+//! knows the secret values of the run and masks them wherever they appear,
+//! even inside a longer text.
+
+use idflow_compiler::plan::value::Value;
+use serde::Serialize;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "‹redacted›";
+
+/// One traced step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceEntry {
+    /// The step's number in its flow.
+    pub step: u32,
+    /// What it did: `okta.get_user`, `let user`, `wait 1h`, …
+    pub what: String,
+    /// How it ended.
+    pub status: StepStatus,
+    /// Its arguments, redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<serde_json::Value>,
+    /// Its result, redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
+    /// Why it failed, redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long it took, in microseconds.
+    pub micros: u64,
+}
+
+/// How a step ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Done.
+    Ok,
+    /// Done, but not sent: a dry run recorded it.
+    NotSent,
+    /// Answered from a fixture, not sent.
+    Fixture,
+    /// Failed.
+    Failed,
+    /// A wait the run stopped at (it resumes under `idflow serve`).
+    Waiting,
+    /// A wait a dry run passed over.
+    NotWaited,
+}
+
+/// Masks secret values in everything that is traced.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for these secret values; empty ones are ignored.
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        // The longest first, so a secret containing another is masked whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Redactor { secrets }
+    }
+
+    /// A text with every secret masked.
+    pub fn text(&self, text: &str) -> String {
+        self.secrets.iter().fold(text.to_owned(), |text, secret| {
+            text.replace(secret.as_str(), REDACTED)
+        })
+    }
+
+    /// A value as JSON with every secret masked.
+    pub fn value(&self, value: &Value) -> serde_json::Value {
+        self.json(value.to_json())
+    }
+
+    fn json(&self, json: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as J;
+        match json {
+            J::String(s) => J::String(self.text(&s)),
+            J::Array(items) => J::Array(items.into_iter().map(|i| self.json(i)).collect()),
+            J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, self.json(v))).collect()),
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_inside_longer_texts_and_nested_values() {
+        let redactor = Redactor::new(["00abcTOKEN".to_owned(), String::new()]);
+        assert_eq!(
+            redactor.text("SSWS 00abcTOKEN!"),
+            format!("SSWS {REDACTED}!")
+        );
+        let value = Value::List(vec![Value::String("x 00abcTOKEN".to_owned())]);
+        assert_eq!(
+            redactor.value(&value),
+            serde_json::json!([format!("x {REDACTED}")])
+        );
+        assert_eq!(redactor.text("nothing"), "nothing");
+    }
+}

@@ -1,0 +1,227 @@
+//! `idflow run [PATH...] --event FILE [--flow NAME] [--dry-run] [--fixtures DIR]`:
+//! compiles the project, matches the event against every flow, runs those
+//! that fire and prints their traces.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use anyhow::{Context, Result, bail};
+use idflow_compiler::jit::{Matcher, Mode};
+use idflow_compiler::plan::value::Value;
+use idflow_runtime::executor::{Executor, RunReport, RunStatus};
+use idflow_runtime::fixtures::DryRun;
+use idflow_runtime::trace::{Redactor, StepStatus};
+
+use super::Outcome;
+use crate::cli::{RunArgs, RunFormat};
+use crate::{files, report};
+
+/// Runs the command.
+pub fn run(args: &RunArgs) -> Result<Outcome> {
+    if !args.dry_run {
+        bail!(
+            "live runs send actions through the HTTP and SMTP connector engines, which this version of idflow does not have yet: add --dry-run (writes are recorded, not sent; reads come from --fixtures)"
+        );
+    }
+    let event = read_event(&args.event)?;
+    let project = files::load_project(&args.paths)?;
+    let Some(plan) = super::build::build(&project, false)? else {
+        return Ok(Outcome::Findings);
+    };
+    if let Some(name) = &args.flow
+        && !plan.flows.iter().any(|f| f.name == *name)
+    {
+        let known: Vec<&str> = plan.flows.iter().map(|f| f.name.as_str()).collect();
+        bail!(
+            "no flow `{name}` in this project; its flows: {}",
+            known.join(", ")
+        );
+    }
+    let connectors = DryRun::new(args.fixtures.as_deref())?;
+    let configs = BTreeMap::new();
+    let matcher = Matcher::new(&plan, Mode::Jit, configs.clone())?;
+    let fired = matcher.match_value("okta", &event, &mut Vec::new());
+    let fired: Vec<usize> = fired
+        .into_iter()
+        .map(|f| f as usize)
+        .filter(|f| {
+            args.flow
+                .as_ref()
+                .is_none_or(|name| plan.flows.get(*f).is_some_and(|flow| flow.name == *name))
+        })
+        .collect();
+    if fired.is_empty() {
+        let event_type = event
+            .get("eventType")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
+        report::note(&format!("no flow fires on this event (`{event_type}`)"));
+        return Ok(Outcome::Clean);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let now = chrono_now();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), now, true);
+    let value = Value::from_json(&event);
+    let mut failed = false;
+    for flow in fired.iter().filter_map(|f| plan.flows.get(*f)) {
+        let run = runtime.block_on(executor.run(flow, Some(value.clone())));
+        failed |= matches!(run.status, RunStatus::Failed { .. });
+        report::out(&match args.format {
+            RunFormat::Human => human(&run),
+            RunFormat::Json => json_lines(&run)?,
+        });
+    }
+    Ok(if failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The current time in milliseconds since the epoch.
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Reads an event file: a System Log event, or an Event Hook delivery of
+/// one event. Names the field that is wrong.
+fn read_event(path: &std::path::Path) -> Result<serde_json::Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let event = match json.pointer("/data/events") {
+        Some(serde_json::Value::Array(events)) => match events.as_slice() {
+            [one] => one.clone(),
+            _ => bail!(
+                "{}: `data.events` holds {} events; `idflow run` takes one (`idflow replay` takes many)",
+                path.display(),
+                events.len()
+            ),
+        },
+        Some(_) => bail!("{}: `data.events` must be a list of events", path.display()),
+        None => json,
+    };
+    let Some(fields) = event.as_object() else {
+        bail!("{}: the event must be a JSON object", path.display());
+    };
+    for field in ["uuid", "published", "eventType"] {
+        match fields.get(field) {
+            Some(serde_json::Value::String(_)) => {}
+            Some(other) => bail!(
+                "{}: the event's `{field}` must be a string, found {}",
+                path.display(),
+                kind(other)
+            ),
+            None => bail!("{}: the event has no `{field}`", path.display()),
+        }
+    }
+    if let Some(published) = fields.get("published").and_then(|p| p.as_str())
+        && chrono_free_rfc3339(published).is_none()
+    {
+        bail!(
+            "{}: the event's `published` is not an RFC 3339 time: {published:?}",
+            path.display()
+        );
+    }
+    Ok(event)
+}
+
+/// Whether a text is an RFC 3339 instant, by the plan's own parser.
+fn chrono_free_rfc3339(text: &str) -> Option<()> {
+    let parsed = idflow_compiler::plan::eval::eval(
+        &idflow_compiler::plan::ir::PExpr::Builtin {
+            name: "parse_time".to_owned(),
+            receiver: None,
+            safe: false,
+            args: vec![idflow_compiler::plan::ir::PExpr::constant(Value::String(
+                text.to_owned(),
+            ))],
+        },
+        &idflow_compiler::plan::eval::Env::constants(),
+    )
+    .ok()?;
+    (!parsed.is_null()).then_some(())
+}
+
+fn kind(json: &serde_json::Value) -> &'static str {
+    match json {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// A run as people read it: a line per step, its status, then the outcome.
+fn human(run: &RunReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "run {}  {}  (dry run)", run.flow, run.version);
+    for entry in &run.trace {
+        let status = match entry.status {
+            StepStatus::Ok => "ok",
+            StepStatus::NotSent => "NOT SENT (dry run)",
+            StepStatus::Fixture => "from fixture, not sent",
+            StepStatus::Failed => "FAILED",
+            StepStatus::Waiting => "waiting",
+            StepStatus::NotWaited => "not waited (dry run)",
+        };
+        let _ = write!(out, "  #{:<3} {:<32} {status}", entry.step, entry.what);
+        if let Some(input) = &entry.input {
+            let _ = write!(out, "  {input}");
+        }
+        if let Some(error) = &entry.error {
+            let _ = write!(out, "  {error}");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
+        match &run.status {
+            RunStatus::Succeeded => "succeeded".to_owned(),
+            RunStatus::Stopped { reason } => format!(
+                "stopped{}",
+                reason
+                    .as_ref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+            RunStatus::Failed { error } => format!("FAILED: {error}"),
+            RunStatus::Waiting { on } => format!("waiting: {on}"),
+        }
+    );
+    out
+}
+
+/// One JSON line per step, then one for the run.
+fn json_lines(run: &RunReport) -> Result<String> {
+    let mut out = String::new();
+    for entry in &run.trace {
+        let mut line = serde_json::to_value(entry)?;
+        if let Some(object) = line.as_object_mut() {
+            object.insert(
+                "run".to_owned(),
+                serde_json::Value::String(run.flow.clone()),
+            );
+            object.insert("dry_run".to_owned(), serde_json::Value::Bool(true));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let mut summary = serde_json::to_value(run)?;
+    if let Some(object) = summary.as_object_mut() {
+        object.remove("trace");
+        object.insert(
+            "run".to_owned(),
+            serde_json::Value::String(run.flow.clone()),
+        );
+    }
+    let _ = writeln!(out, "{summary}");
+    Ok(out)
+}
