@@ -264,6 +264,7 @@ fn plan_of(filters: Vec<PExpr>) -> Plan {
         flows,
         functions: Vec::new(),
         index: TriggerIndex::default(),
+        connectors: Vec::new(),
     };
     plan.index = idflow_compiler::optimize::index(&plan.flows);
     plan

@@ -80,11 +80,44 @@ pub enum Delivery {
     Fixture,
 }
 
+/// One try of a call, as the trace shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Attempt {
+    /// The HTTP status answered, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Why it failed without a status (a timeout, a refused connection).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How long the engine waited after it before trying again, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+/// The answer to a call: its result, how it was obtained, and each try.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// The result, or why there is none.
+    pub result: Result<Value, ActionError>,
+    /// Sent, or not.
+    pub delivery: Delivery,
+    /// Each try, when the engine made several (or one that failed).
+    pub attempts: Vec<Attempt>,
+}
+
+impl Answer {
+    /// A result obtained in one go.
+    pub fn once(result: Result<Value, ActionError>, delivery: Delivery) -> Self {
+        Answer {
+            result,
+            delivery,
+            attempts: Vec::new(),
+        }
+    }
+}
+
 /// A set of connectors able to run action calls.
 pub trait Connectors: Sync {
-    /// Runs one call; its result and how it was obtained.
-    fn call(
-        &self,
-        call: &ActionCall,
-    ) -> impl Future<Output = Result<(Value, Delivery), ActionError>> + Send;
+    /// Runs one call.
+    fn call(&self, call: &ActionCall) -> impl Future<Output = Answer> + Send;
 }

@@ -223,6 +223,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             input: None,
             output: None,
             error: None,
+            attempts: Vec::new(),
             micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         });
         self.trace
@@ -269,9 +270,17 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 let answer = self.executor.connectors.call(&call).await;
                 let redactor = &self.executor.redactor;
                 let input = redactor.value(&Value::Record(call.args.iter().cloned().collect()));
-                match answer {
-                    Ok((value, delivery)) => {
-                        let status = match delivery {
+                let attempts: Vec<_> = answer
+                    .attempts
+                    .into_iter()
+                    .map(|mut a| {
+                        a.error = a.error.map(|e| redactor.text(&e));
+                        a
+                    })
+                    .collect();
+                match answer.result {
+                    Ok(value) => {
+                        let status = match answer.delivery {
                             Delivery::Sent => StepStatus::Ok,
                             Delivery::NotSent => StepStatus::NotSent,
                             Delivery::Fixture => StepStatus::Fixture,
@@ -280,6 +289,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                         let entry = self.record(id, call.name(), status, started);
                         entry.input = Some(input);
                         entry.output = Some(output);
+                        entry.attempts = attempts;
                         if let Some(local) = result {
                             self.env.set(*local, value);
                         }
@@ -290,6 +300,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                         let entry = self.record(id, call.name(), StepStatus::Failed, started);
                         entry.input = Some(input);
                         entry.error = Some(message.clone());
+                        entry.attempts = attempts;
                         match on_error {
                             Some(handler) => self.handle(handler, &message).await,
                             None => Next::Fail(message),

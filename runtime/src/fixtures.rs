@@ -14,11 +14,11 @@ use idflow_compiler::plan::ir::Effect;
 use idflow_compiler::plan::value::Value;
 use serde::Deserialize;
 
-use crate::connectors::{ActionCall, ActionError, Connectors, Delivery};
+use crate::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
 
 /// One answer of a fixture file.
 #[derive(Clone, Debug, Deserialize)]
-struct Answer {
+struct FixtureAnswer {
     #[serde(default)]
     args: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
@@ -53,7 +53,7 @@ pub enum FixtureError {
 pub struct DryRun {
     dir: Option<PathBuf>,
     /// `connector.action` → answers.
-    answers: BTreeMap<String, Vec<Answer>>,
+    answers: BTreeMap<String, Vec<FixtureAnswer>>,
 }
 
 impl DryRun {
@@ -91,7 +91,7 @@ impl DryRun {
                     serde_json::from_value(list.clone())
                         .map_err(|e| read_error(&path, e.to_string()))?
                 }
-                _ => vec![Answer {
+                _ => vec![FixtureAnswer {
                     args: serde_json::Map::new(),
                     returns: Some(json),
                     fails: None,
@@ -103,7 +103,7 @@ impl DryRun {
     }
 
     /// The answer a fixture gives to a call, if one does.
-    fn answer(&self, call: &ActionCall) -> Option<&Answer> {
+    fn answer(&self, call: &ActionCall) -> Option<&FixtureAnswer> {
         let args: serde_json::Map<String, serde_json::Value> = call
             .args
             .iter()
@@ -117,9 +117,21 @@ impl DryRun {
 }
 
 impl Connectors for DryRun {
-    async fn call(&self, call: &ActionCall) -> Result<(Value, Delivery), ActionError> {
+    async fn call(&self, call: &ActionCall) -> Answer {
+        let delivery = if call.effect == Effect::Read {
+            Delivery::Fixture
+        } else {
+            Delivery::NotSent
+        };
+        Answer::once(self.result(call), delivery)
+    }
+}
+
+impl DryRun {
+    /// What a fixture answers to a call.
+    fn result(&self, call: &ActionCall) -> Result<Value, ActionError> {
         match self.answer(call) {
-            Some(Answer {
+            Some(FixtureAnswer {
                 fails: Some(failure),
                 ..
             }) => Err(match failure.status {
@@ -133,19 +145,11 @@ impl Connectors for DryRun {
                     message: failure.message.clone(),
                 },
             }),
-            Some(answer) => {
-                let value = answer
-                    .returns
-                    .as_ref()
-                    .map_or(Value::Null, Value::from_json);
-                let delivery = if call.effect == Effect::Read {
-                    Delivery::Fixture
-                } else {
-                    Delivery::NotSent
-                };
-                Ok((value, delivery))
-            }
-            None if call.effect != Effect::Read => Ok((Value::Null, Delivery::NotSent)),
+            Some(answer) => Ok(answer
+                .returns
+                .as_ref()
+                .map_or(Value::Null, Value::from_json)),
+            None if call.effect != Effect::Read => Ok(Value::Null),
             None => Err(ActionError::Failed {
                 action: call.name(),
                 message: match &self.dir {

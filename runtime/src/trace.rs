@@ -27,6 +27,9 @@ pub struct TraceEntry {
     /// Why it failed, redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Each try of an action the engine retried (or that failed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<crate::connectors::Attempt>,
     /// How long it took, in microseconds.
     pub micros: u64,
 }

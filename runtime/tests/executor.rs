@@ -8,7 +8,7 @@ use idflow_compiler::plan::value::Value;
 use idflow_compiler::plan::{self, Plan};
 use idflow_compiler::project::Project;
 use idflow_compiler::source::SourceMap;
-use idflow_runtime::connectors::{ActionCall, ActionError, Connectors, Delivery};
+use idflow_runtime::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::trace::{REDACTED, Redactor, StepStatus};
@@ -38,19 +38,25 @@ impl Recorder {
 }
 
 impl Connectors for Recorder {
-    async fn call(&self, call: &ActionCall) -> Result<(Value, Delivery), ActionError> {
+    async fn call(&self, call: &ActionCall) -> Answer {
+        Answer::once(self.result(call), Delivery::Sent)
+    }
+}
+
+impl Recorder {
+    fn result(&self, call: &ActionCall) -> Result<Value, ActionError> {
         let args: Vec<String> = call.args.iter().map(|(k, v)| format!("{k}={v}")).collect();
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(format!("{}({})", call.name(), args.join(", ")));
         }
         match self.answers.get(&call.name()) {
-            Some(Ok(json)) => Ok((Value::from_json(json), Delivery::Sent)),
+            Some(Ok(json)) => Ok(Value::from_json(json)),
             Some(Err(status)) => Err(ActionError::Status {
                 action: call.name(),
                 status: *status,
                 message: "refused".to_owned(),
             }),
-            None => Ok((Value::Null, Delivery::Sent)),
+            None => Ok(Value::Null),
         }
     }
 }
@@ -261,12 +267,13 @@ fn dry_runs_answer_reads_from_fixtures_matched_by_arguments() {
 struct Leaky(&'static str);
 
 impl Connectors for Leaky {
-    async fn call(&self, call: &ActionCall) -> Result<(Value, Delivery), ActionError> {
-        Err(ActionError::Status {
+    async fn call(&self, call: &ActionCall) -> Answer {
+        let error = ActionError::Status {
             action: call.name(),
             status: 401,
             message: format!("bad token {}", self.0),
-        })
+        };
+        Answer::once(Err(error), Delivery::Sent)
     }
 }
 

@@ -31,6 +31,106 @@ pub struct Plan {
     pub functions: Vec<FunctionPlan>,
     /// Which flows an event of each type can fire.
     pub index: TriggerIndex,
+    /// The connectors the flows call, as the runtime's engines need them.
+    pub connectors: Vec<ConnectorPlan>,
+}
+
+/// A connector: where it is, how it authenticates, how it retries, and how
+/// each action maps onto HTTP. A connector without mappings is native
+/// (email, http).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorPlan {
+    /// Its name.
+    pub name: String,
+    /// Its base URL.
+    pub base_url: Option<Source>,
+    /// How requests authenticate.
+    pub auth: Option<Auth>,
+    /// Its retry policy: attempts after the first, backoff, statuses.
+    pub retry: Option<Retry>,
+    /// Its actions.
+    pub actions: Vec<ActionPlan>,
+}
+
+/// A setting's value, resolved by the runtime: never a secret's value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum Source {
+    /// Literal text.
+    Text {
+        /// The text.
+        value: String,
+    },
+    /// `env("NAME")`: a setting of the connection.
+    Env {
+        /// The name.
+        name: String,
+    },
+    /// `secret("NAME")`: a secret of the connection.
+    Secret {
+        /// The name.
+        name: String,
+    },
+    /// Several sources joined: `"SSWS " + secret("OKTA_API_TOKEN")`.
+    Concat {
+        /// The parts, in order.
+        parts: Vec<Source>,
+    },
+}
+
+/// How a connector authenticates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "auth", rename_all = "snake_case")]
+pub enum Auth {
+    /// `header("Name", value)`.
+    Header {
+        /// The header's name.
+        name: String,
+        /// Its value.
+        value: Source,
+    },
+    /// `bearer(token)`: `Authorization: Bearer token`.
+    Bearer {
+        /// The token.
+        token: Source,
+    },
+    /// `basic(user, password)`.
+    Basic {
+        /// The user.
+        user: Source,
+        /// The password.
+        password: Source,
+    },
+}
+
+/// An action of a connector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionPlan {
+    /// Its name.
+    pub name: String,
+    /// Read, write or destructive.
+    pub effect: Effect,
+    /// Its parameters, by name, and the local each is bound to in `http`.
+    pub params: Vec<(String, LocalId)>,
+    /// How it maps onto HTTP; none for a native action.
+    pub http: Option<HttpPlan>,
+}
+
+/// An action's HTTP request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HttpPlan {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path after the base URL; interpolated values are path segments.
+    pub path: PExpr,
+    /// Query parameters; null values are left out.
+    pub query: Vec<(String, PExpr)>,
+    /// Extra headers.
+    pub headers: Vec<(String, PExpr)>,
+    /// The JSON body; a record's null fields are left out.
+    pub body: Option<PExpr>,
+    /// How results are paged: `link` follows `Link: <…>; rel="next"`.
+    pub paginate: Option<String>,
 }
 
 /// One flow.

@@ -10,16 +10,17 @@ use std::collections::BTreeMap;
 
 use super::eval::{self, Env};
 use super::ir::{
-    Arm, Effect, FlowPlan, FunctionPlan, Handler, LocalId, PExpr, Retry, Step, StepId, StepKind,
-    TextPart, Trigger,
+    ActionPlan, Arm, Auth, ConnectorPlan, Effect, FlowPlan, FunctionPlan, Handler, HttpPlan,
+    LocalId, PExpr, Retry, Source, Step, StepId, StepKind, TextPart, Trigger,
 };
 use super::value::Value;
 use crate::library;
 use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::syntax::ast::{
-    ActionKind, Arg, Block, Config, ConnectorMember, EventRef, EventRefKind, Expr, ExprKind, Flow,
-    FnDef, Invocation, Item, LetValue, StmtKind, StringPart, TriggerKind, TypeExprKind, WaitFor,
+    ActionDecl, ActionKind, Arg, Block, Config, ConnectorMember, EventRef, EventRefKind, Expr,
+    ExprKind, Flow, FnDef, Invocation, Item, LetValue, StmtKind, StringPart, TriggerKind,
+    TypeExprKind, WaitFor,
 };
 
 /// What lowering needs from the checked project.
@@ -146,15 +147,80 @@ impl<'a, 'p> Context<'a, 'p> {
         }
     }
 
+    /// The plan of a connector: its settings as sources (never values), its
+    /// retry policy, its actions' HTTP mappings.
+    pub(super) fn connector(&self, name: &str) -> Option<ConnectorPlan> {
+        let declared = self.symbols.connectors.get(name)?;
+        let mut plan = ConnectorPlan {
+            name: name.to_owned(),
+            base_url: None,
+            auth: None,
+            retry: None,
+            actions: Vec::new(),
+        };
+        for member in &declared.members {
+            match member {
+                ConnectorMember::Setting(setting) => match setting.key.name.as_str() {
+                    "base_url" => plan.base_url = source(&setting.value),
+                    "auth" => plan.auth = auth(&setting.value),
+                    _ => {}
+                },
+                ConnectorMember::Retry(retry) => plan.retry = Some(retry_of(&retry.policy)),
+                ConnectorMember::Action(action) => plan.actions.push(self.action_plan(action)),
+                ConnectorMember::Event(_) => {}
+            }
+        }
+        Some(plan)
+    }
+
+    fn action_plan(&self, action: &ActionDecl) -> ActionPlan {
+        let mut lowerer = Lowerer::new(self);
+        lowerer.scopes.push(BTreeMap::new());
+        let params = action
+            .params
+            .iter()
+            .map(|p| (p.name.name.clone(), lowerer.bind(&p.name.name)))
+            .collect();
+        let http = action.http.as_ref().map(|http| {
+            let path = lowerer.string(&http.path);
+            let fields = |lowerer: &mut Lowerer<'_, '_, '_>,
+                          record: &Option<crate::syntax::ast::RecordLit>| {
+                record
+                    .iter()
+                    .flat_map(|r| &r.entries)
+                    .map(|e| {
+                        let value = match &e.value {
+                            Some(v) => lowerer.expr(v),
+                            None => lowerer.name(&e.key.name),
+                        };
+                        (e.key.name.clone(), value)
+                    })
+                    .collect()
+            };
+            let query = fields(&mut lowerer, &http.query);
+            let headers = fields(&mut lowerer, &http.headers);
+            HttpPlan {
+                method: http.method.as_str().to_owned(),
+                path,
+                query,
+                headers,
+                body: http.body.as_ref().map(|b| lowerer.expr(b)),
+                paginate: http.paginate.as_ref().map(|p| p.style.name.clone()),
+            }
+        });
+        ActionPlan {
+            name: action.name.name.clone(),
+            effect: effect_of(action.kind),
+            params,
+            http,
+        }
+    }
+
     /// The effect of `connector.action`, and whether it exists.
     fn effect(&self, connector: &str, action: &str) -> Option<Effect> {
         let declared = self.symbols.connectors.get(connector)?;
         declared.members.iter().find_map(|m| match m {
-            ConnectorMember::Action(a) if a.name.name == action => Some(match a.kind {
-                ActionKind::Read => Effect::Read,
-                ActionKind::Write => Effect::Write,
-                ActionKind::Destructive => Effect::Destructive,
-            }),
+            ConnectorMember::Action(a) if a.name.name == action => Some(effect_of(a.kind)),
             _ => None,
         })
     }
@@ -190,6 +256,98 @@ impl<'a, 'p> Context<'a, 'p> {
             }
             EventRefKind::Raw { connector, name } => (connector.name.clone(), name.value.clone()),
         }
+    }
+}
+
+fn effect_of(kind: ActionKind) -> Effect {
+    match kind {
+        ActionKind::Read => Effect::Read,
+        ActionKind::Write => Effect::Write,
+        ActionKind::Destructive => Effect::Destructive,
+    }
+}
+
+/// A connector setting as a source: text, `env(…)`, `secret(…)`, joined by `+`.
+fn source(expr: &Expr) -> Option<Source> {
+    match &expr.kind {
+        ExprKind::String(literal) => {
+            let text: Option<String> = literal
+                .parts
+                .iter()
+                .map(|p| match p {
+                    StringPart::Text(t) => Some(t.as_str()),
+                    StringPart::Interpolation(_) => None,
+                })
+                .collect();
+            Some(Source::Text { value: text? })
+        }
+        ExprKind::Call { callee, args } => {
+            let ExprKind::Name { name } = &callee.kind else {
+                return None;
+            };
+            let ExprKind::String(literal) = &args.first()?.value.kind else {
+                return None;
+            };
+            let [StringPart::Text(key)] = literal.parts.as_slice() else {
+                return None;
+            };
+            match name.as_str() {
+                "env" => Some(Source::Env { name: key.clone() }),
+                "secret" => Some(Source::Secret { name: key.clone() }),
+                _ => None,
+            }
+        }
+        ExprKind::Binary {
+            op: crate::syntax::ast::BinaryOp::Add,
+            lhs,
+            rhs,
+        } => {
+            let mut parts = Vec::new();
+            for side in [source(lhs)?, source(rhs)?] {
+                match side {
+                    Source::Concat { parts: inner } => parts.extend(inner),
+                    other => parts.push(other),
+                }
+            }
+            Some(Source::Concat { parts })
+        }
+        ExprKind::Paren { inner } => source(inner),
+        _ => None,
+    }
+}
+
+/// `header(…)`, `bearer(…)` or `basic(…)`.
+fn auth(expr: &Expr) -> Option<Auth> {
+    let ExprKind::Call { callee, args } = &expr.kind else {
+        return None;
+    };
+    let ExprKind::Name { name } = &callee.kind else {
+        return None;
+    };
+    let arg = |i: usize| args.get(i).and_then(|a| source(&a.value));
+    match name.as_str() {
+        "header" => match arg(0)? {
+            Source::Text { value } => Some(Auth::Header {
+                name: value,
+                value: arg(1)?,
+            }),
+            _ => None,
+        },
+        "bearer" => Some(Auth::Bearer { token: arg(0)? }),
+        "basic" => Some(Auth::Basic {
+            user: arg(0)?,
+            password: arg(1)?,
+        }),
+        _ => None,
+    }
+}
+
+fn retry_of(policy: &crate::syntax::ast::RetryPolicy) -> Retry {
+    Retry {
+        attempts: policy.attempts,
+        min_backoff_ms: u64::try_from(policy.min_backoff.millis()).unwrap_or(0),
+        max_backoff_ms: u64::try_from(policy.max_backoff.millis()).unwrap_or(0),
+        on_statuses: policy.on_statuses.clone(),
     }
 }
 
@@ -416,12 +574,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                         .effect(connector, action)
                         .unwrap_or(Effect::Write);
                     let result = name.map(|n| self.fresh(n));
-                    let retry = invocation.retry.as_ref().map(|r| Retry {
-                        attempts: r.attempts,
-                        min_backoff_ms: u64::try_from(r.min_backoff.millis()).unwrap_or(0),
-                        max_backoff_ms: u64::try_from(r.max_backoff.millis()).unwrap_or(0),
-                        on_statuses: r.on_statuses.clone(),
-                    });
+                    let retry = invocation.retry.as_ref().map(retry_of);
                     let kind = StepKind::Action {
                         connector: connector.to_owned(),
                         action: action.to_owned(),
@@ -505,6 +658,24 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
         }
     }
 
+    /// A string literal as an expression: a constant, or a text with
+    /// interpolations.
+    fn string(&mut self, literal: &crate::syntax::ast::StringLit) -> PExpr {
+        let parts: Vec<TextPart> = literal
+            .parts
+            .iter()
+            .map(|p| match p {
+                StringPart::Text(t) => TextPart::Literal(t.clone()),
+                StringPart::Interpolation(e) => TextPart::Value(self.expr(e)),
+            })
+            .collect();
+        match parts.as_slice() {
+            [] => PExpr::constant(Value::String(String::new())),
+            [TextPart::Literal(t)] => PExpr::constant(Value::String(t.clone())),
+            _ => PExpr::Text { parts },
+        }
+    }
+
     /// An expression; actions and calls inside it become pending steps.
     fn expr(&mut self, expr: &Expr) -> PExpr {
         match &expr.kind {
@@ -513,21 +684,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
             ExprKind::Bool { value } => PExpr::constant(Value::Bool(*value)),
             ExprKind::Null | ExprKind::Wildcard => PExpr::constant(Value::Null),
             ExprKind::Duration(d) => PExpr::constant(Value::Duration(d.millis())),
-            ExprKind::String(literal) => {
-                let parts: Vec<TextPart> = literal
-                    .parts
-                    .iter()
-                    .map(|p| match p {
-                        StringPart::Text(t) => TextPart::Literal(t.clone()),
-                        StringPart::Interpolation(e) => TextPart::Value(self.expr(e)),
-                    })
-                    .collect();
-                match parts.as_slice() {
-                    [] => PExpr::constant(Value::String(String::new())),
-                    [TextPart::Literal(t)] => PExpr::constant(Value::String(t.clone())),
-                    _ => PExpr::Text { parts },
-                }
-            }
+            ExprKind::String(literal) => self.string(literal),
             ExprKind::Name { name } => self.name(name),
             ExprKind::Field { base, name, safe } => PExpr::Field {
                 base: Box::new(self.expr(base)),

@@ -104,12 +104,29 @@ fn build_with(
         flow.hash = hash::flow_hash(flow);
     }
     let index = optimize::index(&flows);
+    let connectors = used_connectors(&flows)
+        .into_iter()
+        .filter_map(|name| context.connector(&name))
+        .collect();
     Ok(Plan {
         format_version: FORMAT_VERSION,
         flows,
         functions,
         index,
+        connectors,
     })
+}
+
+/// The connectors some action step of the flows calls, sorted.
+fn used_connectors(flows: &[ir::FlowPlan]) -> std::collections::BTreeSet<String> {
+    flows
+        .iter()
+        .flat_map(|f| &f.steps)
+        .filter_map(|s| match &s.kind {
+            ir::StepKind::Action { connector, .. } => Some(connector.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The plan as pretty JSON, for people and tools.
