@@ -1,9 +1,14 @@
-//! The project manifest, `idflow.toml`. Today it sets the lint levels:
+//! The project manifest, `idflow.toml`: lint levels, and the connections
+//! the runtime uses.
 //!
 //! ```toml
 //! [lints]
 //! destructive-without-filter = "deny"
 //! missing-flow-doc = "allow"
+//!
+//! [connections.okta]
+//! base_url = "https://chu-exemple.okta.com"
+//! secrets = { OKTA_API_TOKEN = { env = "CHU_OKTA_TOKEN" } }
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -58,4 +63,90 @@ pub fn lint_levels(manifest: &Path) -> Result<Levels> {
         levels.insert(rule.clone(), level);
     }
     Ok(levels)
+}
+
+/// Where a secret's value comes from: never the manifest itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable.
+    Env(String),
+    /// A file, whose content (trimmed) is the secret.
+    File(PathBuf),
+}
+
+/// The `[connections.NAME]` tables of the manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Connections {
+    /// `base_url = "…"`, by connector.
+    pub base_urls: std::collections::BTreeMap<String, String>,
+    /// `[connections.NAME.settings] KEY = "value"`: values of `env("KEY")`.
+    pub settings: std::collections::BTreeMap<String, String>,
+    /// `[connections.NAME.secrets] KEY = { env = "VAR" }` or `{ file = "path" }`.
+    pub secrets: std::collections::BTreeMap<String, SecretSource>,
+}
+
+/// Reads the connections of the manifest; absent is fine. A secret written
+/// inline is refused.
+pub fn connections(manifest: &Path) -> Result<Connections> {
+    let mut connections = Connections::default();
+    if !manifest.exists() {
+        return Ok(connections);
+    }
+    let text = std::fs::read_to_string(manifest)
+        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
+    let Some(all) = table.get("connections") else {
+        return Ok(connections);
+    };
+    let here = manifest.parent().unwrap_or_else(|| Path::new("."));
+    let Some(all) = all.as_table() else {
+        bail!(
+            "`{}`: `connections` must be a table of connectors",
+            manifest.display()
+        );
+    };
+    for (connector, entry) in all {
+        let at = |key: &str| format!("`{}`: connections.{connector}.{key}", manifest.display());
+        let Some(entry) = entry.as_table() else {
+            bail!("{} must be a table", at(""));
+        };
+        for (key, value) in entry {
+            match (key.as_str(), value) {
+                ("base_url", toml::Value::String(url)) => {
+                    connections.base_urls.insert(connector.clone(), url.clone());
+                }
+                ("settings", toml::Value::Table(settings)) => {
+                    for (name, value) in settings {
+                        let value = value.as_str().with_context(|| {
+                            format!("{} must be text", at(&format!("settings.{name}")))
+                        })?;
+                        connections.settings.insert(name.clone(), value.to_owned());
+                    }
+                }
+                ("secrets", toml::Value::Table(secrets)) => {
+                    for (name, value) in secrets {
+                        let source = match value.as_table().map(|t| (t.get("env"), t.get("file"))) {
+                            Some((Some(toml::Value::String(var)), None)) => {
+                                SecretSource::Env(var.clone())
+                            }
+                            Some((None, Some(toml::Value::String(file)))) => {
+                                SecretSource::File(here.join(file))
+                            }
+                            _ => bail!(
+                                "{}: a secret is never written in idflow.toml; say where it is: {{ env = \"VARIABLE\" }} or {{ file = \"path\" }}",
+                                at(&format!("secrets.{name}"))
+                            ),
+                        };
+                        connections.secrets.insert(name.clone(), source);
+                    }
+                }
+                _ => bail!(
+                    "{}: expected `base_url = \"…\"`, a `settings` table or a `secrets` table",
+                    at(key)
+                ),
+            }
+        }
+    }
+    Ok(connections)
 }

@@ -431,7 +431,91 @@ fn run_names_the_bad_field_of_a_malformed_event() {
         assert_eq!(output.status.code(), Some(2));
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     }
-    let output = idflow(&["run", ".", "--event", "bad.json"], dir.path());
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    let output = idflow(&["run", ".", "--event", "event.json"], dir.path());
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("add --dry-run"));
+    assert!(
+        stderr(&output).contains("connector `okta`: setting `OKTA_ORG_URL` has no value"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A live run: the connection comes from idflow.toml, the token from the
+/// environment variable it names; the request reaches a server on
+/// 127.0.0.1 with the token, and the output never shows it.
+#[test]
+fn run_sends_actions_through_the_connections_of_idflow_toml() {
+    use axum::http::HeaderMap;
+    let token = "00TOKEN-never-printed";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/api/v1/users/{id}/lifecycle/suspend",
+        axum::routing::post(
+            move |headers: HeaderMap, axum::extract::Path(id): axum::extract::Path<String>| {
+                let log = log.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    log.lock()
+                        .unwrap()
+                        .push(format!("suspend {id} with {auth}"));
+                    axum::Json(serde_json::json!({}))
+                }
+            },
+        ),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        format!("[connections.okta]\nbase_url = \"http://{address}\"\nsecrets = {{ OKTA_API_TOKEN = {{ env = \"TEST_OKTA_TOKEN\" }} }}\n"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(["run", ".", "--event", "event.json", "--format", "json"])
+        .current_dir(dir.path())
+        .env("TEST_OKTA_TOKEN", token)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [format!("suspend 00u1 with SSWS {token}")]
+    );
+    let printed = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(
+        printed.contains("\"status\":\"ok\"") && !printed.contains(token),
+        "{printed}"
+    );
+    // A secret written inline is refused.
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[connections.okta]\nsecrets = { OKTA_API_TOKEN = \"00inline\" }\n",
+    )
+    .unwrap();
+    let output = idflow(&["run", ".", "--event", "event.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a secret is never written in idflow.toml"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -10,4 +10,5 @@
 pub mod connectors;
 pub mod executor;
 pub mod fixtures;
+pub mod http;
 pub mod trace;

@@ -8,21 +8,20 @@ use std::fmt::Write;
 use anyhow::{Context, Result, bail};
 use idflow_compiler::jit::{Matcher, Mode};
 use idflow_compiler::plan::value::Value;
+use std::time::Duration;
+
+use idflow_runtime::connectors::Connectors;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
+use idflow_runtime::http::{HttpConnectors, Settings};
 use idflow_runtime::trace::{Redactor, StepStatus};
 
 use super::Outcome;
 use crate::cli::{RunArgs, RunFormat};
-use crate::{files, report};
+use crate::{config, files, report};
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<Outcome> {
-    if !args.dry_run {
-        bail!(
-            "live runs send actions through the HTTP and SMTP connector engines, which this version of idflow does not have yet: add --dry-run (writes are recorded, not sent; reads come from --fixtures)"
-        );
-    }
     let event = read_event(&args.event)?;
     let project = files::load_project(&args.paths)?;
     let Some(plan) = super::build::build(&project, false)? else {
@@ -37,7 +36,6 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             known.join(", ")
         );
     }
-    let connectors = DryRun::new(args.fixtures.as_deref())?;
     let configs = BTreeMap::new();
     let matcher = Matcher::new(&plan, Mode::Jit, configs.clone())?;
     let fired = matcher.match_value("okta", &event, &mut Vec::new());
@@ -61,16 +59,38 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let now = chrono_now();
-    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), now, true);
-    let value = Value::from_json(&event);
+    let event = Value::from_json(&event);
+    let runs = if args.dry_run {
+        let connectors = DryRun::new(args.fixtures.as_deref())?;
+        let executor = Executor::new(
+            &plan,
+            &connectors,
+            &configs,
+            Redactor::default(),
+            chrono_now(),
+            true,
+        );
+        run_flows(&runtime, &executor, &plan, &fired, &event)
+    } else {
+        let manifest = config::manifest_path(&args.paths);
+        let (settings, secrets) = settings(&plan, &config::connections(&manifest)?)?;
+        let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(30))?;
+        let executor = Executor::new(
+            &plan,
+            &connectors,
+            &configs,
+            Redactor::new(secrets),
+            chrono_now(),
+            false,
+        );
+        run_flows(&runtime, &executor, &plan, &fired, &event)
+    };
     let mut failed = false;
-    for flow in fired.iter().filter_map(|f| plan.flows.get(*f)) {
-        let run = runtime.block_on(executor.run(flow, Some(value.clone())));
+    for run in &runs {
         failed |= matches!(run.status, RunStatus::Failed { .. });
         report::out(&match args.format {
-            RunFormat::Human => human(&run),
-            RunFormat::Json => json_lines(&run)?,
+            RunFormat::Human => human(run, args.dry_run),
+            RunFormat::Json => json_lines(run, args.dry_run)?,
         });
     }
     Ok(if failed {
@@ -78,6 +98,66 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Runs each fired flow, one after the other.
+fn run_flows<C: Connectors>(
+    runtime: &tokio::runtime::Runtime,
+    executor: &Executor<'_, C>,
+    plan: &idflow_compiler::plan::Plan,
+    fired: &[usize],
+    event: &Value,
+) -> Vec<RunReport> {
+    fired
+        .iter()
+        .filter_map(|f| plan.flows.get(*f))
+        .map(|flow| runtime.block_on(executor.run(flow, Some(event.clone()))))
+        .collect()
+}
+
+/// The settings and secrets the plan's HTTP connectors need, from the
+/// manifest's connections, else from environment variables of the same
+/// names; and the secret values, for redaction.
+fn settings(
+    plan: &idflow_compiler::plan::Plan,
+    connections: &config::Connections,
+) -> Result<(Settings, Vec<String>)> {
+    let (values, secrets) = Settings::needed(plan);
+    let mut settings = Settings {
+        base_urls: connections.base_urls.clone(),
+        ..Settings::default()
+    };
+    for name in values {
+        let value = connections
+            .settings
+            .get(&name)
+            .cloned()
+            .or_else(|| std::env::var(&name).ok());
+        if let Some(value) = value {
+            settings.values.insert(name, value);
+        }
+    }
+    for name in secrets {
+        let value = match connections.secrets.get(&name) {
+            Some(config::SecretSource::Env(var)) => {
+                Some(std::env::var(var).with_context(|| {
+                    format!("secret `{name}`: the environment variable `{var}` is not set")
+                })?)
+            }
+            Some(config::SecretSource::File(path)) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("secret `{name}`: cannot read {}", path.display()))?
+                    .trim()
+                    .to_owned(),
+            ),
+            None => std::env::var(&name).ok(),
+        };
+        if let Some(value) = value {
+            settings.secrets.insert(name, value);
+        }
+    }
+    let secret_values = settings.secrets.values().cloned().collect();
+    Ok((settings, secret_values))
 }
 
 /// The current time in milliseconds since the epoch.
@@ -160,9 +240,10 @@ fn kind(json: &serde_json::Value) -> &'static str {
 }
 
 /// A run as people read it: a line per step, its status, then the outcome.
-fn human(run: &RunReport) -> String {
+fn human(run: &RunReport, dry_run: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "run {}  {}  (dry run)", run.flow, run.version);
+    let mode = if dry_run { "  (dry run)" } else { "" };
+    let _ = writeln!(out, "run {}  {}{mode}", run.flow, run.version);
     for entry in &run.trace {
         let status = match entry.status {
             StepStatus::Ok => "ok",
@@ -178,6 +259,17 @@ fn human(run: &RunReport) -> String {
         }
         if let Some(error) = &entry.error {
             let _ = write!(out, "  {error}");
+        }
+        if entry.attempts.len() > 1 {
+            let tries: Vec<String> = entry
+                .attempts
+                .iter()
+                .map(|a| {
+                    a.status
+                        .map_or_else(|| a.error.clone().unwrap_or_default(), |s| s.to_string())
+                })
+                .collect();
+            let _ = write!(out, "  (tries: {})", tries.join(", "));
         }
         out.push('\n');
     }
@@ -201,7 +293,7 @@ fn human(run: &RunReport) -> String {
 }
 
 /// One JSON line per step, then one for the run.
-fn json_lines(run: &RunReport) -> Result<String> {
+fn json_lines(run: &RunReport, dry_run: bool) -> Result<String> {
     let mut out = String::new();
     for entry in &run.trace {
         let mut line = serde_json::to_value(entry)?;
@@ -210,7 +302,7 @@ fn json_lines(run: &RunReport) -> Result<String> {
                 "run".to_owned(),
                 serde_json::Value::String(run.flow.clone()),
             );
-            object.insert("dry_run".to_owned(), serde_json::Value::Bool(true));
+            object.insert("dry_run".to_owned(), serde_json::Value::Bool(dry_run));
         }
         let _ = writeln!(out, "{line}");
     }

@@ -1,0 +1,673 @@
+//! The HTTP connector engine: runs the actions of connectors declared with
+//! HTTP mappings, from the connector plans.
+//!
+//! A request is built from the mapping — the base URL, the path (each
+//! interpolated value percent-encoded as a path segment), the query (null
+//! parameters left out), the headers, the JSON body (a record's null fields
+//! left out) — and the connection's authentication. A status the connector
+//! retries on (and a timeout or a refused connection) is tried again, up to
+//! the policy's attempts, after the delay the service asks for
+//! (`Retry-After` in seconds, Okta's `X-Rate-Limit-Reset` as an epoch
+//! second; at most two minutes) or else an exponential backoff with jitter.
+//! `paginate link` follows `Link: <…>; rel="next"` and joins the pages.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use idflow_compiler::plan::eval::{self, Env};
+use idflow_compiler::plan::ir::{
+    Auth, ConnectorPlan, HttpPlan, PExpr, Plan, Retry, Source, TextPart,
+};
+use idflow_compiler::plan::value::Value;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use rand::Rng;
+use thiserror::Error;
+
+use crate::connectors::{ActionCall, ActionError, Answer, Attempt, Connectors, Delivery};
+
+/// What may not appear unencoded in one path segment (RFC 3986).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'?')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// The longest delay a service's `Retry-After` or rate-limit reset is
+/// followed for.
+const MAX_SERVER_DELAY: Duration = Duration::from_secs(120);
+
+/// The settings and secrets connections are made with, by the names the
+/// connector declarations use in `env("…")` and `secret("…")`.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// `env("NAME")` values.
+    pub values: BTreeMap<String, String>,
+    /// `secret("NAME")` values.
+    pub secrets: BTreeMap<String, String>,
+    /// Base URLs that replace a connector's declared one, by connector.
+    pub base_urls: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// The `env(…)` and `secret(…)` names the plan's HTTP connectors use.
+    pub fn needed(plan: &Plan) -> (Vec<String>, Vec<String>) {
+        let (mut values, mut secrets) = (Vec::new(), Vec::new());
+        fn walk(source: &Source, values: &mut Vec<String>, secrets: &mut Vec<String>) {
+            match source {
+                Source::Text { .. } => {}
+                Source::Env { name } => values.push(name.clone()),
+                Source::Secret { name } => secrets.push(name.clone()),
+                Source::Concat { parts } => parts.iter().for_each(|p| walk(p, values, secrets)),
+            }
+        }
+        for connector in plan
+            .connectors
+            .iter()
+            .filter(|c| c.actions.iter().any(|a| a.http.is_some()))
+        {
+            connector
+                .base_url
+                .iter()
+                .for_each(|s| walk(s, &mut values, &mut secrets));
+            match &connector.auth {
+                Some(Auth::Header { value, .. }) => walk(value, &mut values, &mut secrets),
+                Some(Auth::Bearer { token }) => walk(token, &mut values, &mut secrets),
+                Some(Auth::Basic { user, password }) => {
+                    walk(user, &mut values, &mut secrets);
+                    walk(password, &mut values, &mut secrets);
+                }
+                None => {}
+            }
+        }
+        values.sort();
+        values.dedup();
+        secrets.sort();
+        secrets.dedup();
+        (values, secrets)
+    }
+}
+
+/// Why a connection could not be set up.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum ConnectionError {
+    /// A setting or secret a connector needs has no value.
+    #[error(
+        "connector `{connector}`: {what} `{name}` has no value (set it in idflow.toml's [connections.{connector}] or in the environment)"
+    )]
+    Missing {
+        /// The connector.
+        connector: String,
+        /// "setting" or "secret".
+        what: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not start: {0}")]
+    Client(String),
+}
+
+/// One connector, ready to send requests.
+struct Connection {
+    plan: ConnectorPlan,
+    base_url: String,
+    auth: Option<(String, String)>,
+}
+
+/// The HTTP connectors of a plan.
+pub struct HttpConnectors {
+    client: reqwest::Client,
+    connections: BTreeMap<String, Connection>,
+}
+
+impl HttpConnectors {
+    /// Connects every HTTP connector of the plan, with `timeout` per request.
+    pub fn new(
+        plan: &Plan,
+        settings: &Settings,
+        timeout: Duration,
+    ) -> Result<Self, ConnectionError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("idflow/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConnectionError::Client(e.to_string()))?;
+        let mut connections = BTreeMap::new();
+        for connector in &plan.connectors {
+            if !connector.actions.iter().any(|a| a.http.is_some()) {
+                continue;
+            }
+            let resolve = |source: &Source| resolve(source, settings, &connector.name);
+            let base_url = match (settings.base_urls.get(&connector.name), &connector.base_url) {
+                (Some(url), _) => url.clone(),
+                (None, Some(source)) => resolve(source)?,
+                (None, None) => String::new(),
+            };
+            let auth = match &connector.auth {
+                None => None,
+                Some(Auth::Header { name, value }) => Some((name.clone(), resolve(value)?)),
+                Some(Auth::Bearer { token }) => Some((
+                    "Authorization".to_owned(),
+                    format!("Bearer {}", resolve(token)?),
+                )),
+                Some(Auth::Basic { user, password }) => {
+                    let pair = format!("{}:{}", resolve(user)?, resolve(password)?);
+                    Some((
+                        "Authorization".to_owned(),
+                        format!("Basic {}", base64(pair.as_bytes())),
+                    ))
+                }
+            };
+            connections.insert(
+                connector.name.clone(),
+                Connection {
+                    plan: connector.clone(),
+                    base_url: base_url.trim_end_matches('/').to_owned(),
+                    auth,
+                },
+            );
+        }
+        Ok(HttpConnectors {
+            client,
+            connections,
+        })
+    }
+}
+
+/// A source's value from the settings.
+fn resolve(
+    source: &Source,
+    settings: &Settings,
+    connector: &str,
+) -> Result<String, ConnectionError> {
+    let missing = |what, name: &str| ConnectionError::Missing {
+        connector: connector.to_owned(),
+        what,
+        name: name.to_owned(),
+    };
+    match source {
+        Source::Text { value } => Ok(value.clone()),
+        Source::Env { name } => settings
+            .values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| missing("setting", name)),
+        Source::Secret { name } => settings
+            .secrets
+            .get(name)
+            .cloned()
+            .ok_or_else(|| missing("secret", name)),
+        Source::Concat { parts } => parts
+            .iter()
+            .map(|p| resolve(p, settings, connector))
+            .collect(),
+    }
+}
+
+/// Standard base64, for basic authentication.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(
+                    ALPHABET
+                        .get(((n >> shift) & 63) as usize)
+                        .copied()
+                        .unwrap_or(b'='),
+                ));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A request, built from an action's mapping and a call's arguments.
+struct Request {
+    method: reqwest::Method,
+    url: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<serde_json::Value>,
+}
+
+fn failed(call: &ActionCall, message: impl Into<String>) -> ActionError {
+    ActionError::Failed {
+        action: call.name(),
+        message: message.into(),
+    }
+}
+
+impl Connection {
+    fn request(
+        &self,
+        http: &HttpPlan,
+        params: &[(String, u32)],
+        call: &ActionCall,
+    ) -> Result<Request, ActionError> {
+        let configs = BTreeMap::new();
+        let mut env = Env::new(&[], &configs, 0);
+        for (name, local) in params {
+            let value = call
+                .args
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            env.set(*local, value);
+        }
+        let mut eval =
+            |expr: &PExpr| eval::eval_in(expr, &mut env).map_err(|e| failed(call, e.to_string()));
+        let path = match &http.path {
+            PExpr::Text { parts } => {
+                let mut path = String::new();
+                for part in parts {
+                    match part {
+                        TextPart::Literal(text) => path.push_str(text),
+                        TextPart::Value(expr) => {
+                            let value = eval(expr)?.to_string();
+                            path.extend(utf8_percent_encode(&value, SEGMENT));
+                        }
+                    }
+                }
+                path
+            }
+            other => eval(other)?.to_string(),
+        };
+        let mut query = Vec::new();
+        for (name, expr) in &http.query {
+            match eval(expr)? {
+                Value::Null => {}
+                value => query.push((name.clone(), value.to_string())),
+            }
+        }
+        let mut headers = Vec::new();
+        for (name, expr) in &http.headers {
+            match eval(expr)? {
+                Value::Null => {}
+                value => headers.push((name.clone(), value.to_string())),
+            }
+        }
+        let body = match &http.body {
+            Some(expr) => Some(without_nulls(eval(expr)?.to_json())),
+            None => None,
+        };
+        let method = reqwest::Method::from_bytes(http.method.as_bytes())
+            .map_err(|e| failed(call, e.to_string()))?;
+        Ok(Request {
+            method,
+            url: format!("{}{path}", self.base_url),
+            query,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A body without the fields set to null: "not given" for the APIs.
+fn without_nulls(json: serde_json::Value) -> serde_json::Value {
+    match json {
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
+        other => other,
+    }
+}
+
+impl Connectors for HttpConnectors {
+    async fn call(&self, call: &ActionCall) -> Answer {
+        let Some(connection) = self.connections.get(&call.connector) else {
+            return Answer::once(
+                Err(failed(
+                    call,
+                    format!(
+                        "connector `{}` has no HTTP connection in this runtime",
+                        call.connector
+                    ),
+                )),
+                Delivery::Sent,
+            );
+        };
+        let Some(action) = connection
+            .plan
+            .actions
+            .iter()
+            .find(|a| a.name == call.action)
+        else {
+            return Answer::once(
+                Err(failed(call, "the connector has no such action")),
+                Delivery::Sent,
+            );
+        };
+        let Some(http) = &action.http else {
+            return Answer::once(
+                Err(failed(
+                    call,
+                    "a native action: this engine sends HTTP actions only",
+                )),
+                Delivery::Sent,
+            );
+        };
+        let request = match connection.request(http, &action.params, call) {
+            Ok(request) => request,
+            Err(error) => return Answer::once(Err(error), Delivery::Sent),
+        };
+        let retry = connection.plan.retry.clone().unwrap_or(Retry {
+            attempts: 0,
+            min_backoff_ms: 0,
+            max_backoff_ms: 0,
+            on_statuses: Vec::new(),
+        });
+        let mut attempts = Vec::new();
+        let mut url = request.url.clone();
+        let mut first_page = true;
+        let mut pages: Vec<serde_json::Value> = Vec::new();
+        loop {
+            let sent = self
+                .send(
+                    connection,
+                    &request,
+                    &url,
+                    first_page,
+                    &retry,
+                    &mut attempts,
+                    call,
+                )
+                .await;
+            let (json, next) = match sent {
+                Ok(page) => page,
+                Err(error) => {
+                    return Answer {
+                        result: Err(error),
+                        delivery: Delivery::Sent,
+                        attempts,
+                    };
+                }
+            };
+            match (http.paginate.as_deref(), next) {
+                (Some("link"), Some(next)) => {
+                    pages.push(json);
+                    url = next;
+                    first_page = false;
+                }
+                (Some("link"), None) => {
+                    pages.push(json);
+                    let joined = pages
+                        .into_iter()
+                        .flat_map(|p| match p {
+                            serde_json::Value::Array(items) => items,
+                            other => vec![other],
+                        })
+                        .collect();
+                    let value = Value::from_json(&serde_json::Value::Array(joined));
+                    return Answer {
+                        result: Ok(value),
+                        delivery: Delivery::Sent,
+                        attempts,
+                    };
+                }
+                _ => {
+                    return Answer {
+                        result: Ok(Value::from_json(&json)),
+                        delivery: Delivery::Sent,
+                        attempts,
+                    };
+                }
+            }
+        }
+    }
+}
+
+impl HttpConnectors {
+    /// Sends one request (one page), retrying as the policy allows; its JSON
+    /// and the next page's URL.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of one request, kept together"
+    )]
+    async fn send(
+        &self,
+        connection: &Connection,
+        request: &Request,
+        url: &str,
+        first_page: bool,
+        retry: &Retry,
+        attempts: &mut Vec<Attempt>,
+        call: &ActionCall,
+    ) -> Result<(serde_json::Value, Option<String>), ActionError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let mut builder = self.client.request(request.method.clone(), url);
+            if first_page {
+                builder = builder.query(&request.query);
+            }
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            if let Some((name, value)) = &connection.auth {
+                builder = builder.header(name, value);
+            }
+            if let Some(body) = &request.body {
+                builder = builder.json(body);
+            }
+            let last = tries > retry.attempts;
+            match builder.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if response.status().is_success() {
+                        if !attempts.is_empty() {
+                            attempts.push(Attempt {
+                                status: Some(status),
+                                error: None,
+                                retry_after_ms: None,
+                            });
+                        }
+                        let next = next_link(response.headers());
+                        let bytes = response
+                            .bytes()
+                            .await
+                            .map_err(|e| failed(call, e.to_string()))?;
+                        let json = if bytes.is_empty() {
+                            serde_json::Value::Null
+                        } else {
+                            serde_json::from_slice(&bytes)
+                                .map_err(|e| failed(call, format!("the answer is not JSON: {e}")))?
+                        };
+                        return Ok((json, next));
+                    }
+                    let delay = server_delay(response.headers());
+                    let message: String = response
+                        .text()
+                        .await
+                        .unwrap_or_default()
+                        .chars()
+                        .take(300)
+                        .collect();
+                    if last || !retry.on_statuses.contains(&status) {
+                        attempts.push(Attempt {
+                            status: Some(status),
+                            error: None,
+                            retry_after_ms: None,
+                        });
+                        return Err(ActionError::Status {
+                            action: call.name(),
+                            status,
+                            message,
+                        });
+                    }
+                    let wait = delay.unwrap_or_else(|| backoff(retry, tries));
+                    attempts.push(Attempt {
+                        status: Some(status),
+                        error: None,
+                        retry_after_ms: Some(millis(wait)),
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+                Err(error) => {
+                    let message = if error.is_timeout() {
+                        "timed out".to_owned()
+                    } else {
+                        error.without_url().to_string()
+                    };
+                    if last {
+                        attempts.push(Attempt {
+                            status: None,
+                            error: Some(message.clone()),
+                            retry_after_ms: None,
+                        });
+                        return Err(failed(call, message));
+                    }
+                    let wait = backoff(retry, tries);
+                    attempts.push(Attempt {
+                        status: None,
+                        error: Some(message),
+                        retry_after_ms: Some(millis(wait)),
+                    });
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The delay before try number `tries + 1`: doubling from the policy's
+/// minimum up to its maximum, with "full jitter" over the upper half.
+fn backoff(retry: &Retry, tries: u32) -> Duration {
+    let doubled = retry
+        .min_backoff_ms
+        .saturating_mul(1u64 << tries.saturating_sub(1).min(20));
+    let ceiling = doubled.min(retry.max_backoff_ms.max(retry.min_backoff_ms));
+    let floor = ceiling / 2;
+    Duration::from_millis(if ceiling > floor {
+        rand::rng().random_range(floor..=ceiling)
+    } else {
+        ceiling
+    })
+}
+
+/// The delay a service asks for: `Retry-After` in seconds, or Okta's
+/// `X-Rate-Limit-Reset` (the epoch second its limit resets).
+fn server_delay(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let delay = if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        Duration::from_secs(seconds)
+    } else {
+        let reset = header("x-rate-limit-reset")?.parse::<u64>().ok()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        Duration::from_secs(reset.saturating_sub(now))
+    };
+    Some(delay.min(MAX_SERVER_DELAY))
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all("link")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|link| {
+            let (target, params) = link.split_once(';')?;
+            let next = params.split(';').any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            });
+            next.then(|| {
+                target
+                    .trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (input, output) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), output);
+        }
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_others() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.append(
+            "link",
+            "<https://x.okta.com/api/v1/users?limit=2>; rel=\"self\""
+                .parse()
+                .unwrap_or_else(|_| unreachable!()),
+        );
+        headers.append(
+            "link",
+            "<https://x.okta.com/api/v1/users?after=00u2&limit=2>; rel=\"next\""
+                .parse()
+                .unwrap_or_else(|_| unreachable!()),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://x.okta.com/api/v1/users?after=00u2&limit=2")
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_within_the_policy_with_jitter() {
+        let retry = Retry {
+            attempts: 5,
+            min_backoff_ms: 100,
+            max_backoff_ms: 1_000,
+            on_statuses: vec![],
+        };
+        for (tries, max) in [
+            (1, 100),
+            (2, 200),
+            (3, 400),
+            (4, 800),
+            (5, 1_000),
+            (9, 1_000),
+        ] {
+            let delay = millis(backoff(&retry, tries));
+            assert!(delay <= max && delay >= max / 2, "try {tries}: {delay}");
+        }
+    }
+}

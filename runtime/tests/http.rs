@@ -1,0 +1,349 @@
+//! The HTTP connector engine against a server on 127.0.0.1 that answers
+//! with Okta's request and response shapes: requests built from the
+//! connector declarations, authentication, pagination, retries (429 with
+//! `Retry-After`, 503 then success, a timeout, a permanent 400) — and the
+//! API token never in a trace.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "the test's own local server and assertions: a failure there fails the test"
+)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use idflow_compiler::plan::ir::{Effect, Plan, Retry};
+use idflow_compiler::plan::value::Value;
+use idflow_compiler::project::Project;
+use idflow_compiler::source::SourceMap;
+use idflow_runtime::connectors::{ActionCall, ActionError, Connectors};
+use idflow_runtime::executor::{Executor, RunStatus};
+use idflow_runtime::http::{ConnectionError, HttpConnectors, Settings};
+use idflow_runtime::trace::Redactor;
+use serde_json::json;
+
+const TOKEN: &str = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-secret";
+
+/// What the server saw and how it should answer, per path.
+#[derive(Default)]
+struct Okta {
+    requests: Vec<String>,
+    failures_left: BTreeMap<String, u32>,
+}
+
+type Shared = Arc<Mutex<Okta>>;
+
+fn authorized(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("SSWS {TOKEN}"))
+}
+
+fn user(id: &str) -> serde_json::Value {
+    json!({"id": id, "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastLogin": null,
+           "profile": {"login": format!("{id}@chu-exemple.fr"), "email": format!("{id}@chu-exemple.fr"), "firstName": "Camille", "lastName": "Martin"},
+           "_links": {"self": {"href": format!("http://127.0.0.1/api/v1/users/{id}")}}})
+}
+
+/// Takes one scripted failure for `path`, if any is left.
+fn fail(state: &Shared, path: &str) -> bool {
+    let mut okta = state.lock().unwrap();
+    match okta.failures_left.get_mut(path) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+async fn get_user(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    state
+        .lock()
+        .unwrap()
+        .requests
+        .push(format!("GET /api/v1/users/{id}"));
+    if !authorized(&headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"})),
+        )
+            .into_response();
+    }
+    match id.as_str() {
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            axum::Json(user(&id)).into_response()
+        }
+        "bad" => (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errorCode": "E0000001", "errorSummary": "Api validation failed"})),
+        )
+            .into_response(),
+        "busy" if fail(&state, "busy") => {
+            (StatusCode::SERVICE_UNAVAILABLE, "try later").into_response()
+        }
+        "limited" if fail(&state, "limited") => {
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}))).into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", "1".parse().unwrap());
+            response
+        }
+        _ => axum::Json(user(&id)).into_response(),
+    }
+}
+
+async fn list_users(
+    State(state): State<Shared>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    state.lock().unwrap().requests.push(format!(
+        "GET /api/v1/users?{}",
+        query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    ));
+    if !authorized(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    match query.get("after").map(String::as_str) {
+        None => {
+            let mut response = axum::Json(json!([user("00u1"), user("00u2")])).into_response();
+            let link = format!("<http://{host}/api/v1/users?after=00u2&limit=2>; rel=\"next\"");
+            response.headers_mut().append(
+                "link",
+                format!("<http://{host}/api/v1/users?limit=2>; rel=\"self\"")
+                    .parse()
+                    .unwrap(),
+            );
+            response.headers_mut().append("link", link.parse().unwrap());
+            response
+        }
+        Some(_) => axum::Json(json!([user("00u3")])).into_response(),
+    }
+}
+
+async fn suspend(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    state
+        .lock()
+        .unwrap()
+        .requests
+        .push(format!("POST /api/v1/users/{id}/lifecycle/suspend"));
+    if !authorized(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    axum::Json(json!({})).into_response()
+}
+
+async fn start(state: Shared) -> String {
+    let app = Router::new()
+        .route("/api/v1/users", get(list_users))
+        .route("/api/v1/users/{id}", get(get_user))
+        .route("/api/v1/users/{id}/lifecycle/suspend", post(suspend))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+const FLOW: &str = "import okta\n\n/// Suspends failed sign-ins, after reading the user and the directory.\nflow f {\n  when okta.user_session_start as e\n  where e.actor != null\n  then {\n    let u = okta.get_user(id: e.actor.id)\n    let all = okta.list_users(filter: \"status eq \\\"ACTIVE\\\"\", limit: 2)\n    if all.len() == 3 {\n      okta.suspend_user(id: u.id)\n    }\n  }\n}\n";
+
+fn plan(fast: bool) -> Plan {
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", FLOW);
+    let mut plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    if fast {
+        for connector in &mut plan.connectors {
+            if let Some(retry) = &mut connector.retry {
+                *retry = Retry {
+                    attempts: 3,
+                    min_backoff_ms: 10,
+                    max_backoff_ms: 40,
+                    ..retry.clone()
+                };
+            }
+        }
+    }
+    plan
+}
+
+fn settings(base: &str) -> Settings {
+    Settings {
+        values: [("OKTA_ORG_URL".to_owned(), base.to_owned())].into(),
+        secrets: [("OKTA_API_TOKEN".to_owned(), TOKEN.to_owned())].into(),
+        base_urls: BTreeMap::new(),
+    }
+}
+
+fn get_user_call(id: &str) -> ActionCall {
+    ActionCall {
+        connector: "okta".to_owned(),
+        action: "get_user".to_owned(),
+        effect: Effect::Read,
+        args: vec![("id".to_owned(), Value::String(id.to_owned()))],
+    }
+}
+
+#[tokio::test]
+async fn a_flow_runs_against_the_server_with_auth_and_pagination() {
+    let state = Shared::default();
+    let base = start(state.clone()).await;
+    let plan = plan(true);
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(
+        &plan,
+        &connectors,
+        &configs,
+        Redactor::new([TOKEN.to_owned()]),
+        0,
+        false,
+    );
+    let event = json!({"uuid": "1", "published": "2026-03-29T00:00:00Z", "eventType": "user.session.start", "actor": {"id": "00u9"}});
+    let report = executor
+        .run(&plan.flows[0], Some(Value::from_json(&event)))
+        .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(
+        state.lock().unwrap().requests,
+        [
+            "GET /api/v1/users/00u9",
+            "GET /api/v1/users?filter=status eq \"ACTIVE\"&limit=2",
+            "GET /api/v1/users?after=00u2&limit=2",
+            "POST /api/v1/users/00u9/lifecycle/suspend"
+        ]
+    );
+    let listed = report
+        .trace
+        .iter()
+        .find(|t| t.what == "okta.list_users")
+        .and_then(|t| t.output.clone())
+        .unwrap();
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(3),
+        "the two pages are joined"
+    );
+    let everything = serde_json::to_string(&report).unwrap();
+    assert!(!everything.contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_the_delay_the_service_asks_for() {
+    let state = Shared::default();
+    state
+        .lock()
+        .unwrap()
+        .failures_left
+        .insert("limited".to_owned(), 1);
+    let base = start(state.clone()).await;
+    let plan = plan(true);
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let started = std::time::Instant::now();
+    let answer = connectors.call(&get_user_call("limited")).await;
+    assert!(answer.result.is_ok(), "{:?}", answer.result);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After: 1 was honoured"
+    );
+    assert_eq!(answer.attempts.len(), 2);
+    assert_eq!(answer.attempts[0].status, Some(429));
+    assert_eq!(answer.attempts[0].retry_after_ms, Some(1_000));
+    assert_eq!(answer.attempts[1].status, Some(200));
+}
+
+#[tokio::test]
+async fn a_503_then_success_and_a_permanent_400_that_is_not_retried() {
+    let state = Shared::default();
+    state
+        .lock()
+        .unwrap()
+        .failures_left
+        .insert("busy".to_owned(), 2);
+    let base = start(state.clone()).await;
+    let plan = plan(true);
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let answer = connectors.call(&get_user_call("busy")).await;
+    assert!(answer.result.is_ok());
+    let statuses: Vec<Option<u16>> = answer.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
+    let answer = connectors.call(&get_user_call("bad")).await;
+    assert!(
+        matches!(&answer.result, Err(ActionError::Status { status: 400, message, .. }) if message.contains("Api validation failed"))
+    );
+    assert_eq!(answer.attempts.len(), 1, "a 400 is not retried");
+}
+
+#[tokio::test]
+async fn a_timeout_is_retried_then_fails_the_call() {
+    let state = Shared::default();
+    let base = start(state.clone()).await;
+    let plan = plan(true);
+    let connectors =
+        HttpConnectors::new(&plan, &settings(&base), Duration::from_millis(200)).unwrap();
+    let answer = connectors.call(&get_user_call("slow")).await;
+    assert!(
+        matches!(&answer.result, Err(ActionError::Failed { message, .. }) if message == "timed out"),
+        "{:?}",
+        answer.result
+    );
+    assert_eq!(answer.attempts.len(), 4, "the first try and three retries");
+    assert!(
+        answer
+            .attempts
+            .iter()
+            .all(|a| a.error.as_deref() == Some("timed out"))
+    );
+}
+
+#[tokio::test]
+async fn a_missing_setting_or_a_wrong_token_is_said_without_the_token() {
+    let plan = plan(true);
+    let mut missing = settings("http://127.0.0.1:9");
+    missing.secrets.clear();
+    let error = HttpConnectors::new(&plan, &missing, Duration::from_secs(1)).err();
+    assert!(
+        matches!(&error, Some(ConnectionError::Missing { what: "secret", name, .. }) if name == "OKTA_API_TOKEN"),
+        "{error:?}"
+    );
+    let state = Shared::default();
+    let base = start(state.clone()).await;
+    let mut wrong = settings(&base);
+    wrong
+        .secrets
+        .insert("OKTA_API_TOKEN".to_owned(), "wrong".to_owned());
+    let connectors = HttpConnectors::new(&plan, &wrong, Duration::from_secs(1)).unwrap();
+    let answer = connectors.call(&get_user_call("00u1")).await;
+    let message = answer
+        .result
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        message.contains("HTTP 401") && message.contains("Invalid token provided"),
+        "{message}"
+    );
+    assert!(!message.contains(TOKEN));
+}
