@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use idflow_compiler::plan::eval::{self, Env};
 use idflow_compiler::plan::ir::{
-    Auth, ConnectorPlan, HttpPlan, PExpr, Plan, Retry, Source, TextPart,
+    ActionPlan, Auth, ConnectorPlan, HttpPlan, PExpr, Plan, Retry, Source, TextPart,
 };
 use idflow_compiler::plan::value::Value;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -257,18 +257,25 @@ fn failed(call: &ActionCall, message: impl Into<String>) -> ActionError {
 impl Connection {
     fn request(
         &self,
+        action: &ActionPlan,
         http: &HttpPlan,
-        params: &[(String, u32)],
         call: &ActionCall,
     ) -> Result<Request, ActionError> {
         let configs = BTreeMap::new();
         let mut env = Env::new(&[], &configs, 0);
-        for (name, local) in params {
-            let value = call
+        for (name, local) in &action.params {
+            let given = call
                 .args
                 .iter()
                 .find(|(n, _)| n == name)
-                .map_or(Value::Null, |(_, v)| v.clone());
+                .map(|(_, v)| v.clone());
+            let value = match (given, action.defaults.iter().find(|(n, _)| n == name)) {
+                (Some(value), _) => value,
+                (None, Some((_, default))) => {
+                    eval::eval_in(default, &mut env).map_err(|e| failed(call, e.to_string()))?
+                }
+                (None, None) => Value::Null,
+            };
             env.set(*local, value);
         }
         let mut eval =
@@ -363,7 +370,7 @@ impl Connectors for HttpConnectors {
                 Delivery::Sent,
             );
         };
-        let request = match connection.request(http, &action.params, call) {
+        let request = match connection.request(action, http, call) {
             Ok(request) => request,
             Err(error) => return Answer::once(Err(error), Delivery::Sent),
         };

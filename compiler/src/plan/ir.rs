@@ -112,6 +112,9 @@ pub struct ActionPlan {
     pub effect: Effect,
     /// Its parameters, by name, and the local each is bound to in `http`.
     pub params: Vec<(String, LocalId)>,
+    /// The default values of parameters that have one, used when a call
+    /// leaves them out.
+    pub defaults: Vec<(String, PExpr)>,
     /// How it maps onto HTTP; none for a native action.
     pub http: Option<HttpPlan>,
 }

@@ -181,6 +181,11 @@ impl<'a, 'p> Context<'a, 'p> {
             .iter()
             .map(|p| (p.name.name.clone(), lowerer.bind(&p.name.name)))
             .collect();
+        let defaults = action
+            .params
+            .iter()
+            .filter_map(|p| Some((p.name.name.clone(), lowerer.expr(p.default.as_ref()?))))
+            .collect();
         let http = action.http.as_ref().map(|http| {
             let path = lowerer.string(&http.path);
             let fields = |lowerer: &mut Lowerer<'_, '_, '_>,
@@ -212,6 +217,7 @@ impl<'a, 'p> Context<'a, 'p> {
             name: action.name.name.clone(),
             effect: effect_of(action.kind),
             params,
+            defaults,
             http,
         }
     }
