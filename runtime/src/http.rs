@@ -56,7 +56,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The `env(…)` and `secret(…)` names the plan's HTTP connectors use.
+    /// The `env(…)` and `secret(…)` names the plan's connectors use.
     pub fn needed(plan: &Plan) -> (Vec<String>, Vec<String>) {
         let (mut values, mut secrets) = (Vec::new(), Vec::new());
         fn walk(source: &Source, values: &mut Vec<String>, secrets: &mut Vec<String>) {
@@ -67,14 +67,11 @@ impl Settings {
                 Source::Concat { parts } => parts.iter().for_each(|p| walk(p, values, secrets)),
             }
         }
-        for connector in plan
-            .connectors
-            .iter()
-            .filter(|c| c.actions.iter().any(|a| a.http.is_some()))
-        {
+        for connector in &plan.connectors {
             connector
                 .base_url
                 .iter()
+                .chain(connector.settings.iter().map(|(_, s)| s))
                 .for_each(|s| walk(s, &mut values, &mut secrets));
             match &connector.auth {
                 Some(Auth::Header { value, .. }) => walk(value, &mut values, &mut secrets),
@@ -182,7 +179,7 @@ impl HttpConnectors {
 }
 
 /// A source's value from the settings.
-fn resolve(
+pub(crate) fn resolve(
     source: &Source,
     settings: &Settings,
     connector: &str,

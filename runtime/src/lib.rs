@@ -4,11 +4,14 @@
 //! [`connectors::Connectors`] implementation, and records a [`trace`] in
 //! which secrets are redacted. [`fixtures`] is the dry-run connector set:
 //! writes are recorded and not sent, reads are answered from fixture files.
-//! The HTTP and SMTP connector engines, the store, the scheduler and the
-//! webhook server build on these.
+//! [`http`] and [`smtp`] are the live engines, [`engines`] routes each
+//! call to its engine; the store, the scheduler and the webhook server
+//! build on these.
 
 pub mod connectors;
+pub mod engines;
 pub mod executor;
 pub mod fixtures;
 pub mod http;
+pub mod smtp;
 pub mod trace;

@@ -11,9 +11,10 @@ use idflow_compiler::plan::value::Value;
 use std::time::Duration;
 
 use idflow_runtime::connectors::Connectors;
+use idflow_runtime::engines::Engines;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
-use idflow_runtime::http::{HttpConnectors, Settings};
+use idflow_runtime::http::Settings;
 use idflow_runtime::trace::{Redactor, StepStatus};
 
 use super::Outcome;
@@ -74,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     } else {
         let manifest = config::manifest_path(&args.paths);
         let (settings, secrets) = settings(&plan, &config::connections(&manifest)?)?;
-        let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(30))?;
+        let connectors = Engines::new(&plan, &settings, Duration::from_secs(30))?;
         let executor = Executor::new(
             &plan,
             &connectors,

@@ -48,6 +48,8 @@ pub struct ConnectorPlan {
     pub auth: Option<Auth>,
     /// Its retry policy: attempts after the first, backoff, statuses.
     pub retry: Option<Retry>,
+    /// Its other settings (a native connector's `host`, `port`, `from`, …).
+    pub settings: Vec<(String, Source)>,
     /// Its actions.
     pub actions: Vec<ActionPlan>,
 }

@@ -156,6 +156,7 @@ impl<'a, 'p> Context<'a, 'p> {
             base_url: None,
             auth: None,
             retry: None,
+            settings: Vec::new(),
             actions: Vec::new(),
         };
         for member in &declared.members {
@@ -163,7 +164,9 @@ impl<'a, 'p> Context<'a, 'p> {
                 ConnectorMember::Setting(setting) => match setting.key.name.as_str() {
                     "base_url" => plan.base_url = source(&setting.value),
                     "auth" => plan.auth = auth(&setting.value),
-                    _ => {}
+                    key => plan
+                        .settings
+                        .extend(source(&setting.value).map(|s| (key.to_owned(), s))),
                 },
                 ConnectorMember::Retry(retry) => plan.retry = Some(retry_of(&retry.policy)),
                 ConnectorMember::Action(action) => plan.actions.push(self.action_plan(action)),
@@ -318,6 +321,9 @@ fn source(expr: &Expr) -> Option<Source> {
             Some(Source::Concat { parts })
         }
         ExprKind::Paren { inner } => source(inner),
+        ExprKind::Int { value } => Some(Source::Text {
+            value: value.to_string(),
+        }),
         _ => None,
     }
 }

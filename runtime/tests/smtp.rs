@@ -1,0 +1,156 @@
+//! The email connector against a real SMTP server: `aiosmtpd` (PyPI,
+//! installed by `.ci/run`), started on 127.0.0.1 by the test. A compliance
+//! flow mails a CSV report as an attachment; the test reads the mail the
+//! server stored.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: a server that does not start, or a mail that does not arrive, fails it"
+)]
+
+use std::collections::BTreeMap;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use idflow_compiler::project::Project;
+use idflow_compiler::source::SourceMap;
+use idflow_runtime::engines::Engines;
+use idflow_runtime::executor::{Executor, RunStatus};
+use idflow_runtime::http::Settings;
+use idflow_runtime::trace::Redactor;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(maildir: &std::path::Path) -> (Server, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("python3")
+        .args([
+            "-u",
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd (`pip install aiosmtpd`, as .ci/run does)");
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "aiosmtpd did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Server(child), port)
+}
+
+const REPORT: &str = r#"import email
+
+/// Where the compliance report goes.
+config audit_mailbox: String = "audit@chu-exemple.fr"
+
+/// Mails the month's list of dormant accounts, as CSV, to the audit mailbox.
+flow dormant_report {
+  when schedule "0 7 1 * *" tz "Europe/Paris"
+  then {
+    let rows = [{ login: "a.martin@chu-exemple.fr", last: "2026-05-02" }, { login: "b.roux@chu-exemple.fr", last: "never" }]
+    email.send(
+      to: [audit_mailbox],
+      subject: "Dormant accounts",
+      body: "{rows.len()} accounts have not signed in for 90 days.",
+      attachments: [{ filename: "dormant.csv", content_type: "text/csv", content: csv.encode(rows) }],
+    )
+  }
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let (_server, port) = start(&maildir);
+    let mut sources = SourceMap::new();
+    sources.add("report.flow", REPORT);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let settings = Settings {
+        values: [
+            ("SMTP_HOST".to_owned(), "127.0.0.1".to_owned()),
+            (
+                "SMTP_FROM".to_owned(),
+                "idflow <idflow@chu-exemple.fr>".to_owned(),
+            ),
+        ]
+        .into(),
+        secrets: BTreeMap::new(),
+        base_urls: BTreeMap::new(),
+    };
+    let mut plan = plan;
+    // The local server speaks plain SMTP on its own port.
+    for connector in plan.connectors.iter_mut().filter(|c| c.name == "email") {
+        for (key, source) in &mut connector.settings {
+            match key.as_str() {
+                "port" => {
+                    *source = idflow_compiler::plan::ir::Source::Text {
+                        value: port.to_string(),
+                    }
+                }
+                "security" => {
+                    *source = idflow_compiler::plan::ir::Source::Text {
+                        value: "plain".to_owned(),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let engines = Engines::new(&plan, &settings, Duration::from_secs(10)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &engines, &configs, Redactor::default(), 0, false);
+    let report = executor.run(plan.flows.first().unwrap(), None).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let started = Instant::now();
+    let mail = loop {
+        let stored: Vec<_> = std::fs::read_dir(maildir.join("new"))
+            .map(|d| d.flatten().collect())
+            .unwrap_or_default();
+        if let Some(entry) = stored.first() {
+            break std::fs::read_to_string(entry.path()).unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no mail arrived"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(mail.contains("Subject: Dormant accounts"), "{mail}");
+    assert!(mail.contains("To: audit@chu-exemple.fr"), "{mail}");
+    assert!(
+        mail.contains("2 accounts have not signed in for 90 days."),
+        "{mail}"
+    );
+    assert!(mail.contains("filename=\"dormant.csv\""), "{mail}");
+    assert!(
+        mail.contains("last,login\r\n2026-05-02,a.martin@chu-exemple.fr")
+            || mail.contains("last,login\n2026-05-02,a.martin@chu-exemple.fr"),
+        "{mail}"
+    );
+}
