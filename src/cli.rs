@@ -74,6 +74,54 @@ pub enum Command {
         after_help = "Examples:\n  idflow run examples --event events/signin-failure.json --dry-run --fixtures fixtures/\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
     )]
     Run(RunArgs),
+    /// The run history: list runs, show one run's journal.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  idflow runs list\n  idflow runs list --flow block_foreign_signin --status failed\n  idflow runs show 19a5b2c4e1f0a3b2c1"
+    )]
+    Runs(RunsCommand),
+}
+
+/// `idflow runs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// The latest runs, newest first.
+    List(RunsListArgs),
+    /// One run: its flow version, event, status and every step of its journal.
+    Show(RunsShowArgs),
+}
+
+/// Arguments of `idflow runs list`.
+#[derive(Debug, Args)]
+pub struct RunsListArgs {
+    /// Only this flow's runs.
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// Only runs with this status: succeeded, stopped, failed or waiting.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// How many runs at most.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// The run store; default: .idflow/state.db in the current directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// How to print them.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+}
+
+/// Arguments of `idflow runs show`.
+#[derive(Debug, Args)]
+pub struct RunsShowArgs {
+    /// The run's id, as `idflow runs list` prints it.
+    pub id: String,
+    /// The run store; default: .idflow/state.db in the current directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
 }
 
 /// Arguments of `idflow run`.
@@ -97,6 +145,9 @@ pub struct RunArgs {
     /// How to print the traces.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
+    /// Where the run history is kept; default: .idflow/state.db in the project directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
 }
 
 /// Output formats of `idflow run`.

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         cli::Command::Build(args) => commands::build::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
+        cli::Command::Runs(command) => commands::runs::run(&command),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

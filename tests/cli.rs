@@ -402,6 +402,15 @@ fn run_reports_an_event_no_flow_fires_and_a_failed_run() {
         "{}",
         stdout(&output)
     );
+    let failed = idflow(&["runs", "list", "--status", "failed"], dir.path());
+    assert!(
+        stdout(&failed).contains("suspend_failures")
+            && stdout(&failed).contains("failed     (dry run)"),
+        "{}",
+        stdout(&failed)
+    );
+    let missing = idflow(&["runs", "show", "nope"], dir.path());
+    assert_eq!(missing.status.code(), Some(2));
 }
 
 #[test]
@@ -505,6 +514,22 @@ fn run_sends_actions_through_the_connections_of_idflow_toml() {
         printed.contains("\"status\":\"ok\"") && !printed.contains(token),
         "{printed}"
     );
+    // The run history has the run and its journal, and not the token.
+    let listed = idflow(&["runs", "list", "--format", "json"], dir.path());
+    let run: serde_json::Value =
+        serde_json::from_str(stdout(&listed).lines().next().unwrap()).unwrap();
+    assert_eq!(run["flow"], "suspend_failures");
+    assert_eq!(run["status"], "succeeded");
+    assert_eq!(run["event_id"], "1");
+    let shown = idflow(&["runs", "show", run["id"].as_str().unwrap()], dir.path());
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("okta.suspend_user"),
+        "{}",
+        stdout(&shown)
+    );
+    let database = std::fs::read(dir.path().join(".idflow/state.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&database).contains(token));
     // A secret written inline is refused.
     std::fs::write(
         dir.path().join("idflow.toml"),

@@ -14,4 +14,5 @@ pub mod executor;
 pub mod fixtures;
 pub mod http;
 pub mod smtp;
+pub mod store;
 pub mod trace;

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod parse;
 pub mod plan;
 pub mod run;
+pub mod runs;
 
 use std::process::ExitCode;
 

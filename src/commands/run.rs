@@ -15,6 +15,7 @@ use idflow_runtime::engines::Engines;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::http::Settings;
+use idflow_runtime::store::Store;
 use idflow_runtime::trace::{Redactor, StepStatus};
 
 use super::Outcome;
@@ -86,8 +87,16 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
         run_flows(&runtime, &executor, &plan, &fired, &event)
     };
+    let store_path = args
+        .store
+        .clone()
+        .unwrap_or_else(|| super::runs::default_store(&args.paths));
+    let mut store = Store::open(&store_path)?;
+    let event_id = event_uuid(&event);
     let mut failed = false;
-    for run in &runs {
+    for (run, (started, finished)) in &runs {
+        let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
+        report::note(&format!("run {id} recorded in {}", store_path.display()));
         failed |= matches!(run.status, RunStatus::Failed { .. });
         report::out(&match args.format {
             RunFormat::Human => human(run, args.dry_run),
@@ -108,12 +117,27 @@ fn run_flows<C: Connectors>(
     plan: &idflow_compiler::plan::Plan,
     fired: &[usize],
     event: &Value,
-) -> Vec<RunReport> {
+) -> Vec<(RunReport, (i64, i64))> {
     fired
         .iter()
         .filter_map(|f| plan.flows.get(*f))
-        .map(|flow| runtime.block_on(executor.run(flow, Some(event.clone()))))
+        .map(|flow| {
+            let started = chrono_now();
+            let report = runtime.block_on(executor.run(flow, Some(event.clone())));
+            (report, (started, chrono_now()))
+        })
         .collect()
+}
+
+/// The event's `uuid`, for the run history.
+fn event_uuid(event: &Value) -> Option<String> {
+    match event {
+        Value::Record(fields) => match fields.get("uuid") {
+            Some(Value::String(uuid)) => Some(uuid.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The settings and secrets the plan's HTTP connectors need, from the

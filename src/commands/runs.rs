@@ -1,0 +1,92 @@
+//! `idflow runs list` and `idflow runs show ID`: the run history of the
+//! project's store.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use idflow_runtime::store::{RunSummary, Store};
+
+use super::Outcome;
+use crate::cli::{RunFormat, RunsCommand};
+use crate::{config, report};
+
+/// The store of a project: `.idflow/state.db` beside its `idflow.toml`.
+pub fn default_store(paths: &[PathBuf]) -> PathBuf {
+    let manifest = config::manifest_path(paths);
+    manifest
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join(".idflow")
+        .join("state.db")
+}
+
+/// Runs the command.
+pub fn run(command: &RunsCommand) -> Result<Outcome> {
+    match command {
+        RunsCommand::List(args) => {
+            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
+            let store = open(&path)?;
+            let runs = store.list(args.flow.as_deref(), args.status.as_deref(), args.limit)?;
+            report::out(&match args.format {
+                RunFormat::Human => runs.iter().map(line).collect::<String>(),
+                RunFormat::Json => runs
+                    .iter()
+                    .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+                    .collect(),
+            });
+            if runs.is_empty() {
+                report::note("no runs");
+            }
+        }
+        RunsCommand::Show(args) => {
+            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
+            let store = open(&path)?;
+            let Some((run, steps)) = store.show(&args.id)? else {
+                bail!("no run `{}` in {}", args.id, path.display());
+            };
+            report::out(&match args.format {
+                RunFormat::Human => {
+                    let mut text = line(&run);
+                    let _ = writeln!(text, "  version {}", run.version);
+                    if let Some(event) = &run.event_id {
+                        let _ = writeln!(text, "  event   {event}");
+                    }
+                    for step in &steps {
+                        let _ = writeln!(text, "  {step}");
+                    }
+                    text
+                }
+                RunFormat::Json => {
+                    serde_json::json!({ "run": run, "steps": steps }).to_string() + "\n"
+                }
+            });
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn open(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        bail!(
+            "no run history at {}: `idflow run` records runs there",
+            path.display()
+        );
+    }
+    Ok(Store::open(path)?)
+}
+
+/// One run on one line.
+fn line(run: &RunSummary) -> String {
+    format!(
+        "{}  {:<28} {:<10}{}{}\n",
+        run.id,
+        run.flow,
+        run.status,
+        if run.dry_run { " (dry run)" } else { "" },
+        run.detail
+            .as_ref()
+            .map(|d| format!("  {d}"))
+            .unwrap_or_default()
+    )
+}
