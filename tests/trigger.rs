@@ -265,6 +265,7 @@ fn plan_of(filters: Vec<PExpr>) -> Plan {
         functions: Vec::new(),
         index: TriggerIndex::default(),
         connectors: Vec::new(),
+        types: Vec::new(),
     };
     plan.index = idflow_compiler::optimize::index(&plan.flows);
     plan

@@ -44,7 +44,7 @@ fn plan() -> Plan {
 }
 
 fn user() -> serde_json::Value {
-    json!({"id": "00u1", "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "profile": {"login": "a.martin@chu-exemple.fr"}})
+    json!({"id": "00u1", "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastUpdated": "2026-03-01T10:00:00.000Z", "profile": {"login": "a.martin@chu-exemple.fr", "email": "a.martin@chu-exemple.fr"}})
 }
 
 /// Connectors that answer every call at once: the executor's cost alone.

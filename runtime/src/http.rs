@@ -122,6 +122,8 @@ struct Connection {
 pub struct HttpConnectors {
     client: reqwest::Client,
     connections: BTreeMap<String, Connection>,
+    /// The named types answers are checked against.
+    types: BTreeMap<String, idflow_compiler::plan::ir::Schema>,
 }
 
 impl HttpConnectors {
@@ -174,6 +176,7 @@ impl HttpConnectors {
         Ok(HttpConnectors {
             client,
             connections,
+            types: plan.types.iter().cloned().collect(),
         })
     }
 }
@@ -418,16 +421,16 @@ impl Connectors for HttpConnectors {
                             other => vec![other],
                         })
                         .collect();
-                    let value = Value::from_json(&serde_json::Value::Array(joined));
+                    let result = self.decode(action, call, &serde_json::Value::Array(joined));
                     return Answer {
-                        result: Ok(value),
+                        result,
                         delivery: Delivery::Sent,
                         attempts,
                     };
                 }
                 _ => {
                     return Answer {
-                        result: Ok(Value::from_json(&json)),
+                        result: self.decode(action, call, &json),
                         delivery: Delivery::Sent,
                         attempts,
                     };
@@ -438,6 +441,24 @@ impl Connectors for HttpConnectors {
 }
 
 impl HttpConnectors {
+    /// The answer as a value, once checked against the action's declared type.
+    fn decode(
+        &self,
+        action: &ActionPlan,
+        call: &ActionCall,
+        json: &serde_json::Value,
+    ) -> Result<Value, ActionError> {
+        if let Some(schema) = &action.returns {
+            crate::decode::check(json, schema, &self.types).map_err(|why| {
+                failed(
+                    call,
+                    format!("the answer does not match the declared type: {why}"),
+                )
+            })?;
+        }
+        Ok(Value::from_json(json))
+    }
+
     /// Sends one request (one page), retrying as the policy allows; its JSON
     /// and the next page's URL.
     #[allow(

@@ -9,6 +9,7 @@
 //! build on these.
 
 pub mod connectors;
+pub mod decode;
 pub mod engines;
 pub mod executor;
 pub mod fixtures;

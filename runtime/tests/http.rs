@@ -44,7 +44,7 @@ fn authorized(headers: &HeaderMap) -> bool {
 }
 
 fn user(id: &str) -> serde_json::Value {
-    json!({"id": id, "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastLogin": null,
+    json!({"id": id, "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastUpdated": "2026-03-01T10:00:00.000Z", "lastLogin": null,
            "profile": {"login": format!("{id}@chu-exemple.fr"), "email": format!("{id}@chu-exemple.fr"), "firstName": "Camille", "lastName": "Martin"},
            "_links": {"self": {"href": format!("http://127.0.0.1/api/v1/users/{id}")}}})
 }
@@ -346,4 +346,27 @@ async fn a_missing_setting_or_a_wrong_token_is_said_without_the_token() {
         "{message}"
     );
     assert!(!message.contains(TOKEN));
+}
+
+#[tokio::test]
+async fn an_answer_that_does_not_fit_the_declared_type_fails_naming_the_field() {
+    let app = Router::new().route(
+        "/api/v1/users/{id}",
+        get(|| async { axum::Json(json!({"id": "00u1", "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastUpdated": "2026-03-01T10:00:00.000Z", "profile": {"login": "a@x.fr", "email": 42}})) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let plan = plan(true);
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let answer = connectors.call(&get_user_call("00u1")).await;
+    let message = answer
+        .result
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert_eq!(
+        message,
+        "okta.get_user failed: the answer does not match the declared type: `profile.email` must be a string, found a number"
+    );
 }

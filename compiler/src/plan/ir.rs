@@ -33,6 +33,51 @@ pub struct Plan {
     pub index: TriggerIndex,
     /// The connectors the flows call, as the runtime's engines need them.
     pub connectors: Vec<ConnectorPlan>,
+    /// The named types answers are checked against, by qualified name.
+    pub types: Vec<(String, Schema)>,
+}
+
+/// The shape a value must have: what the runtime checks an API's answer
+/// against, so a flow never reads a field its type promised and the answer
+/// lacks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Schema {
+    /// Anything (`Json`, and types the checker could not know).
+    Any,
+    /// A string.
+    String,
+    /// A whole number.
+    Int,
+    /// Any number.
+    Float,
+    /// `true` or `false`.
+    Bool,
+    /// A list of values of one shape.
+    List {
+        /// The elements' shape.
+        item: Box<Schema>,
+    },
+    /// An object with keys of any name.
+    Map {
+        /// The values' shape.
+        value: Box<Schema>,
+    },
+    /// An object with these fields (others are ignored).
+    Record {
+        /// The fields, by name.
+        fields: Vec<(String, Schema)>,
+    },
+    /// A named type of [`Plan::types`].
+    Ref {
+        /// Its qualified name: `okta.User`.
+        name: String,
+    },
+    /// Null, or the inner shape.
+    Optional {
+        /// The shape when not null.
+        inner: Box<Schema>,
+    },
 }
 
 /// A connector: where it is, how it authenticates, how it retries, and how
@@ -117,6 +162,8 @@ pub struct ActionPlan {
     /// The default values of parameters that have one, used when a call
     /// leaves them out.
     pub defaults: Vec<(String, PExpr)>,
+    /// The type its answer must have; checked by the runtime.
+    pub returns: Option<Schema>,
     /// How it maps onto HTTP; none for a native action.
     pub http: Option<HttpPlan>,
 }

@@ -30,6 +30,9 @@ pub(super) struct Context<'a, 'p> {
     pub(super) constants: BTreeMap<String, Value>,
     /// The project's functions.
     pub(super) functions: BTreeMap<&'p str, &'p FnDef>,
+    /// The named types the connectors' answers refer to, filled as
+    /// connectors are lowered.
+    pub(super) types: std::cell::RefCell<BTreeMap<String, super::ir::Schema>>,
 }
 
 impl<'a, 'p> Context<'a, 'p> {
@@ -57,6 +60,7 @@ impl<'a, 'p> Context<'a, 'p> {
             symbols,
             constants: BTreeMap::new(),
             functions,
+            types: std::cell::RefCell::new(BTreeMap::new()),
         };
         for item in &items {
             let Item::Config(config) = item else { continue };
@@ -169,14 +173,16 @@ impl<'a, 'p> Context<'a, 'p> {
                         .extend(source(&setting.value).map(|s| (key.to_owned(), s))),
                 },
                 ConnectorMember::Retry(retry) => plan.retry = Some(retry_of(&retry.policy)),
-                ConnectorMember::Action(action) => plan.actions.push(self.action_plan(action)),
+                ConnectorMember::Action(action) => {
+                    plan.actions.push(self.action_plan(name, action))
+                }
                 ConnectorMember::Event(_) => {}
             }
         }
         Some(plan)
     }
 
-    fn action_plan(&self, action: &ActionDecl) -> ActionPlan {
+    fn action_plan(&self, connector: &str, action: &ActionDecl) -> ActionPlan {
         let mut lowerer = Lowerer::new(self);
         lowerer.scopes.push(BTreeMap::new());
         let params = action
@@ -221,6 +227,10 @@ impl<'a, 'p> Context<'a, 'p> {
             effect: effect_of(action.kind),
             params,
             defaults,
+            returns: action.ret.as_ref().map(|ret| {
+                let ty = crate::types::resolve_written(self.symbols, Some(connector), ret);
+                super::schema::schema(&ty, self.symbols, &mut self.types.borrow_mut())
+            }),
             http,
         }
     }

@@ -9,6 +9,7 @@ pub mod ir;
 mod lower;
 mod order;
 pub mod render;
+mod schema;
 pub mod value;
 
 use std::collections::BTreeMap;
@@ -114,6 +115,7 @@ fn build_with(
         functions,
         index,
         connectors,
+        types: context.types.take().into_iter().collect(),
     })
 }
 

@@ -20,6 +20,29 @@ mod operators;
 pub(crate) use check::check;
 pub use error::TypeError;
 
+use crate::resolve::Symbols;
+use crate::syntax::ast::TypeExpr;
+
+/// A written type, resolved as the checker resolves it, in the declarations
+/// of the stdlib module `module` (a connector's name) or of the project.
+pub(crate) fn resolve_written(
+    symbols: &Symbols<'_>,
+    module: Option<&str>,
+    written: &TypeExpr,
+) -> Type {
+    let module = module.and_then(|m| symbols.module_types.get_key_value(m).map(|(k, _)| *k));
+    env::TypeEnv { symbols, module }.of(written)
+}
+
+/// The fields of a record type (named or inline), as the checker sees them.
+pub(crate) fn fields_of(symbols: &Symbols<'_>, ty: &Type) -> Option<Vec<(String, Type)>> {
+    env::TypeEnv {
+        symbols,
+        module: None,
+    }
+    .fields(ty)
+}
+
 use std::fmt;
 
 /// A type, as far as this checker knows it.

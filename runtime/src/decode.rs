@@ -1,0 +1,156 @@
+//! Checking an API's answer against the type its action declares: the
+//! first field that does not fit is named, so a flow never reads a value its
+//! type promised and the answer lacks.
+
+use std::collections::BTreeMap;
+
+use idflow_compiler::plan::ir::Schema;
+use serde_json::Value as Json;
+
+/// How deep named types may nest in one answer.
+const MAX_DEPTH: usize = 64;
+
+/// `Ok` when `json` has the shape of `schema`; otherwise where and why not:
+/// "`profile.login` must be a string, found null".
+pub fn check(json: &Json, schema: &Schema, types: &BTreeMap<String, Schema>) -> Result<(), String> {
+    walk(json, schema, types, "", 0)
+}
+
+fn kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        "the answer".to_owned()
+    } else {
+        format!("`{path}`")
+    }
+}
+
+fn walk(
+    json: &Json,
+    schema: &Schema,
+    types: &BTreeMap<String, Schema>,
+    path: &str,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let expected = |what: &str| Err(format!("{} must be {what}, found {}", at(path), kind(json)));
+    match (schema, json) {
+        (Schema::Any, _) => Ok(()),
+        (Schema::Optional { .. }, Json::Null) => Ok(()),
+        (Schema::Optional { inner }, _) => walk(json, inner, types, path, depth),
+        (Schema::String, Json::String(_)) | (Schema::Bool, Json::Bool(_)) => Ok(()),
+        (Schema::Float, Json::Number(_)) => Ok(()),
+        (Schema::Int, Json::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
+        (Schema::String, _) => expected("a string"),
+        (Schema::Bool, _) => expected("a boolean"),
+        (Schema::Float, _) => expected("a number"),
+        (Schema::Int, _) => expected("a whole number"),
+        (Schema::List { item }, Json::Array(items)) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| walk(v, item, types, &format!("{path}[{i}]"), depth + 1)),
+        (Schema::List { .. }, _) => expected("a list"),
+        (Schema::Map { value }, Json::Object(map)) => map
+            .iter()
+            .try_for_each(|(k, v)| walk(v, value, types, &join(path, k), depth + 1)),
+        (Schema::Record { fields }, Json::Object(map)) => {
+            fields.iter().try_for_each(|(name, field)| {
+                walk(
+                    map.get(name).unwrap_or(&Json::Null),
+                    field,
+                    types,
+                    &join(path, name),
+                    depth + 1,
+                )
+            })
+        }
+        (Schema::Map { .. } | Schema::Record { .. }, _) => expected("an object"),
+        (Schema::Ref { name }, _) => match types.get(name) {
+            Some(schema) => walk(json, schema, types, path, depth + 1),
+            None => Ok(()),
+        },
+    }
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn user() -> Schema {
+        Schema::Record {
+            fields: vec![
+                ("id".to_owned(), Schema::String),
+                (
+                    "lastLogin".to_owned(),
+                    Schema::Optional {
+                        inner: Box::new(Schema::String),
+                    },
+                ),
+                (
+                    "profile".to_owned(),
+                    Schema::Ref {
+                        name: "okta.UserProfile".to_owned(),
+                    },
+                ),
+            ],
+        }
+    }
+
+    fn types() -> BTreeMap<String, Schema> {
+        [(
+            "okta.UserProfile".to_owned(),
+            Schema::Record {
+                fields: vec![("login".to_owned(), Schema::String)],
+            },
+        )]
+        .into()
+    }
+
+    #[test]
+    fn an_answer_that_fits_passes_and_extra_fields_are_ignored() {
+        let answer = json!({"id": "00u1", "lastLogin": null, "profile": {"login": "a@x.fr", "extra": 1}, "_links": {}});
+        assert_eq!(check(&answer, &user(), &types()), Ok(()));
+    }
+
+    #[test]
+    fn the_first_field_that_does_not_fit_is_named() {
+        let answer = json!({"id": "00u1", "profile": {"login": null}});
+        assert_eq!(
+            check(&answer, &user(), &types()),
+            Err("`profile.login` must be a string, found null".to_owned())
+        );
+        let list = Schema::List {
+            item: Box::new(user()),
+        };
+        let answer = json!([{"id": "00u1", "profile": {"login": "a"}}, {"id": 7, "profile": {"login": "b"}}]);
+        assert_eq!(
+            check(&answer, &list, &types()),
+            Err("`[1].id` must be a string, found a number".to_owned())
+        );
+        assert_eq!(
+            check(&json!("x"), &user(), &types()),
+            Err("the answer must be an object, found a string".to_owned())
+        );
+    }
+}
