@@ -1,7 +1,9 @@
 //! The executor: runs one flow of a plan for one event, step by step.
 //!
-//! Steps run in the plan's order — a valid order for every dependency and
-//! effect constraint the plan records. `stop` and `return` end the run; an
+//! Each block runs wave by wave, the plan's waves being a valid order for
+//! every dependency and effect constraint it records; the actions of one
+//! wave — independent reads, the writes of a `parallel {}` group — are sent
+//! together. `stop` and `return` end the run; an
 //! action that fails runs its `on error` handler, or fails the run (and the
 //! flow-level handler runs; the run is still recorded as failed, for the
 //! audit). A `wait` ends a run of `idflow run` as waiting (`idflow serve`
@@ -18,7 +20,7 @@ use idflow_compiler::plan::ir::{
 use idflow_compiler::plan::value::{Value, format_duration};
 use serde::Serialize;
 
-use crate::connectors::{ActionCall, Connectors, Delivery};
+use crate::connectors::{ActionCall, Answer, Connectors, Delivery};
 use crate::trace::{Redactor, StepStatus, TraceEntry};
 
 /// How deep flows may `call` each other at run time.
@@ -183,19 +185,148 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         }
     }
 
+    /// Runs a block wave by wave: the plan's waves are a valid order for
+    /// every dependency and effect edge, and the actions of one wave
+    /// (independent reads, the writes of a `parallel {}` group) are sent
+    /// together.
     fn block<'s>(&'s mut self, ids: &'a [StepId]) -> BoxFuture<'s, Next>
     where
         'a: 's,
     {
         Box::pin(async move {
-            for id in ids {
-                match self.step(*id).await {
-                    Next::Continue => {}
-                    other => return other,
+            let flow = self.flow;
+            let wave = |id: &StepId| flow.steps.get(*id as usize).map_or(0, |s| s.wave);
+            let last = ids.iter().map(wave).max().unwrap_or(0);
+            for w in 0..=last {
+                let batch: Vec<StepId> = ids.iter().copied().filter(|id| wave(id) == w).collect();
+                let together = batch.len() > 1
+                    && batch.iter().all(|id| {
+                        matches!(
+                            flow.steps.get(*id as usize).map(|s| &s.kind),
+                            Some(StepKind::Action { on_error: None, .. })
+                        )
+                    });
+                if together {
+                    match self.actions_together(&batch).await {
+                        Next::Continue => {}
+                        other => return other,
+                    }
+                    continue;
+                }
+                for id in batch {
+                    match self.step(id).await {
+                        Next::Continue => {}
+                        other => return other,
+                    }
                 }
             }
             Next::Continue
         })
+    }
+
+    /// Sends several independent actions at once; records them in order.
+    async fn actions_together(&mut self, ids: &[StepId]) -> Next {
+        let started = Instant::now();
+        let mut calls = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.prepare(*id, started) {
+                Ok(call) => calls.push((*id, call)),
+                Err(next) => return next,
+            }
+        }
+        let connectors = self.executor.connectors;
+        let answers =
+            futures::future::join_all(calls.iter().map(|(_, call)| connectors.call(call))).await;
+        let mut outcome = Next::Continue;
+        for ((id, call), answer) in calls.iter().zip(answers) {
+            if let Err(message) = self.answered(*id, call, answer, started)
+                && matches!(outcome, Next::Continue)
+            {
+                outcome = Next::Fail(message);
+            }
+        }
+        outcome
+    }
+
+    /// An action step's call, its arguments evaluated.
+    fn prepare(&mut self, id: StepId, started: Instant) -> Result<ActionCall, Next> {
+        let flow = self.flow;
+        let Some(StepKind::Action {
+            connector,
+            action,
+            effect,
+            args,
+            ..
+        }) = flow.steps.get(id as usize).map(|s| &s.kind)
+        else {
+            return Err(Next::Fail(format!("step {id} is not an action")));
+        };
+        let mut values = Vec::with_capacity(args.len());
+        for (name, expr) in args {
+            match self.eval(expr) {
+                Ok(value) => values.push((name.clone(), value)),
+                Err(error) => {
+                    return Err(self.failed(id, format!("{connector}.{action}"), error, started));
+                }
+            }
+        }
+        Ok(ActionCall {
+            connector: connector.clone(),
+            action: action.clone(),
+            effect: *effect,
+            args: values,
+        })
+    }
+
+    /// Records an action's answer and binds its result; the redacted error
+    /// when it failed.
+    fn answered(
+        &mut self,
+        id: StepId,
+        call: &ActionCall,
+        answer: Answer,
+        started: Instant,
+    ) -> Result<(), String> {
+        let redactor = &self.executor.redactor;
+        let input = redactor.value(&Value::Record(call.args.iter().cloned().collect()));
+        let attempts: Vec<_> = answer
+            .attempts
+            .into_iter()
+            .map(|mut a| {
+                a.error = a.error.map(|e| redactor.text(&e));
+                a
+            })
+            .collect();
+        let result = match self.flow.steps.get(id as usize).map(|s| &s.kind) {
+            Some(StepKind::Action { result, .. }) => *result,
+            _ => None,
+        };
+        match answer.result {
+            Ok(value) => {
+                let status = match answer.delivery {
+                    Delivery::Sent => StepStatus::Ok,
+                    Delivery::NotSent => StepStatus::NotSent,
+                    Delivery::Fixture => StepStatus::Fixture,
+                };
+                let output = redactor.value(&value);
+                let entry = self.record(id, call.name(), status, started);
+                entry.input = Some(input);
+                entry.output = Some(output);
+                entry.attempts = attempts;
+                if let Some(local) = result {
+                    self.env.set(local, value);
+                }
+                Ok(())
+            }
+            Err(error) => {
+                let message = redactor.text(&error.to_string());
+                let entry = self.record(id, call.name(), StepStatus::Failed, started);
+                entry.input = Some(input);
+                entry.error = Some(message.clone());
+                entry.attempts = attempts;
+                Err(message)
+            }
+        }
     }
 
     fn name(&self, local: LocalId) -> &str {
@@ -238,74 +369,18 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         };
         let started = Instant::now();
         match &step.kind {
-            StepKind::Action {
-                connector,
-                action,
-                effect,
-                args,
-                result,
-                on_error,
-                ..
-            } => {
-                let mut values = Vec::with_capacity(args.len());
-                for (name, expr) in args {
-                    match self.eval(expr) {
-                        Ok(value) => values.push((name.clone(), value)),
-                        Err(error) => {
-                            return self.failed(
-                                id,
-                                format!("{connector}.{action}"),
-                                error,
-                                started,
-                            );
-                        }
-                    }
-                }
-                let call = ActionCall {
-                    connector: connector.clone(),
-                    action: action.clone(),
-                    effect: *effect,
-                    args: values,
+            StepKind::Action { on_error, .. } => {
+                let call = match self.prepare(id, started) {
+                    Ok(call) => call,
+                    Err(next) => return next,
                 };
                 let answer = self.executor.connectors.call(&call).await;
-                let redactor = &self.executor.redactor;
-                let input = redactor.value(&Value::Record(call.args.iter().cloned().collect()));
-                let attempts: Vec<_> = answer
-                    .attempts
-                    .into_iter()
-                    .map(|mut a| {
-                        a.error = a.error.map(|e| redactor.text(&e));
-                        a
-                    })
-                    .collect();
-                match answer.result {
-                    Ok(value) => {
-                        let status = match answer.delivery {
-                            Delivery::Sent => StepStatus::Ok,
-                            Delivery::NotSent => StepStatus::NotSent,
-                            Delivery::Fixture => StepStatus::Fixture,
-                        };
-                        let output = redactor.value(&value);
-                        let entry = self.record(id, call.name(), status, started);
-                        entry.input = Some(input);
-                        entry.output = Some(output);
-                        entry.attempts = attempts;
-                        if let Some(local) = result {
-                            self.env.set(*local, value);
-                        }
-                        Next::Continue
-                    }
-                    Err(error) => {
-                        let message = redactor.text(&error.to_string());
-                        let entry = self.record(id, call.name(), StepStatus::Failed, started);
-                        entry.input = Some(input);
-                        entry.error = Some(message.clone());
-                        entry.attempts = attempts;
-                        match on_error {
-                            Some(handler) => self.handle(handler, &message).await,
-                            None => Next::Fail(message),
-                        }
-                    }
+                match self.answered(id, &call, answer, started) {
+                    Err(message) => match on_error {
+                        Some(handler) => self.handle(handler, &message).await,
+                        None => Next::Fail(message),
+                    },
+                    Ok(()) => Next::Continue,
                 }
             }
             StepKind::Compute { local, value } => match self.eval(value) {

@@ -226,8 +226,11 @@ async fn a_flow_runs_against_the_server_with_auth_and_pagination() {
         .run(&plan.flows[0], Some(Value::from_json(&event)))
         .await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    // The two reads are independent: they are sent together, in either order.
+    let mut requests = state.lock().unwrap().requests.clone();
+    requests[..2].sort();
     assert_eq!(
-        state.lock().unwrap().requests,
+        requests,
         [
             "GET /api/v1/users/00u9",
             "GET /api/v1/users?filter=status eq \"ACTIVE\"&limit=2",
@@ -369,4 +372,44 @@ async fn an_answer_that_does_not_fit_the_declared_type_fails_naming_the_field() 
         message,
         "okta.get_user failed: the answer does not match the declared type: `profile.email` must be a string, found a number"
     );
+}
+
+/// Two independent reads are in flight at the same time: each answer waits
+/// until the other request has arrived, which could never happen if the
+/// executor sent them one after the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn independent_reads_are_sent_together() {
+    let arrived = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = arrived.clone();
+    let app = Router::new().route(
+        "/api/v1/users/{id}",
+        get(move |Path(id): Path<String>| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push(id.clone());
+                for _ in 0..100 {
+                    if seen.lock().unwrap().len() >= 2 {
+                        return axum::Json(user(&id)).into_response();
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                (StatusCode::BAD_REQUEST, "the other read never came").into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let text = "import okta\n\n/// Compares two accounts.\nflow f {\n  when okta.user_session_start as e\n  then {\n    let a = okta.get_user(id: \"left\")\n    let b = okta.get_user(id: \"right\")\n    if a.status != b.status {\n      okta.suspend_user(id: a.id)\n    }\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    let report = executor
+        .run(&plan.flows[0], Some(Value::from_json(&json!({}))))
+        .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(arrived.lock().unwrap().len(), 2);
 }

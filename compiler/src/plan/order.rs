@@ -4,7 +4,8 @@
 //! Within a block, a step depends on the earlier steps whose results it
 //! reads (`deps`), and comes `after`:
 //! - the last barrier before it — a wait, a `call`, a `stop`, a `return`,
-//!   or a compound step containing one — which everything after must await;
+//!   or a compound step containing one — which everything after must await
+//!   (and a barrier itself comes after every step before it);
 //! - for a write: the previous write (writes keep source order outside
 //!   `parallel {}`), and the reads of the same connector since then;
 //! - for a read: the last write to the same connector (reads see the
@@ -85,6 +86,11 @@ fn order_block(flow: &mut FlowPlan, block: &[StepId], parallel: bool) {
             .rev()
             .find(|j| effects.get(*j).is_some_and(|e| e.barrier));
         after.extend(last_barrier.and_then(|j| block.get(j)));
+        if mine.barrier {
+            // A wait, a call, a stop or a return comes after every step
+            // before it, so running by waves never skips or reorders a step.
+            after.extend(before.clone().filter_map(|j| block.get(j)));
+        }
         if mine.writes_any() {
             let last_write = before.clone().rev().find(|j| {
                 effects
@@ -113,6 +119,13 @@ fn order_block(flow: &mut FlowPlan, block: &[StepId], parallel: bool) {
         for dep in &deps {
             after.remove(dep);
         }
+        // Keep only the order edges no other edge already implies.
+        let implied: BTreeSet<StepId> = deps
+            .iter()
+            .chain(&after)
+            .flat_map(|d| predecessors(flow, *d))
+            .collect();
+        after.retain(|a| !implied.contains(a));
         let wave = deps
             .iter()
             .chain(&after)
@@ -128,6 +141,22 @@ fn order_block(flow: &mut FlowPlan, block: &[StepId], parallel: bool) {
             step.wave = wave;
         }
     }
+}
+
+/// Every step a step must wait for, directly or through others.
+fn predecessors(flow: &FlowPlan, id: StepId) -> BTreeSet<StepId> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![id];
+    while let Some(id) = stack.pop() {
+        if let Some(step) = flow.steps.get(id as usize) {
+            for before in step.deps.iter().chain(&step.after) {
+                if seen.insert(*before) {
+                    stack.push(*before);
+                }
+            }
+        }
+    }
+    seen
 }
 
 fn effects_of(flow: &FlowPlan, id: StepId) -> Effects {
