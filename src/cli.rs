@@ -148,6 +148,9 @@ pub struct RunArgs {
     /// Where the run history is kept; default: .idflow/state.db in the project directory.
     #[arg(long)]
     pub store: Option<PathBuf>,
+    /// Run in this environment: its `[env.NAME.config]` values of idflow.toml.
+    #[arg(long)]
+    pub env: Option<String>,
 }
 
 /// Output formats of `idflow run`.
@@ -170,6 +173,9 @@ pub struct BuildArgs {
     /// The artifact's encoding.
     #[arg(long, value_enum, default_value_t = BuildFormat::Binary)]
     pub format: BuildFormat,
+    /// Build for this environment: its `[env.NAME.config]` values of idflow.toml.
+    #[arg(long)]
+    pub env: Option<String>,
 }
 
 /// Encodings of a plan artifact.
@@ -195,6 +201,9 @@ pub struct PlanArgs {
     /// Show the plan as lowered, before optimization.
     #[arg(long)]
     pub unoptimized: bool,
+    /// Plan for this environment: its `[env.NAME.config]` values of idflow.toml.
+    #[arg(long)]
+    pub env: Option<String>,
 }
 
 /// Output formats of `idflow plan`.

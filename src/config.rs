@@ -150,3 +150,63 @@ pub fn connections(manifest: &Path) -> Result<Connections> {
     }
     Ok(connections)
 }
+
+/// The config values the manifest sets: `[config]`, then, for `--env NAME`,
+/// `[env.NAME.config]` over it. Values are checked against each config's
+/// type when the plan is built.
+pub fn config_overrides(
+    manifest: &Path,
+    env: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
+    let mut values = std::collections::BTreeMap::new();
+    if !manifest.exists() {
+        if let Some(env) = env {
+            bail!("--env {env}: there is no `{}`", manifest.display());
+        }
+        return Ok(values);
+    }
+    let text = std::fs::read_to_string(manifest)
+        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
+    let mut take = |section: Option<&toml::Value>, name: &str| -> Result<()> {
+        let Some(section) = section else {
+            return Ok(());
+        };
+        let Some(section) = section.as_table() else {
+            bail!(
+                "`{}`: `{name}` must be a table of config = value",
+                manifest.display()
+            );
+        };
+        for (key, value) in section {
+            values.insert(key.clone(), serde_json::to_value(value)?);
+        }
+        Ok(())
+    };
+    take(table.get("config"), "config")?;
+    if let Some(env) = env {
+        let section = table.get("env").and_then(|e| e.get(env));
+        if section.is_none() {
+            let known: Vec<String> = table
+                .get("env")
+                .and_then(|e| e.as_table())
+                .map(|t| t.keys().cloned().collect())
+                .unwrap_or_default();
+            bail!(
+                "`{}` has no [env.{env}] section; environments: {}",
+                manifest.display(),
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        take(
+            section.and_then(|s| s.get("config")),
+            &format!("env.{env}.config"),
+        )?;
+    }
+    Ok(values)
+}

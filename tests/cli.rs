@@ -544,3 +544,51 @@ fn run_sends_actions_through_the_connections_of_idflow_toml() {
         stderr(&output)
     );
 }
+
+#[test]
+fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[config]\ngrace = \"2h\"\n\n[env.prod.config]\nallowed = [\"France\", \"Belgium\"]\n",
+    )
+    .unwrap();
+    let staging = stdout(&idflow(&["plan", "."], dir.path()));
+    assert!(
+        staging.contains("not in [\"France\"]") && staging.contains("wait 2h"),
+        "{staging}"
+    );
+    let prod = stdout(&idflow(&["plan", ".", "--env", "prod"], dir.path()));
+    assert!(
+        prod.contains("not in [\"France\", \"Belgium\"]") && prod.contains("wait 2h"),
+        "{prod}"
+    );
+    let hash = |text: &str| text.lines().next().unwrap_or_default().to_owned();
+    assert_ne!(
+        hash(&staging),
+        hash(&prod),
+        "another environment is another flow version"
+    );
+    let unknown = idflow(&["plan", ".", "--env", "preprod"], dir.path());
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("has no [env.preprod] section; environments: prod"),
+        "{}",
+        stderr(&unknown)
+    );
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[config]\ngrace = 2\nnope = 1\n",
+    )
+    .unwrap();
+    let wrong = idflow(&["plan", "."], dir.path());
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = stderr(&wrong);
+    assert!(
+        message.contains("no config `nope` in this project")
+            && message.contains("`grace` must be a duration such as \"24h\", found 2"),
+        "{message}"
+    );
+}

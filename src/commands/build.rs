@@ -1,19 +1,17 @@
 //! `idflow build [PATH...] -o FILE`: checks a project and writes its plan.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Context, Result};
 use idflow_compiler::plan::{self, Plan, PlanError};
 use idflow_compiler::project::Project;
 
 use super::Outcome;
 use crate::cli::{BuildArgs, BuildFormat, CheckFormat};
-use crate::{files, report};
+use crate::{config, files, report};
 
 /// Runs the command.
 pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let project = files::load_project(&args.paths)?;
-    let Some(plan) = build(&project, false)? else {
+    let Some(plan) = build(&project, &args.paths, args.env.as_deref(), false)? else {
         return Ok(Outcome::Findings);
     };
     let bytes = match args.format {
@@ -31,12 +29,20 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Builds the plan, or prints the project's errors and gives none.
-pub fn build(project: &Project, unoptimized: bool) -> Result<Option<Plan>> {
+/// Builds the plan for an environment (the config values of idflow.toml,
+/// and of its `[env.NAME]` section), or prints the project's errors and
+/// gives none.
+pub fn build(
+    project: &Project,
+    paths: &[std::path::PathBuf],
+    env: Option<&str>,
+    unoptimized: bool,
+) -> Result<Option<Plan>> {
+    let overrides = config::config_overrides(&config::manifest_path(paths), env)?;
     let built = if unoptimized {
-        plan::build_unoptimized(project, &BTreeMap::new())
+        plan::build_unoptimized(project, &overrides)
     } else {
-        plan::build(project, &BTreeMap::new())
+        plan::build(project, &overrides)
     };
     match built {
         Ok(plan) => Ok(Some(plan)),

@@ -11,7 +11,9 @@ use crate::{files, report};
 /// Runs the command.
 pub fn run(args: &PlanArgs) -> Result<Outcome> {
     let project = files::load_project(&args.paths)?;
-    let Some(mut plan) = super::build::build(&project, args.unoptimized)? else {
+    let Some(mut plan) =
+        super::build::build(&project, &args.paths, args.env.as_deref(), args.unoptimized)?
+    else {
         return Ok(Outcome::Findings);
     };
     if let Some(name) = &args.flow {

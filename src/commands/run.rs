@@ -26,7 +26,7 @@ use crate::{config, files, report};
 pub fn run(args: &RunArgs) -> Result<Outcome> {
     let event = read_event(&args.event)?;
     let project = files::load_project(&args.paths)?;
-    let Some(plan) = super::build::build(&project, false)? else {
+    let Some(plan) = super::build::build(&project, &args.paths, args.env.as_deref(), false)? else {
         return Ok(Outcome::Findings);
     };
     if let Some(name) = &args.flow

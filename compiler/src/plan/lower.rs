@@ -41,8 +41,8 @@ impl<'a, 'p> Context<'a, 'p> {
     pub(super) fn new(
         project: &'p Project,
         symbols: &'a Symbols<'p>,
-        overrides: &BTreeMap<String, Value>,
-    ) -> Self {
+        overrides: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Self, Vec<String>> {
         let items: Vec<&'p Item> = project
             .files
             .iter()
@@ -62,20 +62,47 @@ impl<'a, 'p> Context<'a, 'p> {
             functions,
             types: std::cell::RefCell::new(BTreeMap::new()),
         };
-        for item in &items {
-            let Item::Config(config) = item else { continue };
-            if is_secret(config) {
-                continue;
+        let mut errors = Vec::new();
+        let configs: Vec<&Config> = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Config(config) => Some(config),
+                _ => None,
+            })
+            .collect();
+        for name in overrides.keys() {
+            if !configs.iter().any(|c| c.name.name == *name) {
+                let known: Vec<&str> = configs.iter().map(|c| c.name.name.as_str()).collect();
+                errors.push(format!(
+                    "no config `{name}` in this project; its configs: {}",
+                    known.join(", ")
+                ));
             }
+        }
+        for config in configs {
             let value = match overrides.get(&config.name.name) {
-                Some(value) => Some(value.clone()),
+                Some(json) => {
+                    let ty = crate::types::resolve_written(symbols, None, &config.ty);
+                    match super::overrides::convert(json, &ty, &config.name.name) {
+                        Ok(value) => Some(value),
+                        Err(error) => {
+                            errors.push(error);
+                            None
+                        }
+                    }
+                }
+                None if is_secret(config) => None,
                 None => config.default.as_ref().and_then(|d| context.constant(d)),
             };
             if let Some(value) = value {
                 context.constants.insert(config.name.name.clone(), value);
             }
         }
-        context
+        if errors.is_empty() {
+            Ok(context)
+        } else {
+            Err(errors)
+        }
     }
 
     /// A config's default, evaluated at build time.

@@ -8,6 +8,7 @@ pub mod hash;
 pub mod ir;
 mod lower;
 mod order;
+mod overrides;
 pub mod render;
 mod schema;
 pub mod value;
@@ -21,7 +22,6 @@ use crate::optimize;
 use crate::project::{Origin, Project};
 use crate::syntax::ast::Item;
 pub use ir::Plan;
-use value::Value;
 
 /// The version of the plan format this code reads and writes. Bump it on
 /// any change to the IR that an older runtime would misread.
@@ -44,14 +44,20 @@ pub enum PlanError {
         /// The version found.
         found: u32,
     },
+    /// Config values set for an environment that do not fit the project.
+    #[error("{}", .0.join("; "))]
+    Config(Vec<String>),
     /// Bytes that are not a plan.
     #[error("not an idflow plan: {0}")]
     Malformed(String),
 }
 
 /// Checks, lowers and optimizes a project. `overrides` replace config
-/// defaults by name (an environment's settings).
-pub fn build(project: &Project, overrides: &BTreeMap<String, Value>) -> Result<Plan, PlanError> {
+/// defaults by name (an environment's values, read as each config's type).
+pub fn build(
+    project: &Project,
+    overrides: &BTreeMap<String, serde_json::Value>,
+) -> Result<Plan, PlanError> {
     build_with(project, overrides, true)
 }
 
@@ -59,14 +65,14 @@ pub fn build(project: &Project, overrides: &BTreeMap<String, Value>) -> Result<P
 /// `idflow plan --unoptimized` shows, to compare.
 pub fn build_unoptimized(
     project: &Project,
-    overrides: &BTreeMap<String, Value>,
+    overrides: &BTreeMap<String, serde_json::Value>,
 ) -> Result<Plan, PlanError> {
     build_with(project, overrides, false)
 }
 
 fn build_with(
     project: &Project,
-    overrides: &BTreeMap<String, Value>,
+    overrides: &BTreeMap<String, serde_json::Value>,
     optimized: bool,
 ) -> Result<Plan, PlanError> {
     let errors: Vec<Diagnostic> = crate::check(project)
@@ -77,7 +83,7 @@ fn build_with(
         return Err(PlanError::Check(errors));
     }
     let (symbols, _) = crate::resolve::resolve_with_symbols(project);
-    let context = lower::Context::new(project, &symbols, overrides);
+    let context = lower::Context::new(project, &symbols, overrides).map_err(PlanError::Config)?;
     let functions = context.functions();
     let mut flows: Vec<ir::FlowPlan> = project
         .files
