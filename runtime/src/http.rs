@@ -140,7 +140,8 @@ impl HttpConnectors {
             .map_err(|e| ConnectionError::Client(e.to_string()))?;
         let mut connections = BTreeMap::new();
         for connector in &plan.connectors {
-            if !connector.actions.iter().any(|a| a.http.is_some()) {
+            let native_http = connector.name == "http";
+            if !native_http && !connector.actions.iter().any(|a| a.http.is_some()) {
                 continue;
             }
             let resolve = |source: &Source| resolve(source, settings, &connector.name);
@@ -362,6 +363,9 @@ impl Connectors for HttpConnectors {
             );
         };
         let Some(http) = &action.http else {
+            if call.connector == "http" {
+                return self.plain_http(connection, call).await;
+            }
             return Answer::once(
                 Err(failed(
                     call,
@@ -397,7 +401,7 @@ impl Connectors for HttpConnectors {
                 )
                 .await;
             let (json, next) = match sent {
-                Ok(page) => page,
+                Ok(page) => (page.json, page.next),
                 Err(error) => {
                     return Answer {
                         result: Err(error),
@@ -440,7 +444,87 @@ impl Connectors for HttpConnectors {
     }
 }
 
+/// One answered request.
+struct Page {
+    json: serde_json::Value,
+    /// The `rel="next"` link, for pagination.
+    next: Option<String>,
+    status: u16,
+    headers: serde_json::Map<String, serde_json::Value>,
+}
+
 impl HttpConnectors {
+    /// The native `http` connector: `get(url, headers)` and
+    /// `request(method, url, headers, body)`, answered with the status, the
+    /// headers and the JSON body (null when empty).
+    async fn plain_http(&self, connection: &Connection, call: &ActionCall) -> Answer {
+        let arg = |name: &str| {
+            call.args
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        let method = match call.action.as_str() {
+            "get" => "GET".to_owned(),
+            _ => arg("method")
+                .map(|m| m.to_string().to_uppercase())
+                .unwrap_or_default(),
+        };
+        let method = match reqwest::Method::from_bytes(method.as_bytes()) {
+            Ok(method) => method,
+            Err(_) => {
+                return Answer::once(
+                    Err(failed(call, format!("`{method}` is not an HTTP method"))),
+                    Delivery::Sent,
+                );
+            }
+        };
+        let headers = match arg("headers") {
+            Some(Value::Record(fields)) => fields
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let request = Request {
+            method,
+            url: arg("url").map(|u| u.to_string()).unwrap_or_default(),
+            query: Vec::new(),
+            headers,
+            body: arg("body").filter(|b| !b.is_null()).map(|b| b.to_json()),
+        };
+        let retry = connection.plan.retry.clone().unwrap_or(Retry {
+            attempts: 0,
+            min_backoff_ms: 0,
+            max_backoff_ms: 0,
+            on_statuses: Vec::new(),
+        });
+        let mut attempts = Vec::new();
+        let sent = self
+            .send(
+                connection,
+                &request,
+                &request.url,
+                true,
+                &retry,
+                &mut attempts,
+                call,
+            )
+            .await;
+        let result = sent.map(|page| {
+            Value::from_json(&serde_json::json!({
+                "status": page.status,
+                "headers": page.headers,
+                "body": page.json,
+            }))
+        });
+        Answer {
+            result,
+            delivery: Delivery::Sent,
+            attempts,
+        }
+    }
+
     /// The answer as a value, once checked against the action's declared type.
     fn decode(
         &self,
@@ -474,7 +558,7 @@ impl HttpConnectors {
         retry: &Retry,
         attempts: &mut Vec<Attempt>,
         call: &ActionCall,
-    ) -> Result<(serde_json::Value, Option<String>), ActionError> {
+    ) -> Result<Page, ActionError> {
         let mut tries = 0;
         loop {
             tries += 1;
@@ -504,6 +588,16 @@ impl HttpConnectors {
                             });
                         }
                         let next = next_link(response.headers());
+                        let headers = response
+                            .headers()
+                            .iter()
+                            .filter_map(|(k, v)| {
+                                Some((
+                                    k.as_str().to_owned(),
+                                    serde_json::Value::from(v.to_str().ok()?),
+                                ))
+                            })
+                            .collect();
                         let bytes = response
                             .bytes()
                             .await
@@ -514,7 +608,12 @@ impl HttpConnectors {
                             serde_json::from_slice(&bytes)
                                 .map_err(|e| failed(call, format!("the answer is not JSON: {e}")))?
                         };
-                        return Ok((json, next));
+                        return Ok(Page {
+                            json,
+                            next,
+                            status,
+                            headers,
+                        });
                     }
                     let delay = server_delay(response.headers());
                     let message: String = response
