@@ -224,6 +224,58 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         })
     }
 
+    /// `for x in list parallel n`: up to `n` iterations at a time, each in a
+    /// copy of the run's values (what an iteration binds stays inside it);
+    /// their traces are kept in the list's order. Once an iteration fails or
+    /// stops, no further one starts (those under way finish), and the first
+    /// such iteration decides how the loop ends.
+    async fn iterations_together(
+        &mut self,
+        var: LocalId,
+        items: Vec<Value>,
+        body: &'a [StepId],
+        n: u32,
+    ) -> Next {
+        use futures::stream::{self, StreamExt};
+        let (executor, flow, depth) = (self.executor, self.flow, self.depth);
+        let base = self.env.clone();
+        let ended = std::sync::atomic::AtomicBool::new(false);
+        let ended = &ended;
+        let outcomes: Vec<(Next, Vec<TraceEntry>)> = stream::iter(items)
+            .map(|item| {
+                let mut env = base.clone();
+                env.set(var, item);
+                async move {
+                    if ended.load(std::sync::atomic::Ordering::SeqCst) {
+                        return (Next::Continue, Vec::new());
+                    }
+                    let mut run = Run {
+                        executor,
+                        flow,
+                        env,
+                        trace: Vec::new(),
+                        depth,
+                    };
+                    let next = run.block(body).await;
+                    if !matches!(next, Next::Continue) {
+                        ended.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    (next, run.trace)
+                }
+            })
+            .buffered(n as usize)
+            .collect()
+            .await;
+        let mut result = Next::Continue;
+        for (next, mut trace) in outcomes {
+            self.trace.append(&mut trace);
+            if matches!(result, Next::Continue) && !matches!(next, Next::Continue) {
+                result = next;
+            }
+        }
+        result
+    }
+
     /// Sends several independent actions at once; records them in order.
     async fn actions_together(&mut self, ids: &[StepId]) -> Next {
         let started = Instant::now();
@@ -409,7 +461,10 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 self.block(otherwise).await
             }
             StepKind::Loop {
-                var, over, body, ..
+                var,
+                over,
+                body,
+                concurrency,
             } => {
                 let items = match self.eval(over) {
                     Ok(Value::List(items)) => items,
@@ -424,14 +479,19 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                     }
                     Err(error) => return self.failed(id, "for".to_owned(), error, started),
                 };
-                for item in items {
-                    self.env.set(*var, item);
-                    match self.block(body).await {
-                        Next::Continue => {}
-                        other => return other,
+                match concurrency {
+                    Some(n) if *n > 1 => self.iterations_together(*var, items, body, *n).await,
+                    _ => {
+                        for item in items {
+                            self.env.set(*var, item);
+                            match self.block(body).await {
+                                Next::Continue => {}
+                                other => return other,
+                            }
+                        }
+                        Next::Continue
                     }
                 }
-                Next::Continue
             }
             StepKind::Parallel { body } => self.block(body).await,
             StepKind::Wait { duration } => {

@@ -17,7 +17,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use idflow_compiler::plan::ir::{Effect, Plan, Retry};
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::project::Project;
@@ -412,4 +412,69 @@ async fn independent_reads_are_sent_together() {
         .await;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(arrived.lock().unwrap().len(), 2);
+}
+
+/// `for g in groups parallel 2`: two iterations are in flight at once —
+/// each request waits for the other, which a one-at-a-time loop could never
+/// send — and a plain `for` sends them one after the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_parallel_loop_runs_its_iterations_together() {
+    let arrived = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = arrived.clone();
+    let app = Router::new().route(
+        "/api/v1/groups/{group}/users/{user}",
+        delete(move |Path((group, _user)): Path<(String, String)>| {
+            let seen = seen.clone();
+            async move {
+                seen.lock().unwrap().push(group);
+                for _ in 0..50 {
+                    if seen.lock().unwrap().len() >= 2 {
+                        return StatusCode::NO_CONTENT.into_response();
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                (StatusCode::BAD_REQUEST, "alone").into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let run = |parallel: &str| {
+        let text = format!(
+            "import okta\n\n/// Removes two groups.\nflow f {{\n  when okta.user_deactivated as e\n  then {{\n    for g in [\"g1\", \"g2\"]{parallel} {{\n      okta.remove_from_group(user: \"00u1\", group: g)\n    }}\n  }}\n}}\n"
+        );
+        let mut sources = SourceMap::new();
+        sources.add("f.flow", text);
+        idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap()
+    };
+    let configs = BTreeMap::new();
+    let plan = run(" parallel 2");
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    let report = executor
+        .run(&plan.flows[0], Some(Value::from_json(&json!({}))))
+        .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let groups: Vec<_> = report
+        .trace
+        .iter()
+        .map(|t| t.input.clone().unwrap()["group"].clone())
+        .collect();
+    assert_eq!(
+        groups,
+        [json!("g1"), json!("g2")],
+        "the trace keeps the list's order"
+    );
+    arrived.lock().unwrap().clear();
+    let plan = run("");
+    let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    let report = executor
+        .run(&plan.flows[0], Some(Value::from_json(&json!({}))))
+        .await;
+    assert!(
+        matches!(report.status, RunStatus::Failed { .. }),
+        "one at a time, the first request waits alone"
+    );
 }
