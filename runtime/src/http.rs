@@ -116,6 +116,31 @@ struct Connection {
     plan: ConnectorPlan,
     base_url: String,
     auth: Option<(String, String)>,
+    /// At most this many requests in flight (`max_concurrency`, 8 by default).
+    in_flight: tokio::sync::Semaphore,
+    /// At most this many requests a second (`max_rate`), if set: when the
+    /// next request may start.
+    pace: Option<(Duration, tokio::sync::Mutex<tokio::time::Instant>)>,
+}
+
+/// How many requests a connector has in flight at most, by default.
+const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Connection {
+    /// Waits for a free slot and for the rate limit; the slot is held
+    /// while the permit lives.
+    async fn admit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let permit = self.in_flight.acquire().await.ok();
+        if let Some((interval, next)) = &self.pace {
+            let mut next = next.lock().await;
+            let now = tokio::time::Instant::now();
+            let start = (*next).max(now);
+            *next = start + *interval;
+            drop(next);
+            tokio::time::sleep_until(start).await;
+        }
+        permit
+    }
 }
 
 /// The HTTP connectors of a plan.
@@ -165,12 +190,43 @@ impl HttpConnectors {
                     ))
                 }
             };
+            let number = |key: &str| -> Result<Option<f64>, ConnectionError> {
+                let Some((_, source)) = connector.settings.iter().find(|(k, _)| k == key) else {
+                    return Ok(None);
+                };
+                let text = resolve(source)?;
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|n| *n > 0.0)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        ConnectionError::Client(format!(
+                            "connector `{}`: `{key}` must be a positive number, found {text:?}",
+                            connector.name
+                        ))
+                    })
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a positive count of requests"
+            )]
+            let concurrency =
+                number("max_concurrency")?.map_or(DEFAULT_CONCURRENCY, |n| n as usize);
+            let pace = number("max_rate")?.map(|rate| {
+                (
+                    Duration::from_secs_f64(1.0 / rate),
+                    tokio::sync::Mutex::new(tokio::time::Instant::now()),
+                )
+            });
             connections.insert(
                 connector.name.clone(),
                 Connection {
                     plan: connector.clone(),
                     base_url: base_url.trim_end_matches('/').to_owned(),
                     auth,
+                    in_flight: tokio::sync::Semaphore::new(concurrency),
+                    pace,
                 },
             );
         }
@@ -562,6 +618,8 @@ impl HttpConnectors {
         let mut tries = 0;
         loop {
             tries += 1;
+            // The slot is held for the request, not for the wait before a retry.
+            let slot = connection.admit().await;
             let mut builder = self.client.request(request.method.clone(), url);
             if first_page {
                 builder = builder.query(&request.query);
@@ -641,6 +699,7 @@ impl HttpConnectors {
                         error: None,
                         retry_after_ms: Some(millis(wait)),
                     });
+                    drop(slot);
                     tokio::time::sleep(wait).await;
                 }
                 Err(error) => {
@@ -663,6 +722,7 @@ impl HttpConnectors {
                         error: Some(message),
                         retry_after_ms: Some(millis(wait)),
                     });
+                    drop(slot);
                     tokio::time::sleep(wait).await;
                 }
             }

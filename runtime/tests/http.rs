@@ -478,3 +478,49 @@ async fn a_parallel_loop_runs_its_iterations_together() {
         "one at a time, the first request waits alone"
     );
 }
+
+/// A connector's `max_concurrency` bounds the requests it has in flight,
+/// even when the plan sends reads together.
+#[tokio::test(flavor = "multi_thread")]
+async fn max_concurrency_bounds_the_requests_in_flight() {
+    let counts = Arc::new(Mutex::new((0_u32, 0_u32)));
+    let seen = counts.clone();
+    let app = Router::new().route(
+        "/items/{id}",
+        get(move |Path(id): Path<String>| {
+            let seen = seen.clone();
+            async move {
+                {
+                    let mut c = seen.lock().unwrap();
+                    c.0 += 1;
+                    c.1 = c.1.max(c.0);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                seen.lock().unwrap().0 -= 1;
+                axum::Json(json!({"id": id}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let text = "/// The pharmacy's inventory service.\nconnector inventory {\n  base_url: env(\"INVENTORY_URL\")\n  max_concurrency: 1\n  max_rate: 100\n\n  /// One item.\n  read action item(id: String) -> Json = GET \"/items/{id}\"\n}\n\n/// Reads three items.\nflow f {\n  when called()\n  then {\n    let a = inventory.item(id: \"a\")\n    let b = inventory.item(id: \"b\")\n    let c = inventory.item(id: \"c\")\n    return [a, b, c]\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let settings = Settings {
+        values: [("INVENTORY_URL".to_owned(), base)].into(),
+        ..Settings::default()
+    };
+    let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    let report = executor.run(&plan.flows[0], None).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.trace.len(), 4);
+    assert_eq!(
+        counts.lock().unwrap().1,
+        1,
+        "never more than one request in flight"
+    );
+}
