@@ -28,16 +28,24 @@ pub fn manifest_path(paths: &[PathBuf]) -> PathBuf {
     dir.join("idflow.toml")
 }
 
-/// The lint levels the manifest sets; every rule warns when none is set.
-pub fn lint_levels(manifest: &Path) -> Result<Levels> {
-    let mut levels = Levels::new();
+/// The manifest as a TOML table; none when there is no manifest.
+fn read(manifest: &Path) -> Result<Option<toml::Table>> {
     if !manifest.exists() {
-        return Ok(levels);
+        return Ok(None);
     }
     let text = std::fs::read_to_string(manifest)
         .with_context(|| format!("cannot read `{}`", manifest.display()))?;
-    let table: toml::Table = toml::from_str(&text)
+    let table = toml::from_str(&text)
         .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
+    Ok(Some(table))
+}
+
+/// The lint levels the manifest sets; every rule warns when none is set.
+pub fn lint_levels(manifest: &Path) -> Result<Levels> {
+    let mut levels = Levels::new();
+    let Some(table) = read(manifest)? else {
+        return Ok(levels);
+    };
     let Some(lints) = table.get("lints") else {
         return Ok(levels);
     };
@@ -89,13 +97,9 @@ pub struct Connections {
 /// inline is refused.
 pub fn connections(manifest: &Path) -> Result<Connections> {
     let mut connections = Connections::default();
-    if !manifest.exists() {
+    let Some(table) = read(manifest)? else {
         return Ok(connections);
-    }
-    let text = std::fs::read_to_string(manifest)
-        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
+    };
     let Some(all) = table.get("connections") else {
         return Ok(connections);
     };
@@ -159,16 +163,12 @@ pub fn config_overrides(
     env: Option<&str>,
 ) -> Result<std::collections::BTreeMap<String, serde_json::Value>> {
     let mut values = std::collections::BTreeMap::new();
-    if !manifest.exists() {
+    let Some(table) = read(manifest)? else {
         if let Some(env) = env {
             bail!("--env {env}: there is no `{}`", manifest.display());
         }
         return Ok(values);
-    }
-    let text = std::fs::read_to_string(manifest)
-        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
-    let table: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
+    };
     let mut take = |section: Option<&toml::Value>, name: &str| -> Result<()> {
         let Some(section) = section else {
             return Ok(());

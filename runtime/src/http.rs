@@ -127,6 +127,16 @@ struct Connection {
 const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Connection {
+    /// The connector's retry policy; none (one try) when it declares none.
+    fn retry(&self) -> Retry {
+        self.plan.retry.clone().unwrap_or(Retry {
+            attempts: 0,
+            min_backoff_ms: 0,
+            max_backoff_ms: 0,
+            on_statuses: Vec::new(),
+        })
+    }
+
     /// Waits for a free slot and for the rate limit; the slot is held
     /// while the permit lives.
     async fn admit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
@@ -434,12 +444,7 @@ impl Connectors for HttpConnectors {
             Ok(request) => request,
             Err(error) => return Answer::once(Err(error), Delivery::Sent),
         };
-        let retry = connection.plan.retry.clone().unwrap_or(Retry {
-            attempts: 0,
-            min_backoff_ms: 0,
-            max_backoff_ms: 0,
-            on_statuses: Vec::new(),
-        });
+        let retry = connection.retry();
         let mut attempts = Vec::new();
         let mut url = request.url.clone();
         let mut first_page = true;
@@ -549,12 +554,7 @@ impl HttpConnectors {
             headers,
             body: arg("body").filter(|b| !b.is_null()).map(|b| b.to_json()),
         };
-        let retry = connection.plan.retry.clone().unwrap_or(Retry {
-            attempts: 0,
-            min_backoff_ms: 0,
-            max_backoff_ms: 0,
-            on_statuses: Vec::new(),
-        });
+        let retry = connection.retry();
         let mut attempts = Vec::new();
         let sent = self
             .send(
