@@ -80,6 +80,16 @@ impl Settings {
                     walk(user, &mut values, &mut secrets);
                     walk(password, &mut values, &mut secrets);
                 }
+                Some(Auth::OAuth2PrivateKeyJwt {
+                    token_url,
+                    client_id,
+                    private_key,
+                    scopes,
+                }) => {
+                    for source in [token_url, client_id, private_key, scopes] {
+                        walk(source, &mut values, &mut secrets);
+                    }
+                }
                 None => {}
             }
         }
@@ -115,12 +125,20 @@ pub enum ConnectionError {
 struct Connection {
     plan: ConnectorPlan,
     base_url: String,
-    auth: Option<(String, String)>,
+    auth: Option<Authorization>,
     /// At most this many requests in flight (`max_concurrency`, 8 by default).
     in_flight: tokio::sync::Semaphore,
     /// At most this many requests a second (`max_rate`), if set: when the
     /// next request may start.
     pace: Option<(Duration, tokio::sync::Mutex<tokio::time::Instant>)>,
+}
+
+/// How a connection authenticates its requests.
+enum Authorization {
+    /// A header of a fixed value.
+    Header(String, String),
+    /// A bearer token from an OAuth 2.0 token endpoint.
+    OAuth(crate::oauth::PrivateKeyJwt),
 }
 
 /// How many requests a connector has in flight at most, by default.
@@ -185,19 +203,37 @@ impl HttpConnectors {
                 (None, Some(source)) => resolve(source)?,
                 (None, None) => String::new(),
             };
+            let header =
+                |name: &str, value: String| Some(Authorization::Header(name.to_owned(), value));
             let auth = match &connector.auth {
                 None => None,
-                Some(Auth::Header { name, value }) => Some((name.clone(), resolve(value)?)),
-                Some(Auth::Bearer { token }) => Some((
-                    "Authorization".to_owned(),
-                    format!("Bearer {}", resolve(token)?),
-                )),
+                Some(Auth::Header { name, value }) => header(name, resolve(value)?),
+                Some(Auth::Bearer { token }) => {
+                    header("Authorization", format!("Bearer {}", resolve(token)?))
+                }
                 Some(Auth::Basic { user, password }) => {
                     let pair = format!("{}:{}", resolve(user)?, resolve(password)?);
-                    Some((
-                        "Authorization".to_owned(),
+                    header(
+                        "Authorization",
                         format!("Basic {}", base64(pair.as_bytes())),
-                    ))
+                    )
+                }
+                Some(Auth::OAuth2PrivateKeyJwt {
+                    token_url,
+                    client_id,
+                    private_key,
+                    scopes,
+                }) => {
+                    let client = crate::oauth::PrivateKeyJwt::new(
+                        resolve(token_url)?,
+                        resolve(client_id)?,
+                        &resolve(private_key)?,
+                        resolve(scopes)?,
+                    )
+                    .map_err(|e| {
+                        ConnectionError::Client(format!("connector `{}`: {e}", connector.name))
+                    })?;
+                    Some(Authorization::OAuth(client))
                 }
             };
             let number = |key: &str| -> Result<Option<f64>, ConnectionError> {
@@ -627,8 +663,16 @@ impl HttpConnectors {
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }
-            if let Some((name, value)) = &connection.auth {
-                builder = builder.header(name, value);
+            match &connection.auth {
+                Some(Authorization::Header(name, value)) => builder = builder.header(name, value),
+                Some(Authorization::OAuth(client)) => {
+                    let token = client
+                        .token(&self.client)
+                        .await
+                        .map_err(|e| failed(call, e))?;
+                    builder = builder.header("Authorization", format!("Bearer {token}"));
+                }
+                None => {}
             }
             if let Some(body) = &request.body {
                 builder = builder.json(body);

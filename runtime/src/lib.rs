@@ -14,6 +14,7 @@ pub mod engines;
 pub mod executor;
 pub mod fixtures;
 pub mod http;
+pub mod oauth;
 pub mod smtp;
 pub mod store;
 pub mod trace;

@@ -148,6 +148,20 @@ pub enum Auth {
         /// The password.
         password: Source,
     },
+    /// `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`:
+    /// OAuth 2.0 client credentials, the client authenticated by a JWT it
+    /// signs with its private key (RFC 7523), as Okta recommends for service
+    /// apps. The access token is cached until shortly before it expires.
+    OAuth2PrivateKeyJwt {
+        /// The authorization server's token endpoint.
+        token_url: Source,
+        /// The client's id.
+        client_id: Source,
+        /// The client's private key, PEM (PKCS #8, RSA or EC P-256).
+        private_key: Source,
+        /// The scopes asked for, space-separated.
+        scopes: Source,
+    },
 }
 
 /// An action of a connector.

@@ -387,6 +387,12 @@ fn auth(expr: &Expr) -> Option<Auth> {
             user: arg(0)?,
             password: arg(1)?,
         }),
+        "oauth2_private_key_jwt" => Some(Auth::OAuth2PrivateKeyJwt {
+            token_url: arg(0)?,
+            client_id: arg(1)?,
+            private_key: arg(2)?,
+            scopes: arg(3)?,
+        }),
         _ => None,
     }
 }
