@@ -17,6 +17,11 @@ pub struct ActionCall {
     pub effect: Effect,
     /// The named arguments, in source order.
     pub args: Vec<(String, Value)>,
+    /// The same for the same flow version, event, step and arguments: sent
+    /// as the idempotency key of a write, where the connector declares the
+    /// header an API takes one in, so a write retried — or run again for the
+    /// same event — is applied once.
+    pub idempotency_key: String,
 }
 
 impl ActionCall {

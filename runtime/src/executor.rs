@@ -110,6 +110,11 @@ impl<'a, C: Connectors> Executor<'a, C> {
     /// Runs a flow for an event (none for a schedule).
     pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
         let mut run = Run::new(self, flow, 0);
+        if let Some(Value::Record(fields)) = &event
+            && let Some(Value::String(uuid)) = fields.get("uuid")
+        {
+            run.event_id = uuid.clone();
+        }
         for trigger in &flow.triggers {
             if let (
                 Trigger::Event {
@@ -145,6 +150,8 @@ struct Run<'e, 'a, C> {
     env: Env<'a>,
     trace: Vec<TraceEntry>,
     depth: usize,
+    /// The `uuid` of the event the run is for (empty for a schedule).
+    event_id: String,
 }
 
 impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
@@ -155,6 +162,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             env: Env::new(&executor.plan.functions, executor.configs, executor.now),
             trace: Vec::new(),
             depth,
+            event_id: String::new(),
         }
     }
 
@@ -238,6 +246,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
     ) -> Next {
         use futures::stream::{self, StreamExt};
         let (executor, flow, depth) = (self.executor, self.flow, self.depth);
+        let event_id = &self.event_id;
         let base = self.env.clone();
         let ended = std::sync::atomic::AtomicBool::new(false);
         let ended = &ended;
@@ -255,6 +264,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                         env,
                         trace: Vec::new(),
                         depth,
+                        event_id: event_id.clone(),
                     };
                     let next = run.block(body).await;
                     if !matches!(next, Next::Continue) {
@@ -322,11 +332,27 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 }
             }
         }
+        let idempotency_key = {
+            use sha2::{Digest, Sha256};
+            let args = Value::Record(values.iter().cloned().collect()).to_json();
+            let mut hash = Sha256::new();
+            for part in [
+                flow.hash.as_str(),
+                self.event_id.as_str(),
+                &id.to_string(),
+                &args.to_string(),
+            ] {
+                hash.update(part.as_bytes());
+                hash.update([0]);
+            }
+            hex::encode(hash.finalize()).chars().take(32).collect()
+        };
         Ok(ActionCall {
             connector: connector.clone(),
             action: action.clone(),
             effect: *effect,
             args: values,
+            idempotency_key,
         })
     }
 
@@ -618,6 +644,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             values.push((param.clone(), self.eval(expr).map_err(Next::Fail)?));
         }
         let mut callee = Run::new(self.executor, called, self.depth + 1);
+        callee.event_id = self.event_id.clone();
         for trigger in &called.triggers {
             if let Trigger::Called { params } = trigger {
                 for (param, local) in params {

@@ -131,6 +131,9 @@ struct Connection {
     /// At most this many requests a second (`max_rate`), if set: when the
     /// next request may start.
     pace: Option<(Duration, tokio::sync::Mutex<tokio::time::Instant>)>,
+    /// The header writes carry their idempotency key in
+    /// (`idempotency_header`), for the APIs that take one.
+    idempotency_header: Option<String>,
 }
 
 /// How a connection authenticates its requests.
@@ -273,6 +276,12 @@ impl HttpConnectors {
                     auth,
                     in_flight: tokio::sync::Semaphore::new(concurrency),
                     pace,
+                    idempotency_header: connector
+                        .settings
+                        .iter()
+                        .find(|(k, _)| k == "idempotency_header")
+                        .map(|(_, source)| resolve(source))
+                        .transpose()?,
                 },
             );
         }
@@ -662,6 +671,11 @@ impl HttpConnectors {
             }
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
+            }
+            if let Some(header) = &connection.idempotency_header
+                && call.effect != idflow_compiler::plan::ir::Effect::Read
+            {
+                builder = builder.header(header, &call.idempotency_key);
             }
             match &connection.auth {
                 Some(Authorization::Header(name, value)) => builder = builder.header(name, value),

@@ -203,6 +203,7 @@ fn get_user_call(id: &str) -> ActionCall {
         action: "get_user".to_owned(),
         effect: Effect::Read,
         args: vec![("id".to_owned(), Value::String(id.to_owned()))],
+        idempotency_key: String::new(),
     }
 }
 
@@ -523,4 +524,56 @@ async fn max_concurrency_bounds_the_requests_in_flight() {
         1,
         "never more than one request in flight"
     );
+}
+
+/// A write carries an idempotency key in the header its connector declares:
+/// the same for the same event and arguments (a retry, or the same event
+/// delivered twice), another for another event.
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_carry_a_stable_idempotency_key() {
+    let keys = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = keys.clone();
+    let app = Router::new().route(
+        "/tickets",
+        post(move |headers: HeaderMap| {
+            let seen = seen.clone();
+            async move {
+                let key = headers
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+                    .to_owned();
+                seen.lock().unwrap().push(key);
+                axum::Json(json!({"id": "T1"}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let text = "import okta\n\n/// The helpdesk.\nconnector helpdesk {\n  base_url: env(\"HELPDESK_URL\")\n  idempotency_header: \"Idempotency-Key\"\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// Opens a ticket per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    helpdesk.open(title: \"Welcome kit\")\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let settings = Settings {
+        values: [("HELPDESK_URL".to_owned(), base)].into(),
+        ..Settings::default()
+    };
+    let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    for uuid in ["e1", "e1", "e2"] {
+        let report = executor
+            .run(
+                &plan.flows[0],
+                Some(Value::from_json(&json!({"uuid": uuid}))),
+            )
+            .await;
+        assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    }
+    let keys = keys.lock().unwrap().clone();
+    assert_eq!(keys.len(), 3);
+    assert!(keys[0].len() == 32 && keys[0] != "none");
+    assert_eq!(keys[0], keys[1], "the same event gives the same key");
+    assert_ne!(keys[1], keys[2], "another event, another key");
 }
