@@ -23,6 +23,13 @@ use serde::Serialize;
 use crate::connectors::{ActionCall, Answer, Connectors, Delivery};
 use crate::trace::{Redactor, StepStatus, TraceEntry};
 
+/// The wall clock, in milliseconds since the epoch, for the trace.
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// How deep flows may `call` each other at run time.
 const MAX_CALL_DEPTH: usize = 16;
 
@@ -425,6 +432,9 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         status: StepStatus,
         started: Instant,
     ) -> &mut TraceEntry {
+        let elapsed = started.elapsed();
+        let ended_ms = wall_clock_ms();
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.trace.push(TraceEntry {
             step,
             what,
@@ -433,7 +443,9 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             output: None,
             error: None,
             attempts: Vec::new(),
-            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            started_ms: ended_ms - i64::try_from(elapsed.as_millis()).unwrap_or(0),
+            ended_ms,
+            micros,
         });
         self.trace
             .last_mut()

@@ -30,6 +30,10 @@ pub struct TraceEntry {
     /// Each try of an action the engine retried (or that failed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<crate::connectors::Attempt>,
+    /// When it started, in milliseconds since the epoch.
+    pub started_ms: i64,
+    /// When it ended.
+    pub ended_ms: i64,
     /// How long it took, in microseconds.
     pub micros: u64,
 }

@@ -136,6 +136,12 @@ fn steps_run_in_order_with_loops_and_branches() {
     )]);
     let report = run(&plan, &connectors, event());
     assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(
+        report
+            .trace
+            .iter()
+            .all(|t| 0 < t.started_ms && t.started_ms <= t.ended_ms)
+    );
     assert_eq!(
         connectors.calls(),
         [
