@@ -16,7 +16,8 @@ pub fn check(json: &Json, schema: &Schema, types: &BTreeMap<String, Schema>) -> 
     walk(json, schema, types, "", 0)
 }
 
-fn kind(json: &Json) -> &'static str {
+/// What kind of JSON value this is, for messages: "a number".
+pub(crate) fn kind(json: &Json) -> &'static str {
     match json {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",

@@ -23,13 +23,6 @@ use serde::Serialize;
 use crate::connectors::{ActionCall, Answer, Connectors, Delivery};
 use crate::trace::{Redactor, StepStatus, TraceEntry};
 
-/// The wall clock, in milliseconds since the epoch, for the trace.
-fn wall_clock_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// How deep flows may `call` each other at run time.
 const MAX_CALL_DEPTH: usize = 16;
 
@@ -433,7 +426,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         started: Instant,
     ) -> &mut TraceEntry {
         let elapsed = started.elapsed();
-        let ended_ms = wall_clock_ms();
+        let ended_ms = crate::event::now_ms();
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.trace.push(TraceEntry {
             step,

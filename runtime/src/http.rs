@@ -73,24 +73,8 @@ impl Settings {
                 .iter()
                 .chain(connector.settings.iter().map(|(_, s)| s))
                 .for_each(|s| walk(s, &mut values, &mut secrets));
-            match &connector.auth {
-                Some(Auth::Header { value, .. }) => walk(value, &mut values, &mut secrets),
-                Some(Auth::Bearer { token }) => walk(token, &mut values, &mut secrets),
-                Some(Auth::Basic { user, password }) => {
-                    walk(user, &mut values, &mut secrets);
-                    walk(password, &mut values, &mut secrets);
-                }
-                Some(Auth::OAuth2PrivateKeyJwt {
-                    token_url,
-                    client_id,
-                    private_key,
-                    scopes,
-                }) => {
-                    for source in [token_url, client_id, private_key, scopes] {
-                        walk(source, &mut values, &mut secrets);
-                    }
-                }
-                None => {}
+            for source in connector.auth.iter().flat_map(Auth::sources) {
+                walk(source, &mut values, &mut secrets);
             }
         }
         values.sort();
@@ -140,6 +124,8 @@ struct Connection {
 enum Authorization {
     /// A header of a fixed value.
     Header(String, String),
+    /// HTTP basic authentication: a user and a password.
+    Basic(String, String),
     /// A bearer token from an OAuth 2.0 token endpoint.
     OAuth(crate::oauth::PrivateKeyJwt),
 }
@@ -215,11 +201,7 @@ impl HttpConnectors {
                     header("Authorization", format!("Bearer {}", resolve(token)?))
                 }
                 Some(Auth::Basic { user, password }) => {
-                    let pair = format!("{}:{}", resolve(user)?, resolve(password)?);
-                    header(
-                        "Authorization",
-                        format!("Basic {}", base64(pair.as_bytes())),
-                    )
+                    Some(Authorization::Basic(resolve(user)?, resolve(password)?))
                 }
                 Some(Auth::OAuth2PrivateKeyJwt {
                     token_url,
@@ -321,33 +303,6 @@ pub(crate) fn resolve(
             .map(|p| resolve(p, settings, connector))
             .collect(),
     }
-}
-
-/// Standard base64, for basic authentication.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(
-                    ALPHABET
-                        .get(((n >> shift) & 63) as usize)
-                        .copied()
-                        .unwrap_or(b'='),
-                ));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// A request, built from an action's mapping and a call's arguments.
@@ -679,6 +634,9 @@ impl HttpConnectors {
             }
             match &connection.auth {
                 Some(Authorization::Header(name, value)) => builder = builder.header(name, value),
+                Some(Authorization::Basic(user, password)) => {
+                    builder = builder.basic_auth(user, Some(password));
+                }
                 Some(Authorization::OAuth(client)) => {
                     let token = client
                         .token(&self.client)
@@ -855,21 +813,6 @@ fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc_4648() {
-        for (input, output) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), output);
-        }
-    }
 
     #[test]
     fn the_next_link_is_found_among_others() {

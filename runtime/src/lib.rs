@@ -11,6 +11,7 @@
 pub mod connectors;
 pub mod decode;
 pub mod engines;
+pub mod event;
 pub mod executor;
 pub mod fixtures;
 pub mod http;

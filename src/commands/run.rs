@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use idflow_runtime::connectors::Connectors;
 use idflow_runtime::engines::Engines;
+use idflow_runtime::event;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::http::Settings;
@@ -69,7 +70,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             &connectors,
             &configs,
             Redactor::default(),
-            chrono_now(),
+            event::now_ms(),
             true,
         );
         run_flows(&runtime, &executor, &plan, &fired, &event)
@@ -82,7 +83,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             &connectors,
             &configs,
             Redactor::new(secrets),
-            chrono_now(),
+            event::now_ms(),
             false,
         );
         run_flows(&runtime, &executor, &plan, &fired, &event)
@@ -122,9 +123,9 @@ fn run_flows<C: Connectors>(
         .iter()
         .filter_map(|f| plan.flows.get(*f))
         .map(|flow| {
-            let started = chrono_now();
+            let started = event::now_ms();
             let report = runtime.block_on(executor.run(flow, Some(event.clone())));
-            (report, (started, chrono_now()))
+            (report, (started, event::now_ms()))
         })
         .collect()
 }
@@ -185,83 +186,14 @@ fn settings(
     Ok((settings, secret_values))
 }
 
-/// The current time in milliseconds since the epoch.
-fn chrono_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// Reads an event file: a System Log event, or an Event Hook delivery of
-/// one event. Names the field that is wrong.
+/// one event; the runtime names the field that is wrong.
 fn read_event(path: &std::path::Path) -> Result<serde_json::Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let json: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let event = match json.pointer("/data/events") {
-        Some(serde_json::Value::Array(events)) => match events.as_slice() {
-            [one] => one.clone(),
-            _ => bail!(
-                "{}: `data.events` holds {} events; `idflow run` takes one (`idflow replay` takes many)",
-                path.display(),
-                events.len()
-            ),
-        },
-        Some(_) => bail!("{}: `data.events` must be a list of events", path.display()),
-        None => json,
-    };
-    let Some(fields) = event.as_object() else {
-        bail!("{}: the event must be a JSON object", path.display());
-    };
-    for field in ["uuid", "published", "eventType"] {
-        match fields.get(field) {
-            Some(serde_json::Value::String(_)) => {}
-            Some(other) => bail!(
-                "{}: the event's `{field}` must be a string, found {}",
-                path.display(),
-                kind(other)
-            ),
-            None => bail!("{}: the event has no `{field}`", path.display()),
-        }
-    }
-    if let Some(published) = fields.get("published").and_then(|p| p.as_str())
-        && chrono_free_rfc3339(published).is_none()
-    {
-        bail!(
-            "{}: the event's `published` is not an RFC 3339 time: {published:?}",
-            path.display()
-        );
-    }
-    Ok(event)
-}
-
-/// Whether a text is an RFC 3339 instant, by the plan's own parser.
-fn chrono_free_rfc3339(text: &str) -> Option<()> {
-    let parsed = idflow_compiler::plan::eval::eval(
-        &idflow_compiler::plan::ir::PExpr::Builtin {
-            name: "parse_time".to_owned(),
-            receiver: None,
-            safe: false,
-            args: vec![idflow_compiler::plan::ir::PExpr::constant(Value::String(
-                text.to_owned(),
-            ))],
-        },
-        &idflow_compiler::plan::eval::Env::constants(),
-    )
-    .ok()?;
-    (!parsed.is_null()).then_some(())
-}
-
-fn kind(json: &serde_json::Value) -> &'static str {
-    match json {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
+    event::okta_event(json).with_context(|| path.display().to_string())
 }
 
 /// A run as people read it: a line per step, its status, then the outcome.

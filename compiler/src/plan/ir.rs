@@ -613,6 +613,23 @@ impl PExpr {
     }
 }
 
+impl Auth {
+    /// Every source the authentication reads.
+    pub fn sources(&self) -> Vec<&Source> {
+        match self {
+            Auth::Header { value, .. } => vec![value],
+            Auth::Bearer { token } => vec![token],
+            Auth::Basic { user, password } => vec![user, password],
+            Auth::OAuth2PrivateKeyJwt {
+                token_url,
+                client_id,
+                private_key,
+                scopes,
+            } => vec![token_url, client_id, private_key, scopes],
+        }
+    }
+}
+
 impl FlowPlan {
     /// The steps of `roots` and every step nested in them, in reading
     /// order: each step before the ones inside it, blocks top to bottom.
