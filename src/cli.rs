@@ -77,9 +77,49 @@ pub enum Command {
     /// The run history: list runs, show one run's journal.
     #[command(
         subcommand,
-        after_help = "Examples:\n  idflow runs list\n  idflow runs list --flow block_foreign_signin --status failed\n  idflow runs show 19a5b2c4e1f0a3b2c1"
+        after_help = "Examples:\n  idflow runs list\n  idflow runs list --flow block_foreign_signin --status failed\n  idflow runs show 19a5b2c4e1f0a3b2c1\n  idflow runs retry 19a5b2c4e1f0a3b2c1\n  idflow runs cancel 19a5b2c4e1f0a3b2c1"
     )]
     Runs(RunsCommand),
+    /// Run the service: Okta Event Hooks, webhooks, schedules, the System Log
+    /// poller, durable runs and waits; until SIGTERM.
+    #[command(
+        after_help = "Examples:\n  idflow serve examples\n  idflow serve . --listen 127.0.0.1:9000 --log-format json\n  OKTA_HOOK_AUTHORIZATION=… idflow serve . --config prod/idflow.toml --env prod\n\nEndpoints: POST/GET /hooks/okta (configurable), POST on each `when webhook` path,\n/healthz, /readyz, /metrics (Prometheus)."
+    )]
+    Serve(ServeArgs),
+}
+
+/// Arguments of `idflow serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The project directory (or .flow files); default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The manifest; default: idflow.toml in the project directory.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The address to listen on; default: [serve] listen, else 127.0.0.1:8787.
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// The store; default: [serve] store, else .idflow/state.db beside the manifest.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// The environment whose [env.NAME.config] values apply.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// How to log to standard error.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Do not reload the project when its files change.
+    #[arg(long)]
+    pub no_watch: bool,
+}
+
+/// How `idflow serve` logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// `idflow runs` subcommands.
@@ -89,6 +129,22 @@ pub enum RunsCommand {
     List(RunsListArgs),
     /// One run: its flow version, event, status and every step of its journal.
     Show(RunsShowArgs),
+    /// Run a failed (or cancelled) run of `idflow serve` again: it resumes from
+    /// its journal, so the actions that succeeded are not sent again.
+    Retry(RunsIdArgs),
+    /// Cancel a run of `idflow serve` that has not ended (pending, waiting or
+    /// running: a running one finishes its current step, then stops).
+    Cancel(RunsIdArgs),
+}
+
+/// Arguments of `idflow runs retry` and `idflow runs cancel`.
+#[derive(Debug, Args)]
+pub struct RunsIdArgs {
+    /// The run's id, as `idflow runs list` prints it.
+    pub id: String,
+    /// The run store; default: .idflow/state.db in the current directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
 }
 
 /// Arguments of `idflow runs list`.
@@ -97,7 +153,8 @@ pub struct RunsListArgs {
     /// Only this flow's runs.
     #[arg(long)]
     pub flow: Option<String>,
-    /// Only runs with this status: succeeded, stopped, failed or waiting.
+    /// Only runs with this status: pending, running, waiting, succeeded, stopped,
+    /// failed or cancelled.
     #[arg(long)]
     pub status: Option<String>,
     /// How many runs at most.

@@ -82,6 +82,32 @@ pub enum SecretSource {
     File(PathBuf),
 }
 
+/// Where a secret is, from `{ env = "VAR" }` or `{ file = "path" }` (a
+/// path relative to the manifest's folder); `at` names the key.
+fn secret_source(value: &toml::Value, here: &Path, at: &str) -> Result<SecretSource> {
+    match value.as_table().map(|t| (t.get("env"), t.get("file"))) {
+        Some((Some(toml::Value::String(var)), None)) => Ok(SecretSource::Env(var.clone())),
+        Some((None, Some(toml::Value::String(file)))) => Ok(SecretSource::File(here.join(file))),
+        _ => bail!(
+            "{at}: a secret is never written in idflow.toml; say where it is: {{ env = \"VARIABLE\" }} or {{ file = \"path\" }}"
+        ),
+    }
+}
+
+impl SecretSource {
+    /// The secret's value; `name` is what the error calls it.
+    pub fn resolve(&self, name: &str) -> Result<String> {
+        match self {
+            SecretSource::Env(var) => std::env::var(var)
+                .with_context(|| format!("{name}: the environment variable `{var}` is not set")),
+            SecretSource::File(path) => Ok(std::fs::read_to_string(path)
+                .with_context(|| format!("{name}: cannot read {}", path.display()))?
+                .trim()
+                .to_owned()),
+        }
+    }
+}
+
 /// The `[connections.NAME]` tables of the manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Connections {
@@ -130,18 +156,7 @@ pub fn connections(manifest: &Path) -> Result<Connections> {
                 }
                 ("secrets", toml::Value::Table(secrets)) => {
                     for (name, value) in secrets {
-                        let source = match value.as_table().map(|t| (t.get("env"), t.get("file"))) {
-                            Some((Some(toml::Value::String(var)), None)) => {
-                                SecretSource::Env(var.clone())
-                            }
-                            Some((None, Some(toml::Value::String(file)))) => {
-                                SecretSource::File(here.join(file))
-                            }
-                            _ => bail!(
-                                "{}: a secret is never written in idflow.toml; say where it is: {{ env = \"VARIABLE\" }} or {{ file = \"path\" }}",
-                                at(&format!("secrets.{name}"))
-                            ),
-                        };
+                        let source = secret_source(value, here, &at(&format!("secrets.{name}")))?;
                         connections.secrets.insert(name.clone(), source);
                     }
                 }
@@ -153,6 +168,41 @@ pub fn connections(manifest: &Path) -> Result<Connections> {
         }
     }
     Ok(connections)
+}
+
+/// The settings and secrets the plan's HTTP connectors need, from the
+/// manifest's connections, else from environment variables of the same
+/// names; and the secret values, for redaction.
+pub fn settings(
+    plan: &idflow_compiler::plan::Plan,
+    connections: &Connections,
+) -> Result<(idflow_runtime::http::Settings, Vec<String>)> {
+    let (values, secrets) = idflow_runtime::http::Settings::needed(plan);
+    let mut settings = idflow_runtime::http::Settings {
+        base_urls: connections.base_urls.clone(),
+        ..idflow_runtime::http::Settings::default()
+    };
+    for name in values {
+        let value = connections
+            .settings
+            .get(&name)
+            .cloned()
+            .or_else(|| std::env::var(&name).ok());
+        if let Some(value) = value {
+            settings.values.insert(name, value);
+        }
+    }
+    for name in secrets {
+        let value = match connections.secrets.get(&name) {
+            Some(source) => Some(source.resolve(&format!("secret `{name}`"))?),
+            None => std::env::var(&name).ok(),
+        };
+        if let Some(value) = value {
+            settings.secrets.insert(name, value);
+        }
+    }
+    let secret_values = settings.secrets.values().cloned().collect();
+    Ok((settings, secret_values))
 }
 
 /// The config values the manifest sets: `[config]`, then, for `--env NAME`,
@@ -209,4 +259,120 @@ pub fn config_overrides(
         )?;
     }
     Ok(values)
+}
+
+/// The `[serve]` section of the manifest: how `idflow serve` runs.
+///
+/// ```toml
+/// [serve]
+/// listen = "127.0.0.1:8787"
+/// workers = 8
+/// queue_limit = 10000
+///
+/// [serve.okta_hook]
+/// path = "/hooks/okta"
+/// secret = { env = "OKTA_HOOK_AUTHORIZATION" }
+///
+/// [serve.okta_poller]
+/// interval_seconds = 60
+///
+/// [serve.webhooks."/hooks/hr-feed"]
+/// secret = { env = "HR_FEED_HMAC_KEY" }
+/// signature_header = "X-Signature-256"
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeSection {
+    listen: Option<std::net::SocketAddr>,
+    store: Option<PathBuf>,
+    workers: Option<usize>,
+    queue_limit: Option<u64>,
+    max_body_bytes: Option<usize>,
+    drain_seconds: Option<u64>,
+    connector_timeout_seconds: Option<u64>,
+    okta_hook: Option<OktaHookSection>,
+    okta_poller: Option<PollerSection>,
+    #[serde(default)]
+    webhooks: std::collections::BTreeMap<String, WebhookSection>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OktaHookSection {
+    path: Option<String>,
+    secret: Option<toml::Value>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PollerSection {
+    interval_seconds: Option<u64>,
+    since: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookSection {
+    secret: Option<toml::Value>,
+    signature_header: Option<String>,
+}
+
+/// What `[serve]` says: the service's options (secrets resolved) and the
+/// store's path, if set (relative to the manifest's folder).
+pub fn serve_options(manifest: &Path) -> Result<(idflow_runtime::serve::Options, Option<PathBuf>)> {
+    use idflow_runtime::serve::{Options, PollerOptions, WebhookAuth};
+    use std::time::Duration;
+    let section: ServeSection = match read(manifest)?.and_then(|t| t.get("serve").cloned()) {
+        Some(value) => value
+            .try_into()
+            .with_context(|| format!("`{}`: [serve]", manifest.display()))?,
+        None => ServeSection::default(),
+    };
+    let here = manifest.parent().unwrap_or_else(|| Path::new("."));
+    let at = |key: &str| format!("`{}`: serve.{key}", manifest.display());
+    let mut options = Options::default();
+    if let Some(listen) = section.listen {
+        options.listen = listen;
+    }
+    options.workers = section.workers.unwrap_or(options.workers);
+    options.queue_limit = section.queue_limit.unwrap_or(options.queue_limit);
+    options.max_body_bytes = section.max_body_bytes.unwrap_or(options.max_body_bytes);
+    if let Some(seconds) = section.drain_seconds {
+        options.drain = Duration::from_secs(seconds);
+    }
+    if let Some(seconds) = section.connector_timeout_seconds {
+        options.connector_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(hook) = section.okta_hook {
+        if let Some(path) = hook.path {
+            options.okta_hook_path = path;
+        }
+        if let Some(secret) = hook.secret {
+            let name = at("okta_hook.secret");
+            options.okta_hook_secret = Some(secret_source(&secret, here, &name)?.resolve(&name)?);
+        }
+    }
+    if let Some(poller) = section.okta_poller {
+        options.poller = Some(PollerOptions {
+            interval: Duration::from_secs(poller.interval_seconds.unwrap_or(60).max(1)),
+            since: poller.since,
+        });
+    }
+    for (path, hook) in section.webhooks {
+        let name = at(&format!("webhooks.\"{path}\".secret"));
+        let secret = match &hook.secret {
+            Some(value) => Some(secret_source(value, here, &name)?.resolve(&name)?),
+            None => None,
+        };
+        options.webhooks.insert(
+            path,
+            WebhookAuth {
+                secret,
+                signature_header: hook
+                    .signature_header
+                    .unwrap_or_else(|| "X-Signature-256".to_owned()),
+            },
+        );
+    }
+    Ok((options, section.store.map(|p| here.join(p))))
 }

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Runs(command) => commands::runs::run(&command),
+        cli::Command::Serve(args) => commands::serve::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

@@ -428,7 +428,7 @@ fn run_names_the_bad_field_of_a_malformed_event() {
         ),
         (
             EVENT.replace("2026-03-29T01:30:00Z", "yesterday"),
-            "the event's `published` is not an RFC 3339 time",
+            "the event's `published` is not a time (RFC 3339",
         ),
         ("[1]".to_owned(), "the event must be a JSON object"),
     ] {

@@ -83,6 +83,8 @@ pub enum Delivery {
     NotSent,
     /// Answered from a fixture, not sent.
     Fixture,
+    /// Answered from the run's journal: an earlier attempt of the run sent it.
+    Journal,
 }
 
 /// One try of a call, as the trace shows it.

@@ -46,13 +46,26 @@ pub fn okta_event(json: Json) -> Result<Json, EventError> {
         }
     }
     if let Some(published) = fields.get("published").and_then(Json::as_str)
-        && chrono::DateTime::parse_from_rfc3339(published).is_err()
+        && published_ms(published).is_none()
     {
         return fail(format!(
-            "the event's `published` is not an RFC 3339 time: {published:?}"
+            "the event's `published` is not a time (RFC 3339, or `YYYY-MM-DD HH:MM:SS.fff` in UTC): {published:?}"
         ));
     }
     Ok(event)
+}
+
+/// An event's `published` time, in milliseconds since the epoch. Okta
+/// documents RFC 3339 (`2026-03-26T21:05:32.159Z`), but real System Log
+/// exports also carry `2020-11-25 21:27:03.496000000` — UTC without a zone,
+/// down to the nanosecond — so both are read.
+pub fn published_ms(text: &str) -> Option<i64> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(time.timestamp_millis());
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc().timestamp_millis())
 }
 
 /// The wall clock, in milliseconds since the epoch.

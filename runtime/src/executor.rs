@@ -6,8 +6,9 @@
 //! together. `stop` and `return` end the run; an
 //! action that fails runs its `on error` handler, or fails the run (and the
 //! flow-level handler runs; the run is still recorded as failed, for the
-//! audit). A `wait` ends a run of `idflow run` as waiting (`idflow serve`
-//! resumes it); a dry run passes over waits and says so.
+//! audit). A `wait` ends the run's attempt as waiting, until it is due
+//! (`idflow serve` resumes it, replaying what the [`Journal`] recorded); a
+//! dry run passes over waits and says so.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -20,7 +21,8 @@ use idflow_compiler::plan::ir::{
 use idflow_compiler::plan::value::{Value, format_duration};
 use serde::Serialize;
 
-use crate::connectors::{ActionCall, Answer, Connectors, Delivery};
+use crate::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
+use crate::journal::{Entry, Ephemeral, Journal};
 use crate::trace::{Redactor, StepStatus, TraceEntry};
 
 /// How deep flows may `call` each other at run time.
@@ -46,6 +48,13 @@ pub enum RunStatus {
     Waiting {
         /// What it waits for.
         on: String,
+        /// When the wait is due (its timeout, for `wait for`), in
+        /// milliseconds since the epoch.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until_ms: Option<i64>,
+        /// The event a `wait for` awaits: `connector` and event type.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event: Option<(String, String)>,
     },
 }
 
@@ -83,7 +92,7 @@ enum Next {
     Stop(Option<String>),
     Return(Value),
     Fail(String),
-    Wait(String),
+    Wait(RunStatus),
 }
 
 impl<'a, C: Connectors> Executor<'a, C> {
@@ -107,14 +116,33 @@ impl<'a, C: Connectors> Executor<'a, C> {
         }
     }
 
-    /// Runs a flow for an event (none for a schedule).
+    /// Runs a flow for an event (none for a schedule), with nothing
+    /// remembered from an earlier attempt.
     pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
-        let mut run = Run::new(self, flow, 0);
-        if let Some(Value::Record(fields)) = &event
-            && let Some(Value::String(uuid)) = fields.get("uuid")
-        {
-            run.event_id = uuid.clone();
-        }
+        let journal = Ephemeral { now_ms: self.now };
+        let uuid = match &event {
+            Some(Value::Record(fields)) => match fields.get("uuid") {
+                Some(Value::String(uuid)) => uuid.clone(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        };
+        self.run_journaled(flow, event, &uuid, &journal).await
+    }
+
+    /// Runs a flow for an event, replaying what `journal` recorded of the
+    /// run's earlier attempts and recording what this one does. `event_key`
+    /// identifies what fired the run (an Okta event's `uuid`, a schedule's
+    /// firing): idempotency keys derive from it.
+    pub async fn run_journaled(
+        &self,
+        flow: &'a FlowPlan,
+        event: Option<Value>,
+        event_key: &str,
+        journal: &dyn Journal,
+    ) -> RunReport {
+        let mut run = Run::new(self, journal, flow, 0);
+        event_key.clone_into(&mut run.event_id);
         for trigger in &flow.triggers {
             if let (
                 Trigger::Event {
@@ -146,23 +174,34 @@ impl<'a, C: Connectors> Executor<'a, C> {
 /// The state of one run of one flow.
 struct Run<'e, 'a, C> {
     executor: &'e Executor<'a, C>,
+    journal: &'e dyn Journal,
     flow: &'a FlowPlan,
     env: Env<'a>,
     trace: Vec<TraceEntry>,
     depth: usize,
     /// The `uuid` of the event the run is for (empty for a schedule).
     event_id: String,
+    /// Where in the run this part runs: the loop iterations and calls it is
+    /// inside, so a wait's journal key is the same in every attempt.
+    path: String,
 }
 
 impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
-    fn new(executor: &'e Executor<'a, C>, flow: &'a FlowPlan, depth: usize) -> Self {
+    fn new(
+        executor: &'e Executor<'a, C>,
+        journal: &'e dyn Journal,
+        flow: &'a FlowPlan,
+        depth: usize,
+    ) -> Self {
         Run {
             executor,
+            journal,
             flow,
             env: Env::new(&executor.plan.functions, executor.configs, executor.now),
             trace: Vec::new(),
             depth,
             event_id: String::new(),
+            path: String::new(),
         }
     }
 
@@ -173,7 +212,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             Next::Continue => (RunStatus::Succeeded, None),
             Next::Return(value) => (RunStatus::Succeeded, Some(value)),
             Next::Stop(reason) => (RunStatus::Stopped { reason }, None),
-            Next::Wait(on) => (RunStatus::Waiting { on }, None),
+            Next::Wait(waiting) => (waiting, None),
             Next::Fail(error) => {
                 if let Some(handler) = &self.flow.on_error {
                     let handled = self.handle(handler, &error).await;
@@ -239,19 +278,20 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
     /// such iteration decides how the loop ends.
     async fn iterations_together(
         &mut self,
+        loop_step: StepId,
         var: LocalId,
         items: Vec<Value>,
         body: &'a [StepId],
         n: u32,
     ) -> Next {
         use futures::stream::{self, StreamExt};
-        let (executor, flow, depth) = (self.executor, self.flow, self.depth);
-        let event_id = &self.event_id;
+        let (executor, journal, flow, depth) = (self.executor, self.journal, self.flow, self.depth);
+        let (event_id, path) = (&self.event_id, &self.path);
         let base = self.env.clone();
         let ended = std::sync::atomic::AtomicBool::new(false);
         let ended = &ended;
-        let outcomes: Vec<(Next, Vec<TraceEntry>)> = stream::iter(items)
-            .map(|item| {
+        let outcomes: Vec<(Next, Vec<TraceEntry>)> = stream::iter(items.into_iter().enumerate())
+            .map(|(i, item)| {
                 let mut env = base.clone();
                 env.set(var, item);
                 async move {
@@ -260,11 +300,13 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                     }
                     let mut run = Run {
                         executor,
+                        journal,
                         flow,
                         env,
                         trace: Vec::new(),
                         depth,
                         event_id: event_id.clone(),
+                        path: format!("{path}{loop_step}.{i}/"),
                     };
                     let next = run.block(body).await;
                     if !matches!(next, Next::Continue) {
@@ -296,9 +338,10 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 Err(next) => return next,
             }
         }
-        let connectors = self.executor.connectors;
+        let (executor, journal) = (self.executor, self.journal);
         let answers =
-            futures::future::join_all(calls.iter().map(|(_, call)| connectors.call(call))).await;
+            futures::future::join_all(calls.iter().map(|(_, call)| send(executor, journal, call)))
+                .await;
         let mut outcome = Next::Continue;
         for ((id, call), answer) in calls.iter().zip(answers) {
             if let Err(message) = self.answered(*id, call, answer, started)
@@ -383,6 +426,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             Ok(value) => {
                 let status = match answer.delivery {
                     Delivery::Sent => StepStatus::Ok,
+                    Delivery::Journal => StepStatus::Replayed,
                     Delivery::NotSent => StepStatus::NotSent,
                     Delivery::Fixture => StepStatus::Fixture,
                 };
@@ -457,7 +501,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                     Ok(call) => call,
                     Err(next) => return next,
                 };
-                let answer = self.executor.connectors.call(&call).await;
+                let answer = send(self.executor, self.journal, &call).await;
                 match self.answered(id, &call, answer, started) {
                     Err(message) => match on_error {
                         Some(handler) => self.handle(handler, &message).await,
@@ -511,50 +555,64 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                     Err(error) => return self.failed(id, "for".to_owned(), error, started),
                 };
                 match concurrency {
-                    Some(n) if *n > 1 => self.iterations_together(*var, items, body, *n).await,
+                    Some(n) if *n > 1 => self.iterations_together(id, *var, items, body, *n).await,
                     _ => {
-                        for item in items {
+                        let outer = self.path.clone();
+                        for (i, item) in items.into_iter().enumerate() {
                             self.env.set(*var, item);
-                            match self.block(body).await {
-                                Next::Continue => {}
-                                other => return other,
+                            self.path = format!("{outer}{id}.{i}/");
+                            let next = self.block(body).await;
+                            if !matches!(next, Next::Continue) {
+                                self.path = outer;
+                                return next;
                             }
                         }
+                        self.path = outer;
                         Next::Continue
                     }
                 }
             }
             StepKind::Parallel { body } => self.block(body).await,
             StepKind::Wait { duration } => {
-                let what = match self.eval(duration) {
-                    Ok(Value::Duration(ms)) => format!("wait {}", format_duration(ms)),
-                    Ok(other) => format!("wait {other}"),
+                let (what, length) = match self.eval(duration) {
+                    Ok(Value::Duration(ms)) => (format!("wait {}", format_duration(ms)), ms),
+                    Ok(other) => (format!("wait {other}"), 0),
                     Err(error) => return self.failed(id, "wait".to_owned(), error, started),
                 };
-                self.wait(id, what, started)
+                let due = Due::After(length);
+                self.wait(id, what, due, None, started).await
             }
             StepKind::WaitUntil { time } => {
-                let what = match self.eval(time) {
-                    Ok(value) => format!("wait until {value}"),
+                let (what, due) = match self.eval(time) {
+                    Ok(Value::Time(ms)) => (format!("wait until {}", Value::Time(ms)), Due::At(ms)),
+                    Ok(other) => (format!("wait until {other}"), Due::After(0)),
                     Err(error) => return self.failed(id, "wait until".to_owned(), error, started),
                 };
-                self.wait(id, what, started)
+                self.wait(id, what, due, None, started).await
             }
             StepKind::WaitFor {
                 connector,
                 event_type,
+                binding,
+                condition,
+                timeout,
                 result,
-                ..
             } => {
-                if let Some(local) = result {
-                    // A dry run passes over the wait as if it timed out.
-                    self.env.set(*local, Value::Null);
-                }
-                self.wait(
-                    id,
-                    format!("wait for {connector} event \"{event_type}\""),
-                    started,
-                )
+                let length = match self.eval(timeout) {
+                    Ok(Value::Duration(ms)) => ms,
+                    Ok(_) => 0,
+                    Err(error) => return self.failed(id, "wait for".to_owned(), error, started),
+                };
+                let awaited = Awaited {
+                    connector,
+                    event_type,
+                    binding: *binding,
+                    condition: condition.as_ref(),
+                    result: *result,
+                };
+                let what = format!("wait for {connector} event \"{event_type}\"");
+                self.wait(id, what, Due::After(length), Some(awaited), started)
+                    .await
             }
             StepKind::Call {
                 flow: called,
@@ -613,15 +671,118 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         Next::Fail(error)
     }
 
-    /// A wait: the end of this run, or passed over in a dry run.
-    fn wait(&mut self, id: StepId, what: String, started: Instant) -> Next {
+    /// A wait: passed once it fired (now, or in an earlier attempt), else
+    /// the end of this attempt; passed over in a dry run (a `wait for` as if
+    /// it timed out).
+    async fn wait(
+        &mut self,
+        id: StepId,
+        what: String,
+        due: Due,
+        awaited: Option<Awaited<'a>>,
+        started: Instant,
+    ) -> Next {
         if self.executor.dry_run {
+            if let Some(local) = awaited.as_ref().and_then(|a| a.result) {
+                self.env.set(local, Value::Null);
+            }
             self.record(id, what, StepStatus::NotWaited, started);
-            Next::Continue
-        } else {
-            self.record(id, what.clone(), StepStatus::Waiting, started);
-            Next::Wait(what)
+            return Next::Continue;
         }
+        let key = format!("wait:{}{}", self.path, id);
+        let journal = self.journal;
+        let clock = journal.clock();
+        let due_ms = match journal.get(&key) {
+            Some(Entry::Fired { at_ms, event }) => {
+                return self.fired(id, what, at_ms, event, awaited, started);
+            }
+            Some(Entry::Due { due_ms }) => due_ms,
+            _ => {
+                let due_ms = match due {
+                    Due::After(ms) => clock.saturating_add(ms),
+                    Due::At(ms) => ms,
+                };
+                if let Err(error) = journal.put(&key, Entry::Due { due_ms }).await {
+                    return self.failed(id, what, journal_failed(&error), started);
+                }
+                due_ms
+            }
+        };
+        let mut found = Value::Null;
+        if let Some(awaited) = &awaited {
+            // The wait began when it was first reached: `due_ms` less its length.
+            let since = match due {
+                Due::After(ms) => due_ms.saturating_sub(ms),
+                Due::At(_) => i64::MIN,
+            };
+            match journal
+                .events_since(awaited.connector, awaited.event_type, since)
+                .await
+            {
+                Ok(events) => {
+                    if let Some(event) = self.first_match(awaited, events) {
+                        found = event;
+                    }
+                }
+                Err(error) => return self.failed(id, what, journal_failed(&error), started),
+            }
+        }
+        if found == Value::Null && clock < due_ms {
+            self.record(id, what.clone(), StepStatus::Waiting, started);
+            return Next::Wait(RunStatus::Waiting {
+                on: what,
+                until_ms: Some(due_ms),
+                event: awaited.map(|a| (a.connector.to_owned(), a.event_type.to_owned())),
+            });
+        }
+        let entry = Entry::Fired {
+            at_ms: clock,
+            event: self.executor.redactor.masked(&found),
+        };
+        if let Err(error) = journal.put(&key, entry).await {
+            return self.failed(id, what, journal_failed(&error), started);
+        }
+        self.fired(id, what, clock, found, awaited, started)
+    }
+
+    /// Goes on past a wait that fired at `at_ms`, with `now()` that instant.
+    fn fired(
+        &mut self,
+        id: StepId,
+        what: String,
+        at_ms: i64,
+        event: Value,
+        awaited: Option<Awaited<'a>>,
+        started: Instant,
+    ) -> Next {
+        self.env.now = at_ms;
+        let output = (event != Value::Null).then(|| self.executor.redactor.value(&event));
+        if let Some(local) = awaited.and_then(|a| a.result) {
+            self.env.set(local, event);
+        }
+        self.record(id, what, StepStatus::Ok, started).output = output;
+        Next::Continue
+    }
+
+    /// The first of `events` that meets a `wait for`'s condition.
+    fn first_match(
+        &mut self,
+        awaited: &Awaited<'a>,
+        events: Vec<serde_json::Value>,
+    ) -> Option<Value> {
+        for event in events {
+            let event = Value::from_json(&event);
+            let Some(condition) = awaited.condition else {
+                return Some(event);
+            };
+            self.env.set(awaited.binding, event);
+            let holds = eval::holds_in(condition, &mut self.env).unwrap_or(false);
+            let event = self.env.take(awaited.binding);
+            if holds {
+                return Some(event);
+            }
+        }
+        None
     }
 
     /// Runs an `on error` handler with the error bound.
@@ -648,8 +809,10 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         for (param, expr) in args {
             values.push((param.clone(), self.eval(expr).map_err(Next::Fail)?));
         }
-        let mut callee = Run::new(self.executor, called, self.depth + 1);
+        let mut callee = Run::new(self.executor, self.journal, called, self.depth + 1);
         callee.event_id = self.event_id.clone();
+        callee.path = format!("{}call{}/", self.path, called.name);
+        callee.env.now = self.env.now;
         for trigger in &called.triggers {
             if let Trigger::Called { params } = trigger {
                 for (param, local) in params {
@@ -669,4 +832,65 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             other => Err(other),
         }
     }
+}
+
+/// When a wait is due.
+#[derive(Clone, Copy)]
+enum Due {
+    /// This long after it is first reached, in milliseconds.
+    After(i64),
+    /// At this instant.
+    At(i64),
+}
+
+/// What a `wait for` awaits.
+struct Awaited<'a> {
+    connector: &'a str,
+    event_type: &'a str,
+    binding: LocalId,
+    condition: Option<&'a PExpr>,
+    result: Option<LocalId>,
+}
+
+fn journal_failed(error: &str) -> String {
+    format!("the run journal could not be written: {error}")
+}
+
+/// Sends a call, unless an earlier attempt of the run did: then its
+/// journaled result answers. A write is journaled as started before it is
+/// sent; a result, once it is known (redacted, as the trace shows it).
+async fn send<C: Connectors>(
+    executor: &Executor<'_, C>,
+    journal: &dyn Journal,
+    call: &ActionCall,
+) -> Answer {
+    let key = &call.idempotency_key;
+    if let Some(Entry::Done { result }) = journal.get(key) {
+        return Answer::once(Ok(result), Delivery::Journal);
+    }
+    if executor.dry_run {
+        return executor.connectors.call(call).await;
+    }
+    let write = call.effect != idflow_compiler::plan::ir::Effect::Read;
+    if write && let Err(error) = journal.put(key, Entry::Started).await {
+        return journal_error(call, &error);
+    }
+    let answer = executor.connectors.call(call).await;
+    if let Ok(value) = &answer.result {
+        let result = executor.redactor.masked(value);
+        if let Err(error) = journal.put(key, Entry::Done { result }).await {
+            return journal_error(call, &error);
+        }
+    }
+    answer
+}
+
+fn journal_error(call: &ActionCall, error: &str) -> Answer {
+    Answer::once(
+        Err(ActionError::Failed {
+            action: call.name(),
+            message: journal_failed(error),
+        }),
+        Delivery::Sent,
+    )
 }

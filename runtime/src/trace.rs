@@ -54,6 +54,9 @@ pub enum StepStatus {
     Waiting,
     /// A wait a dry run passed over.
     NotWaited,
+    /// Not sent again: an earlier attempt of the run sent it, and its
+    /// journaled result answered.
+    Replayed,
 }
 
 /// Masks secret values in everything that is traced.
@@ -81,6 +84,21 @@ impl Redactor {
     /// A value as JSON with every secret masked.
     pub fn value(&self, value: &Value) -> serde_json::Value {
         self.json(value.to_json())
+    }
+
+    /// A value with every secret masked inside its texts, its types kept.
+    pub fn masked(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.text(s)),
+            Value::List(items) => Value::List(items.iter().map(|i| self.masked(i)).collect()),
+            Value::Record(fields) => Value::Record(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.masked(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
     }
 
     fn json(&self, json: serde_json::Value) -> serde_json::Value {

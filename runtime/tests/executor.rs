@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use futures::future::BoxFuture;
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::plan::{self, Plan};
 use idflow_compiler::project::Project;
@@ -11,6 +12,7 @@ use idflow_compiler::source::SourceMap;
 use idflow_runtime::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
+use idflow_runtime::journal::{Entry, Journal};
 use idflow_runtime::trace::{REDACTED, Redactor, StepStatus};
 use serde_json::json;
 
@@ -207,7 +209,9 @@ fn a_wait_ends_a_run_as_waiting_and_a_dry_run_passes_over_it() {
     assert_eq!(
         report.status,
         RunStatus::Waiting {
-            on: "wait 1d".to_owned()
+            on: "wait 1d".to_owned(),
+            until_ms: Some(1_774_744_200_000 + 86_400_000),
+            event: None,
         }
     );
     assert!(connectors.calls().is_empty());
@@ -306,4 +310,161 @@ fn secrets_never_appear_in_a_trace_or_an_error() {
     );
     // The signature, computed from the secret, is not the secret.
     assert_eq!(report.trace[0].what, "let signature");
+}
+
+/// A journal kept in memory, with a clock the test moves.
+#[derive(Default)]
+struct MemoryJournal {
+    entries: Mutex<BTreeMap<String, Entry>>,
+    events: Vec<serde_json::Value>,
+    clock: i64,
+}
+
+#[expect(clippy::unwrap_used, reason = "a test double: a poisoned lock fails the test")]
+impl Journal for MemoryJournal {
+    fn get(&self, key: &str) -> Option<Entry> {
+        self.entries.lock().unwrap().get(key).cloned()
+    }
+
+    fn put<'s>(&'s self, key: &'s str, entry: Entry) -> BoxFuture<'s, Result<(), String>> {
+        self.entries.lock().unwrap().insert(key.to_owned(), entry);
+        Box::pin(async { Ok(()) })
+    }
+
+    fn events_since<'s>(
+        &'s self,
+        _connector: &'s str,
+        _event_type: &'s str,
+        _since_ms: i64,
+    ) -> BoxFuture<'s, Result<Vec<serde_json::Value>, String>> {
+        let events = self.events.clone();
+        Box::pin(async move { Ok(events) })
+    }
+
+    fn clock(&self) -> i64 {
+        self.clock
+    }
+}
+
+#[expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "a test helper: every fixture has one flow and a runtime starts"
+)]
+fn attempt(plan: &Plan, connectors: &Recorder, journal: &MemoryJournal) -> RunReport {
+    let configs = BTreeMap::new();
+    let executor = Executor::new(
+        plan,
+        connectors,
+        &configs,
+        Redactor::default(),
+        1_774_744_200_000,
+        false,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(executor.run_journaled(
+        &plan.flows[0],
+        Some(Value::from_json(&event())),
+        "1",
+        journal,
+    ))
+}
+
+#[test]
+fn a_resumed_run_replays_its_journal_and_goes_past_a_due_wait_once() {
+    let plan = flow(
+        "    okta.suspend_user(id: e.target[0].id)\n    wait 2s\n    let later = now()\n    slack.post_message(channel: \"#x\", text: \"{later}\")",
+    );
+    let connectors = Recorder::default();
+    let mut journal = MemoryJournal {
+        clock: 1_774_744_200_000,
+        ..MemoryJournal::default()
+    };
+    let first = attempt(&plan, &connectors, &journal);
+    assert!(matches!(
+        first.status,
+        RunStatus::Waiting { until_ms: Some(t), .. } if t == 1_774_744_202_000
+    ));
+    assert_eq!(connectors.calls(), ["okta.suspend_user(id=00u1)"]);
+
+    // Woken too early (an awaited event for another run, say): still waiting.
+    journal.clock += 1_000;
+    let early = attempt(&plan, &connectors, &journal);
+    assert!(matches!(early.status, RunStatus::Waiting { .. }));
+
+    // Due: the suspension is not sent again, and `now()` is when the wait fired.
+    journal.clock += 1_500;
+    let resumed = attempt(&plan, &connectors, &journal);
+    assert_eq!(resumed.status, RunStatus::Succeeded);
+    assert_eq!(
+        connectors.calls(),
+        [
+            "okta.suspend_user(id=00u1)",
+            "slack.post_message(channel=#x, text=2026-03-29T00:30:02.500Z)"
+        ]
+    );
+    let statuses: Vec<StepStatus> = resumed.trace.iter().map(|t| t.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            StepStatus::Replayed,
+            StepStatus::Ok,
+            StepStatus::Ok,
+            StepStatus::Ok
+        ]
+    );
+
+    // A later attempt (a crash after the run ended, before it was recorded)
+    // sends nothing more.
+    journal.clock += 60_000;
+    let again = attempt(&plan, &connectors, &journal);
+    assert_eq!(again.status, RunStatus::Succeeded);
+    assert_eq!(connectors.calls().len(), 2);
+}
+
+#[test]
+fn a_wait_for_takes_the_first_event_meeting_its_condition_or_times_out() {
+    let plan = flow(
+        "    let u = e.target[0].id\n    let back = wait for okta.user_activated where it.target != null and it.target[0].id == u timeout 7d\n    if back == null {\n      okta.reset_factors(user: u)\n    }",
+    );
+    let other =
+        json!({"uuid": "2", "eventType": "user.lifecycle.activate", "target": [{"id": "00u9"}]});
+    let this =
+        json!({"uuid": "3", "eventType": "user.lifecycle.activate", "target": [{"id": "00u1"}]});
+    let connectors = Recorder::default();
+    let waiting = MemoryJournal {
+        clock: 1_774_744_200_000,
+        events: vec![other.clone()],
+        ..MemoryJournal::default()
+    };
+    let report = attempt(&plan, &connectors, &waiting);
+    assert!(matches!(
+        &report.status,
+        RunStatus::Waiting { event: Some((c, t)), .. } if c == "okta" && t == "user.lifecycle.activate"
+    ));
+    let arrived = MemoryJournal {
+        events: vec![other.clone(), this],
+        ..waiting
+    };
+    assert_eq!(
+        attempt(&plan, &connectors, &arrived).status,
+        RunStatus::Succeeded
+    );
+    assert!(connectors.calls().is_empty(), "the user came back in time");
+
+    let mut timed_out = MemoryJournal {
+        clock: 1_774_744_200_000,
+        events: vec![other],
+        ..MemoryJournal::default()
+    };
+    let first = attempt(&plan, &connectors, &timed_out);
+    assert!(matches!(first.status, RunStatus::Waiting { .. }));
+    timed_out.clock += 7 * 86_400_000;
+    assert_eq!(
+        attempt(&plan, &connectors, &timed_out).status,
+        RunStatus::Succeeded
+    );
+    assert_eq!(connectors.calls(), ["okta.reset_factors(user=00u1)"]);
 }

@@ -9,6 +9,7 @@ pub mod parse;
 pub mod plan;
 pub mod run;
 pub mod runs;
+pub mod serve;
 
 use std::process::ExitCode;
 

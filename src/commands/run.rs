@@ -15,8 +15,7 @@ use idflow_runtime::engines::Engines;
 use idflow_runtime::event;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
-use idflow_runtime::http::Settings;
-use idflow_runtime::store::Store;
+use idflow_runtime::store::{SqliteStore, Store};
 use idflow_runtime::trace::{Redactor, StepStatus};
 
 use super::Outcome;
@@ -76,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         run_flows(&runtime, &executor, &plan, &fired, &event)
     } else {
         let manifest = config::manifest_path(&args.paths);
-        let (settings, secrets) = settings(&plan, &config::connections(&manifest)?)?;
+        let (settings, secrets) = config::settings(&plan, &config::connections(&manifest)?)?;
         let connectors = Engines::new(&plan, &settings, Duration::from_secs(30))?;
         let executor = Executor::new(
             &plan,
@@ -92,7 +91,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         .store
         .clone()
         .unwrap_or_else(|| super::runs::default_store(&args.paths));
-    let mut store = Store::open(&store_path)?;
+    let store = SqliteStore::open(&store_path)?;
     let event_id = event_uuid(&event);
     let mut failed = false;
     for (run, (started, finished)) in &runs {
@@ -141,51 +140,6 @@ fn event_uuid(event: &Value) -> Option<String> {
     }
 }
 
-/// The settings and secrets the plan's HTTP connectors need, from the
-/// manifest's connections, else from environment variables of the same
-/// names; and the secret values, for redaction.
-fn settings(
-    plan: &idflow_compiler::plan::Plan,
-    connections: &config::Connections,
-) -> Result<(Settings, Vec<String>)> {
-    let (values, secrets) = Settings::needed(plan);
-    let mut settings = Settings {
-        base_urls: connections.base_urls.clone(),
-        ..Settings::default()
-    };
-    for name in values {
-        let value = connections
-            .settings
-            .get(&name)
-            .cloned()
-            .or_else(|| std::env::var(&name).ok());
-        if let Some(value) = value {
-            settings.values.insert(name, value);
-        }
-    }
-    for name in secrets {
-        let value = match connections.secrets.get(&name) {
-            Some(config::SecretSource::Env(var)) => {
-                Some(std::env::var(var).with_context(|| {
-                    format!("secret `{name}`: the environment variable `{var}` is not set")
-                })?)
-            }
-            Some(config::SecretSource::File(path)) => Some(
-                std::fs::read_to_string(path)
-                    .with_context(|| format!("secret `{name}`: cannot read {}", path.display()))?
-                    .trim()
-                    .to_owned(),
-            ),
-            None => std::env::var(&name).ok(),
-        };
-        if let Some(value) = value {
-            settings.secrets.insert(name, value);
-        }
-    }
-    let secret_values = settings.secrets.values().cloned().collect();
-    Ok((settings, secret_values))
-}
-
 /// Reads an event file: a System Log event, or an Event Hook delivery of
 /// one event; the runtime names the field that is wrong.
 fn read_event(path: &std::path::Path) -> Result<serde_json::Value> {
@@ -209,6 +163,7 @@ fn human(run: &RunReport, dry_run: bool) -> String {
             StepStatus::Failed => "FAILED",
             StepStatus::Waiting => "waiting",
             StepStatus::NotWaited => "not waited (dry run)",
+            StepStatus::Replayed => "replayed from the journal, not sent again",
         };
         let _ = write!(out, "  #{:<3} {:<32} {status}", entry.step, entry.what);
         if let Some(input) = &entry.input {
@@ -243,7 +198,7 @@ fn human(run: &RunReport, dry_run: bool) -> String {
                     .unwrap_or_default()
             ),
             RunStatus::Failed { error } => format!("FAILED: {error}"),
-            RunStatus::Waiting { on } => format!("waiting: {on}"),
+            RunStatus::Waiting { on, .. } => format!("waiting: {on}"),
         }
     );
     out

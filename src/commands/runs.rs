@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use idflow_runtime::store::{RunSummary, Store};
+use idflow_runtime::store::{RunSummary, SqliteStore, Store};
 
 use super::Outcome;
 use crate::cli::{RunFormat, RunsCommand};
@@ -62,18 +62,44 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
                 }
             });
         }
+        RunsCommand::Retry(args) => {
+            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
+            if !open(&path)?.retry(&args.id)? {
+                bail!(
+                    "no failed or cancelled run `{}` of `idflow serve` in {}",
+                    args.id,
+                    path.display()
+                );
+            }
+            report::note(&format!(
+                "run {} is pending again: `idflow serve` resumes it from its journal",
+                args.id
+            ));
+        }
+        RunsCommand::Cancel(args) => {
+            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
+            let now = idflow_runtime::event::now_ms();
+            if !open(&path)?.cancel(&args.id, now)? {
+                bail!(
+                    "no pending, waiting or running run `{}` in {}",
+                    args.id,
+                    path.display()
+                );
+            }
+            report::note(&format!("run {} cancelled", args.id));
+        }
     }
     Ok(Outcome::Clean)
 }
 
-fn open(path: &Path) -> Result<Store> {
+fn open(path: &Path) -> Result<SqliteStore> {
     if !path.exists() {
         bail!(
             "no run history at {}: `idflow run` records runs there",
             path.display()
         );
     }
-    Ok(Store::open(path)?)
+    Ok(SqliteStore::open(path)?)
 }
 
 /// One run on one line.

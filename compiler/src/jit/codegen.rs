@@ -55,6 +55,12 @@ pub struct Jit {
     module: Option<JITModule>,
 }
 
+// SAFETY: `Jit` has no method taking `&self`: the module is reached only
+// by `Drop`, through `&mut self`, so sharing a `&Jit` between threads shares
+// nothing. (`JITModule` is `Send`; it is not `Sync` because of its
+// compile-time caches, which nothing here touches after `finalize`.)
+unsafe impl Sync for Jit {}
+
 impl Drop for Jit {
     fn drop(&mut self) {
         if let Some(module) = self.module.take() {

@@ -15,7 +15,7 @@ use extract::{ExtractError, PathTree, Slot};
 use slots::SlotTable;
 
 use crate::plan::eval::{self, Env};
-use crate::plan::ir::{LocalId, PExpr, Plan, Trigger};
+use crate::plan::ir::{FunctionPlan, LocalId, PExpr, Plan, Trigger, TriggerIndex};
 use crate::plan::value::Value;
 
 /// How filters run.
@@ -40,9 +40,12 @@ enum FilterCode {
     },
 }
 
-/// Matches events against a plan's triggers and filters.
-pub struct Matcher<'p> {
-    plan: &'p Plan,
+/// Matches events against a plan's triggers and filters. It keeps its own
+/// copy of what it needs of the plan (the trigger index and the functions
+/// filters call), so a service can hold it next to the plan it came from.
+pub struct Matcher {
+    index: TriggerIndex,
+    functions: Vec<FunctionPlan>,
     table: SlotTable,
     tree: PathTree,
     filters: Vec<FilterCode>,
@@ -59,19 +62,19 @@ pub fn compiles(plan_filter: &PExpr, event: Option<LocalId>) -> bool {
     slots::compilable(plan_filter, event)
 }
 
-/// The local a flow's event triggers bind, if any.
+/// The local a flow's event (or webhook) triggers bind, if any.
 pub fn event_local(triggers: &[Trigger]) -> Option<LocalId> {
     triggers.iter().find_map(|t| match t {
-        Trigger::Event { binding, .. } => *binding,
+        Trigger::Event { binding, .. } | Trigger::Webhook { binding, .. } => *binding,
         _ => None,
     })
 }
 
-impl<'p> Matcher<'p> {
+impl Matcher {
     /// Prepares the matching of `plan`'s flows; `configs` are the values of
     /// the configs the runtime supplies, for filters that read them.
     pub fn new(
-        plan: &'p Plan,
+        plan: &Plan,
         mode: Mode,
         configs: BTreeMap<String, Value>,
     ) -> Result<Self, JitError> {
@@ -104,7 +107,8 @@ impl<'p> Matcher<'p> {
         };
         let tree = PathTree::new(&table);
         Ok(Matcher {
-            plan,
+            index: plan.index.clone(),
+            functions: plan.functions.clone(),
             table,
             tree,
             filters,
@@ -146,7 +150,6 @@ impl<'p> Matcher<'p> {
         slots.resize(self.table.len(), Slot::default());
         let event_type = extract::from_bytes(&self.tree, &self.table, bytes, slots)?;
         let candidates = self
-            .plan
             .index
             .flows_for(connector, event_type.as_deref().unwrap_or_default());
         let needs_value = candidates.iter().any(|f| {
@@ -178,7 +181,7 @@ impl<'p> Matcher<'p> {
             .get("eventType")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
-        let candidates = self.plan.index.flows_for(connector, event_type);
+        let candidates = self.index.flows_for(connector, event_type);
         let value = Value::from_json(event);
         self.fire(candidates, slots, Some(&value))
     }
@@ -193,7 +196,7 @@ impl<'p> Matcher<'p> {
         slots: &[Slot],
         event: Option<&Value>,
     ) -> Vec<u32> {
-        let candidates = self.plan.index.flows_for(connector, event_type);
+        let candidates = self.index.flows_for(connector, event_type);
         self.fire(candidates, slots, event)
     }
 
@@ -225,7 +228,7 @@ impl<'p> Matcher<'p> {
 
     /// Runs an interpreted filter with the event bound; gives the event back.
     fn interpret(&self, condition: &PExpr, local: Option<LocalId>, event: Value) -> (bool, Value) {
-        let mut env = Env::new(&self.plan.functions, &self.configs, self.now);
+        let mut env = Env::new(&self.functions, &self.configs, self.now);
         let Some(local) = local else {
             return (eval::holds_in(condition, &mut env).unwrap_or(false), event);
         };
@@ -254,5 +257,15 @@ impl<'p> Matcher<'p> {
     pub fn extract_value(&self, event: &serde_json::Value, slots: &mut Vec<Slot>) {
         slots.resize(self.table.len(), Slot::default());
         extract::from_value(&self.tree, &self.table, event, slots);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The service shares one matcher between its tasks.
+    #[test]
+    fn a_matcher_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::Matcher>();
     }
 }

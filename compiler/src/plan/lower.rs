@@ -702,7 +702,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
         let condition = wait.condition.as_ref().map(|c| self.expr(c));
         self.scopes.pop();
         let timeout = self.expr(&wait.timeout);
-        let result = name.map(|n| self.fresh(n));
+        let result = name.map(|n| self.bind(n));
         StepKind::WaitFor {
             connector,
             event_type,

@@ -1,0 +1,123 @@
+//! The dispatcher: takes queued events, oldest first, matches each against
+//! the current plan's triggers, and creates the runs it fires — in the same
+//! transaction that takes it off the queue.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use idflow_compiler::jit::extract::Slot;
+use idflow_compiler::plan::value::Value;
+
+use super::deployment::Deployment;
+use super::{Service, blocking};
+use crate::store::{NewEvent, NewRun};
+
+/// How many events one transaction dispatches.
+const BATCH: usize = 256;
+
+/// Where schedule firings come from.
+pub const SCHEDULE: &str = "schedule";
+
+/// The source of generic webhook deliveries to `path`.
+pub fn webhook_source(path: &str) -> String {
+    format!("webhook:{path}")
+}
+
+/// Dispatches until the service stops.
+pub async fn run(service: Arc<Service>) {
+    let mut slots = Vec::new();
+    while !service.is_stopping() {
+        let notified = service.queued.notified();
+        match dispatch_some(&service, &mut slots).await {
+            Ok(0) => {
+                // Nothing queued: sleep until intake says otherwise (or a
+                // second passes, for events another process queued).
+                tokio::select! {
+                    () = notified => {}
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    () = service.stopped() => {}
+                }
+            }
+            Ok(_) => service.runnable.notify_waiters(),
+            Err(error) => {
+                tracing::error!(%error, "dispatching failed; retrying in a second");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Dispatches one batch; how many events it took.
+async fn dispatch_some(service: &Arc<Service>, slots: &mut Vec<Slot>) -> Result<usize, String> {
+    let events = blocking(&service.store, |s| s.next_events(BATCH))
+        .await
+        .map_err(|e| e.to_string())?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let deployment = service.deployments.current();
+    let batch: Vec<(i64, Vec<NewRun>)> = events
+        .iter()
+        .map(|queued| (queued.seq, runs_for(&deployment, &queued.event, slots)))
+        .collect();
+    let fired: usize = batch.iter().map(|(_, runs)| runs.len()).sum();
+    let now = crate::event::now_ms();
+    blocking(&service.store, move |s| s.dispatch(&batch, now))
+        .await
+        .map_err(|e| e.to_string())?;
+    let taken = events.len();
+    let depth = service
+        .queue_depth
+        .fetch_sub(taken as u64, Ordering::SeqCst)
+        .saturating_sub(taken as u64);
+    service
+        .metrics
+        .queue_depth
+        .set(i64::try_from(depth).unwrap_or(i64::MAX));
+    tracing::debug!(events = taken, runs = fired, "dispatched");
+    Ok(taken)
+}
+
+/// The runs an event fires on a deployment.
+pub fn runs_for(deployment: &Deployment, event: &NewEvent, slots: &mut Vec<Slot>) -> Vec<NewRun> {
+    let plan = &deployment.plan;
+    let flows: Vec<usize> = if event.source == SCHEDULE {
+        deployment
+            .matcher
+            .extract_value(&serde_json::Value::Null, slots);
+        plan.flows
+            .iter()
+            .position(|f| f.name == event.event_type)
+            .filter(|f| deployment.matcher.passes(*f, slots, None))
+            .into_iter()
+            .collect()
+    } else if let Some(path) = event.source.strip_prefix("webhook:") {
+        let value = Value::from_json(&event.body);
+        deployment.matcher.extract_value(&event.body, slots);
+        deployment
+            .webhooks
+            .get(path)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|f| deployment.matcher.passes(*f, slots, Some(&value)))
+            .collect()
+    } else {
+        deployment
+            .matcher
+            .match_value(&event.connector, &event.body, slots)
+            .into_iter()
+            .map(|f| f as usize)
+            .collect()
+    };
+    flows
+        .into_iter()
+        .filter_map(|f| plan.flows.get(f))
+        .map(|flow| NewRun {
+            flow: flow.name.clone(),
+            version: flow.hash.clone(),
+            plan_id: deployment.id.clone(),
+        })
+        .collect()
+}

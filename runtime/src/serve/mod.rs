@@ -1,0 +1,309 @@
+//! `idflow serve`: the long-running service.
+//!
+//! Events come in ([`intake`]: Okta Event Hooks and generic webhooks over
+//! HTTP; [`poller`]: Okta's System Log; [`schedule`]: cron firings) and are
+//! queued in the [`Store`] before anything acknowledges them. The
+//! [`dispatcher`] matches each queued event against the deployed plan's
+//! triggers and creates its runs, in the same transaction that takes it off
+//! the queue. [`worker`]s claim runs and execute them durably — replaying
+//! each run's journal, so a run resumed after a crash never sends an action
+//! twice, and a `wait` is a row with a due time, not a sleeping task.
+//! [`reload`] swaps in a new plan when the project changes; runs keep the
+//! plan they started with ([`deployment`]).
+
+pub mod deployment;
+pub mod dispatcher;
+pub mod durable;
+pub mod intake;
+pub mod metrics;
+pub mod poller;
+pub mod reload;
+pub mod schedule;
+pub mod worker;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use idflow_compiler::plan::Plan;
+use thiserror::Error;
+use tokio::sync::{Notify, watch};
+
+use crate::http::Settings;
+use crate::store::{Enqueued, Store, StoreError};
+use deployment::Deployments;
+use metrics::Metrics;
+
+/// How the service runs: what `[serve]` in `idflow.toml` and the command
+/// line say.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// The Okta Event Hook endpoint's path.
+    pub okta_hook_path: String,
+    /// The `Authorization` value Okta sends: without one, every delivery is
+    /// refused.
+    pub okta_hook_secret: Option<String>,
+    /// How each generic webhook path checks its deliveries.
+    pub webhooks: BTreeMap<String, WebhookAuth>,
+    /// The Okta System Log poller, when enabled.
+    pub poller: Option<PollerOptions>,
+    /// How many runs execute at once.
+    pub workers: usize,
+    /// How many events may wait in the queue before intake answers 429.
+    pub queue_limit: u64,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long SIGTERM waits for runs under way.
+    pub drain: Duration,
+    /// The timeout of each request a connector sends.
+    pub connector_timeout: Duration,
+    /// Whether to watch the project and reload it when it changes.
+    pub watch: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            okta_hook_path: "/hooks/okta".to_owned(),
+            okta_hook_secret: None,
+            webhooks: BTreeMap::new(),
+            poller: None,
+            workers: 8,
+            queue_limit: 10_000,
+            max_body_bytes: 1 << 20,
+            drain: Duration::from_secs(30),
+            connector_timeout: Duration::from_secs(30),
+            watch: true,
+        }
+    }
+}
+
+/// How a generic webhook authenticates its deliveries.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookAuth {
+    /// The HMAC-SHA256 key; deliveries without a valid signature are
+    /// refused. None: deliveries are not signed.
+    pub secret: Option<String>,
+    /// The header carrying the signature: lower-case hex, optionally
+    /// prefixed `sha256=`.
+    pub signature_header: String,
+}
+
+/// The Okta System Log poller's settings.
+#[derive(Clone, Debug)]
+pub struct PollerOptions {
+    /// How long between polls.
+    pub interval: Duration,
+    /// Where the first poll starts (RFC 3339) when no cursor is stored;
+    /// now, when absent.
+    pub since: Option<String>,
+}
+
+/// What the service needs of the project on disk; the CLI provides it.
+pub trait Project: Send + Sync + 'static {
+    /// Compiles the project: its plan, or its diagnostics rendered as text.
+    fn compile(&self) -> Result<Plan, String>;
+    /// The connection settings (secrets resolved) a plan's connectors need.
+    fn settings(&self, plan: &Plan) -> Result<Settings, String>;
+    /// The files and folders whose changes trigger a reload.
+    fn watched(&self) -> Vec<PathBuf>;
+}
+
+/// Why the service could not start or went down.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The project does not compile (at start-up).
+    #[error("the project does not compile:\n{0}")]
+    Compile(String),
+    /// The service could not be set up.
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// What every part of the service shares.
+pub struct Service {
+    /// The options it runs with.
+    pub options: Options,
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The project on disk.
+    pub project: Arc<dyn Project>,
+    /// The deployed plans: the current one and those runs still use.
+    pub deployments: Deployments,
+    /// The metrics.
+    pub metrics: Metrics,
+    /// Events waiting in the queue (mirrors the store's count).
+    pub queue_depth: AtomicU64,
+    /// Wakes the dispatcher: events were queued.
+    pub queued: Notify,
+    /// Wakes the workers: runs were created or became due.
+    pub runnable: Notify,
+    /// Wakes the scheduler: the plan changed.
+    pub replanned: Notify,
+    /// Set once SIGTERM arrives.
+    pub stopping: AtomicBool,
+    stop: watch::Sender<bool>,
+}
+
+impl Service {
+    /// Whether the service is shutting down.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the service is shutting down.
+    pub async fn stopped(&self) {
+        let mut stop = self.stop.subscribe();
+        let _ = stop.wait_for(|s| *s).await;
+    }
+
+    /// Accounts for events just queued from `source`: the queue depth, the
+    /// metrics, and the dispatcher, woken.
+    pub fn note_queued(&self, source: &str, done: Enqueued) {
+        let depth = self.queue_depth.fetch_add(done.queued, Ordering::SeqCst) + done.queued;
+        self.metrics
+            .queue_depth
+            .set(i64::try_from(depth).unwrap_or(i64::MAX));
+        let label = metrics::Source {
+            source: source.to_owned(),
+        };
+        self.metrics
+            .events_received
+            .get_or_create(&label)
+            .inc_by(done.queued);
+        if done.duplicates > 0 {
+            self.metrics
+                .events_duplicate
+                .get_or_create(&label)
+                .inc_by(done.duplicates);
+            tracing::info!(
+                source,
+                duplicates = done.duplicates,
+                "events received again were not queued twice"
+            );
+        }
+        if done.queued > 0 {
+            self.queued.notify_one();
+        }
+    }
+
+    /// Begins the shutdown: intake refuses, workers take no new run.
+    pub fn begin_stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let _ = self.stop.send(true);
+        self.runnable.notify_waiters();
+        self.queued.notify_waiters();
+    }
+}
+
+/// Runs `work` on the store off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn Store>,
+    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || work(store.as_ref()))
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+}
+
+/// Runs the service until SIGTERM or SIGINT (or `shutdown` resolves), then
+/// drains. `bound` is told the address listened on, once it is.
+pub async fn serve(
+    options: Options,
+    project: Arc<dyn Project>,
+    store: Arc<dyn Store>,
+    bound: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
+) -> Result<(), ServeError> {
+    let plan = project.compile().map_err(ServeError::Compile)?;
+    let deployments = Deployments::start(plan, project.as_ref(), &store, &options).await?;
+    let resumed = blocking(&store, |s| s.recover()).await?;
+    let depth = blocking(&store, |s| s.queue_depth()).await?;
+    let (stop, _) = watch::channel(false);
+    let service = Arc::new(Service {
+        metrics: Metrics::new(),
+        options,
+        store,
+        project,
+        deployments,
+        queue_depth: AtomicU64::new(depth),
+        queued: Notify::new(),
+        runnable: Notify::new(),
+        replanned: Notify::new(),
+        stopping: AtomicBool::new(false),
+        stop,
+    });
+    service
+        .metrics
+        .queue_depth
+        .set(i64::try_from(depth).unwrap_or(i64::MAX));
+    tracing::info!(
+        plan = %service.deployments.current().id,
+        resumed,
+        queued = depth,
+        "idflow serve starting"
+    );
+    let listener = tokio::net::TcpListener::bind(service.options.listen)
+        .await
+        .map_err(|e| {
+            ServeError::Setup(format!("cannot listen on {}: {e}", service.options.listen))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| ServeError::Setup(e.to_string()))?;
+    let http = tokio::spawn(intake::serve_http(Arc::clone(&service), listener));
+    let dispatcher = tokio::spawn(dispatcher::run(Arc::clone(&service)));
+    let workers = tokio::spawn(worker::run(Arc::clone(&service)));
+    let scheduler = tokio::spawn(schedule::run(Arc::clone(&service)));
+    let poller = tokio::spawn(poller::run(Arc::clone(&service)));
+    let reloader = reload::watch(Arc::clone(&service));
+    tracing::info!(%address, "listening");
+    if let Some(bound) = bound {
+        let _ = bound.send(address);
+    }
+    shutdown_signal().await;
+    tracing::info!(
+        drain_seconds = service.options.drain.as_secs(),
+        "shutting down: draining runs under way"
+    );
+    service.begin_stop();
+    drop(reloader);
+    let _ = http.await;
+    let _ = dispatcher.await;
+    let _ = scheduler.await;
+    let _ = poller.await;
+    let _ = workers.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,446 @@
+//! `idflow serve` as a process, fed exactly as Okta feeds it, with every
+//! action landing on a local server.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "test helpers: a failure fails the test"
+)]
+
+mod harness;
+
+use std::time::Duration;
+
+use harness::{HOOK_SECRET, Receiver, Serve, delivery, manifest, okta_headers, sample};
+use serde_json::{Value as Json, json};
+
+const PROJECT: &str = r##"import okta
+import slack
+
+/// The helpdesk's ticket API, which deduplicates on `Idempotency-Key`.
+connector helpdesk {
+  base_url: "http://127.0.0.1"
+  idempotency_header: "Idempotency-Key"
+
+  /// Open a ticket.
+  action open(title: String) -> Json = POST "/tickets" body { title }
+}
+
+/// Countries from which staff may sign in.
+config allowed_countries: List<String> = ["France", "Belgium"]
+
+/// Suspend an account after a failed sign-in from abroad, and tell the CISO.
+flow block_foreign_signin {
+  when okta.user_session_start as e
+  where e.outcome?.result == "FAILURE"
+    and e.actor != null
+    and e.client?.geographicalContext?.country != null
+    and e.client.geographicalContext.country not in allowed_countries
+  then {
+    let user = okta.get_user(id: e.actor.id)
+    slack.post_message(channel: "#rssi-alertes", text: "Sign-in blocked for {user.profile.login}")
+    okta.suspend_user(id: user.id)
+  }
+}
+
+/// Two tickets for each leaver.
+flow offboard {
+  when okta.user_deactivated as e
+  where e.target != null
+  then {
+    let who = e.target[0].id
+    helpdesk.open(title: "Return the equipment of {who}")
+    helpdesk.open(title: "Close the mailbox of {who}")
+  }
+}
+
+/// A ticket, two seconds of patience, another ticket.
+flow welcome {
+  when okta.user_created as e
+  where e.target != null
+  then {
+    let who = e.target[0].id
+    helpdesk.open(title: "before the wait: {who}")
+    wait 2s
+    helpdesk.open(title: "after the wait: {who}")
+  }
+}
+"##;
+
+/// A project directory served by the tests.
+fn project(receiver: &Receiver, extra_manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flows.flow"), PROJECT).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        manifest(receiver.address, extra_manifest),
+    )
+    .unwrap();
+    dir
+}
+
+fn with_uuid(mut event: Json, uuid: &str) -> Json {
+    event["uuid"] = json!(uuid);
+    event
+}
+
+fn metric(serve: &Serve, line_start: &str) -> f64 {
+    let (status, text) = serve.request("GET", "/metrics", &[], b"");
+    assert_eq!(status, 200);
+    text.lines()
+        .find(|l| l.starts_with(line_start))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[test]
+fn okta_event_hooks_are_verified_queued_deduplicated_and_run() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start(dir.path());
+
+    // The one-time verification, header name in any case.
+    let (status, body) = serve.request(
+        "GET",
+        "/hooks/okta",
+        &[
+            ("Authorization", HOOK_SECRET),
+            ("X-Okta-Verification-Challenge", "D8B-kJT5TkXwTQfKu3W3Fg"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Json>(&body).unwrap(),
+        json!({"verification": "D8B-kJT5TkXwTQfKu3W3Fg"})
+    );
+
+    // A batch as Okta sends it: a successful sign-in (fires nothing) and a
+    // failed one from the United States (fires block_foreign_signin).
+    let batch = delivery(&[
+        sample("event-hook-delivery.json"),
+        sample("user.session.start.failure.json"),
+    ]);
+    let (status, body) = serve.request("POST", "/hooks/okta", &okta_headers(), &batch);
+    assert_eq!((status, body.as_str()), (200, ""));
+    receiver.wait_for("the suspension", |requests| {
+        requests
+            .iter()
+            .any(|r| r.route.contains("/lifecycle/suspend"))
+    });
+    let actor = "00uu1uuuuIlllaaaa356";
+    assert_eq!(receiver.to(&format!("GET /api/v1/users/{actor}")).len(), 1);
+    let posted = receiver.to("POST /api/chat.postMessage");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].body["channel"], "#rssi-alertes");
+    let suspended = receiver.to(&format!("POST /api/v1/users/{actor}/lifecycle/suspend"));
+    assert_eq!(suspended.len(), 1);
+    assert_eq!(
+        suspended[0].body["authorized"], true,
+        "the Okta token was sent"
+    );
+
+    // Okta retries: the same delivery again is acknowledged, queued never twice.
+    let (status, _) = serve.request("POST", "/hooks/okta", &okta_headers(), &batch);
+    assert_eq!(status, 200);
+    assert_eq!(
+        metric(&serve, "idflow_events_duplicate_total{source=\"okta\"}"),
+        2.0
+    );
+    assert_eq!(
+        metric(&serve, "idflow_events_received_total{source=\"okta\"}"),
+        2.0
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        receiver
+            .to(&format!("POST /api/v1/users/{actor}/lifecycle/suspend"))
+            .len(),
+        1
+    );
+
+    // Operations.
+    assert_eq!(serve.request("GET", "/healthz", &[], b"").0, 200);
+    let (_, metrics) = serve.request("GET", "/metrics", &[], b"");
+    for name in [
+        "idflow_runs{status=\"succeeded\"} 1",
+        "idflow_step_duration_seconds_bucket{",
+        "idflow_queue_depth 0",
+        "idflow_action_retries_total 0",
+    ] {
+        assert!(metrics.contains(name), "{name} in\n{metrics}");
+    }
+    let runs = serve.idflow(&["runs", "list", "--format", "json"]);
+    let run: Json = serde_json::from_str(runs.lines().next().unwrap()).unwrap();
+    assert_eq!(run["flow"], "block_foreign_signin");
+    assert_eq!(run["status"], "succeeded");
+    assert_eq!(run["event_id"], "2a992f80-d1ad-4f62-900e-8c68bb72a21b");
+
+    // SIGTERM: a clean exit.
+    assert_eq!(serve.terminate(), Some(0), "{}", serve.log());
+    let log = serve.log();
+    assert!(
+        !log.contains(HOOK_SECRET) && !log.contains(harness::OKTA_TOKEN),
+        "{log}"
+    );
+}
+
+#[test]
+fn bad_deliveries_get_a_clear_4xx_and_nothing_is_queued() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let serve = Serve::start(dir.path());
+    let event = sample("user.session.start.failure.json");
+    let good = delivery(std::slice::from_ref(&event));
+    let json_headers = [("Content-Type", "application/json")];
+    // What is wrong, the headers, the body, the status and what the answer says.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "no secret",
+            json_headers.to_vec(),
+            good.clone(),
+            401,
+            "missing",
+        ),
+        (
+            "a wrong secret",
+            vec![("Authorization", "Bearer guessed")],
+            good.clone(),
+            401,
+            "wrong",
+        ),
+        (
+            "malformed JSON",
+            okta_headers(),
+            b"{\"data\": {\"events\": [".to_vec(),
+            400,
+            "not JSON",
+        ),
+        (
+            "no events list",
+            okta_headers(),
+            br#"{"data": {}}"#.to_vec(),
+            400,
+            "data.events",
+        ),
+        (
+            "an event without uuid",
+            okta_headers(),
+            delivery(&[
+                json!({"eventType": "user.session.start", "published": "2026-11-29T10:00:00Z"}),
+            ]),
+            400,
+            "`data.events[0]`: the event has no `uuid`",
+        ),
+        (
+            "an unknown event type",
+            okta_headers(),
+            delivery(&[with_uuid(
+                json!({"eventType": "user.session.strat", "published": "2026-11-29T10:00:00Z"}),
+                "u-1",
+            )]),
+            400,
+            "`user.session.strat` is not an event type",
+        ),
+        (
+            "an oversized body",
+            okta_headers(),
+            delivery(&[with_uuid(
+                json!({"eventType": "user.session.start", "published": "2026-11-29T10:00:00Z",
+                       "displayMessage": "x".repeat(300_000)}),
+                "u-2",
+            )]),
+            413,
+            "larger than 262144 bytes",
+        ),
+    ];
+    for (what, headers, body, status, says) in cases {
+        let (got, answer) = serve.request("POST", "/hooks/okta", &headers, &body);
+        assert_eq!(got, status, "{what}: {answer}");
+        assert!(answer.contains(says), "{what}: {answer}");
+    }
+    assert_eq!(metric(&serve, "idflow_events_received_total"), 0.0);
+    assert!(
+        serve.log().contains("request refused"),
+        "refusals are logged"
+    );
+    // A verification without its challenge is refused too.
+    let (status, _) = serve.request("GET", "/hooks/okta", &[("Authorization", HOOK_SECRET)], b"");
+    assert_eq!(status, 400);
+    // Nothing ran.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(receiver.recorded.lock().unwrap().requests.is_empty());
+}
+
+#[test]
+fn without_a_secret_the_hook_refuses_every_delivery_and_says_why() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("flows.flow"), PROJECT).unwrap();
+    let unsecured = manifest(receiver.address, "").replace(
+        "[serve.okta_hook]\nsecret = { env = \"TEST_HOOK_SECRET\" }\n",
+        "",
+    );
+    std::fs::write(dir.path().join("idflow.toml"), unsecured).unwrap();
+    let serve = Serve::start(dir.path());
+    let body = delivery(&[sample("user.session.start.failure.json")]);
+    let (status, answer) = serve.request("POST", "/hooks/okta", &okta_headers(), &body);
+    assert_eq!(status, 401);
+    assert!(answer.contains("no secret configured"), "{answer}");
+    assert!(
+        serve.log().contains("no secret configured"),
+        "{}",
+        serve.log()
+    );
+}
+
+#[test]
+fn a_wait_survives_a_kill_and_fires_once() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start(dir.path());
+    let created = sample("user.lifecycle.create.template.json");
+    let (status, _) = serve.request(
+        "POST",
+        "/hooks/okta",
+        &okta_headers(),
+        &delivery(&[created]),
+    );
+    assert_eq!(status, 200);
+    receiver.wait_for("the first ticket", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    // Wait until the run is recorded as waiting, then kill the service.
+    let start = std::time::Instant::now();
+    while !serve
+        .idflow(&["runs", "list", "--status", "waiting"])
+        .contains("welcome")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run never waited"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    serve.kill();
+    serve.restart();
+    receiver.wait_for("the ticket after the wait", |r| {
+        r.iter().any(|r| {
+            r.body["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("after"))
+        })
+    });
+    std::thread::sleep(Duration::from_millis(1_500));
+    let tickets: Vec<String> = receiver
+        .to("POST /tickets")
+        .iter()
+        .map(|r| r.body["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        tickets,
+        [
+            "before the wait: 00uNEW00000000000001",
+            "after the wait: 00uNEW00000000000001"
+        ]
+    );
+    let shown = serve.idflow(&["runs", "list", "--flow", "welcome", "--format", "json"]);
+    let run: Json = serde_json::from_str(shown.lines().next().unwrap()).unwrap();
+    assert_eq!(run["status"], "succeeded");
+}
+
+/// Deliveries of `count` deactivations, `per` events each.
+fn deactivations(count: usize, per: usize) -> Vec<Vec<u8>> {
+    let template = sample("user.lifecycle.deactivate.json");
+    let events: Vec<Json> = (0..count)
+        .map(|i| {
+            let mut event = with_uuid(template.clone(), &format!("crash-{i:05}"));
+            event["target"][0]["id"] = json!(format!("00u{i:05}"));
+            event
+        })
+        .collect();
+    events.chunks(per).map(delivery).collect()
+}
+
+/// 1,000 events (`IDFLOW_CRASH_EVENTS`; fewer by default, for CI) delivered
+/// as Okta does — a delivery without a 200 is sent again — while the
+/// service is killed with SIGKILL at random moments and restarted. Every
+/// event must produce its two tickets, each with exactly one idempotency
+/// key: no event lost, no ticket opened twice.
+#[test]
+fn no_event_is_lost_and_no_action_doubled_across_kills() {
+    let count: usize = std::env::var("IDFLOW_CRASH_EVENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let kills: u64 = std::env::var("IDFLOW_CRASH_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(4);
+    // Each ticket takes 5 ms to answer: kills land while requests are in flight.
+    let receiver = Receiver::start(Duration::from_millis(5));
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start(dir.path());
+    let address = serve.address;
+    let deliveries = deactivations(count, 10);
+    let sender = std::thread::spawn(move || {
+        let mut resent = 0;
+        for body in deliveries {
+            // Okta retries a delivery until it is acknowledged.
+            loop {
+                match harness::http(address, "POST", "/hooks/okta", &okta_headers(), &body) {
+                    Ok((200, _)) => break,
+                    _ => {
+                        resent += 1;
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                }
+            }
+        }
+        resent
+    });
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(150 + seed % 600));
+        serve.kill();
+        serve.restart();
+    }
+    let resent = sender.join().unwrap();
+    receiver.wait_for("every ticket", |requests| {
+        let keys: std::collections::BTreeSet<&str> =
+            requests.iter().filter_map(|r| r.key.as_deref()).collect();
+        keys.len() >= 2 * count
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let tickets = receiver.to("POST /tickets");
+    let mut keys_by_title: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for ticket in &tickets {
+        keys_by_title
+            .entry(ticket.body["title"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(ticket.key.clone().expect("every ticket carries a key"));
+    }
+    assert_eq!(keys_by_title.len(), 2 * count, "every event's two tickets");
+    for i in 0..count {
+        for title in [
+            format!("Return the equipment of 00u{i:05}"),
+            format!("Close the mailbox of 00u{i:05}"),
+        ] {
+            let keys = keys_by_title.get(&title).map_or(0, |k| k.len());
+            assert_eq!(keys, 1, "{title}: one idempotency key");
+        }
+    }
+    let repeats = tickets.len() - 2 * count;
+    eprintln!(
+        "{count} events, {kills} kills: {} tickets opened once each; {repeats} requests sent again with the same key (caught in flight); {resent} deliveries sent again",
+        2 * count
+    );
+    assert_eq!(serve.terminate(), Some(0));
+}
