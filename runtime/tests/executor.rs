@@ -320,7 +320,10 @@ struct MemoryJournal {
     clock: i64,
 }
 
-#[expect(clippy::unwrap_used, reason = "a test double: a poisoned lock fails the test")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test double: a poisoned lock fails the test"
+)]
 impl Journal for MemoryJournal {
     fn get(&self, key: &str) -> Option<Entry> {
         self.entries.lock().unwrap().get(key).cloned()

@@ -95,8 +95,9 @@ pub fn run(args: &ServeArgs) -> Result<Outcome> {
 /// Logs to standard error, as text or JSON lines; `RUST_LOG` filters
 /// (default: `info`).
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,idflow=info,idflow_runtime=info")
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

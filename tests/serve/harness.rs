@@ -45,6 +45,8 @@ pub struct Recorded {
     pub log_events: Vec<Json>,
     /// The `since` of each System Log request.
     pub log_queries: Vec<String>,
+    /// Tickets whose title contains this are answered 400.
+    pub refuse_titles: Option<String>,
 }
 
 /// A local server playing Okta, Slack and a helpdesk.
@@ -177,12 +179,28 @@ async fn ticket(
     State(state): State<Shared>,
     headers: HeaderMap,
     axum::Json(body): axum::Json<Json>,
-) -> axum::Json<Json> {
+) -> (axum::http::StatusCode, axum::Json<Json>) {
+    let refused = {
+        let recorded = state.0.lock().unwrap();
+        recorded
+            .refuse_titles
+            .as_deref()
+            .is_some_and(|part| body["title"].as_str().is_some_and(|t| t.contains(part)))
+    };
+    if refused {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "refused by the test"})),
+        );
+    }
     // Recorded on arrival, answered after the delay: a crash in between
     // leaves the run not knowing whether its ticket was opened.
     record(&state, "POST /tickets", &headers, body);
     tokio::time::sleep(state.1).await;
-    axum::Json(json!({"number": "INC0010001"}))
+    (
+        axum::http::StatusCode::OK,
+        axum::Json(json!({"number": "INC0010001"})),
+    )
 }
 
 async fn logs(
@@ -204,6 +222,7 @@ pub struct Serve {
     project: PathBuf,
     store: PathBuf,
     log: PathBuf,
+    watch: bool,
 }
 
 /// A free port on 127.0.0.1.
@@ -216,12 +235,18 @@ impl Serve {
     /// Starts `idflow serve` on a project directory, with its store in it;
     /// returns once `/readyz` answers 200.
     pub fn start(project: &Path) -> Self {
+        Self::start_watching(project, false)
+    }
+
+    /// The same, reloading the project when its files change if `watch`.
+    pub fn start_watching(project: &Path, watch: bool) -> Self {
         let mut serve = Serve {
             child: None,
             address: free_address(),
             project: project.to_owned(),
             store: project.join("state.db"),
             log: project.join("serve.log"),
+            watch,
         };
         serve.restart();
         serve
@@ -234,16 +259,20 @@ impl Serve {
             .append(true)
             .open(&self.log)
             .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_idflow"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_idflow"));
+        command
             .arg("serve")
             .arg(&self.project)
             .args(["--listen", &self.address.to_string(), "--store"])
-            .arg(&self.store)
-            .arg("--no-watch")
+            .arg(&self.store);
+        if !self.watch {
+            command.arg("--no-watch");
+        }
+        let child = command
             .env("TEST_HOOK_SECRET", HOOK_SECRET)
             .env("TEST_OKTA_TOKEN", OKTA_TOKEN)
             .env("TEST_SLACK_TOKEN", "xoxb-test")
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", "warn,idflow=info,idflow_runtime=info")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -290,6 +319,19 @@ impl Serve {
             .status()
             .unwrap();
         child.wait().unwrap().code()
+    }
+
+    /// Waits until the log says `what`, up to 30 seconds.
+    pub fn wait_log(&self, what: &str) {
+        let start = Instant::now();
+        while !self.log().contains(what) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the log never said {what:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// What it logged so far.

@@ -444,3 +444,250 @@ fn no_event_is_lost_and_no_action_doubled_across_kills() {
     );
     assert_eq!(serve.terminate(), Some(0));
 }
+
+fn titles(receiver: &Receiver) -> Vec<String> {
+    receiver
+        .to("POST /tickets")
+        .iter()
+        .map(|r| r.body["title"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The project's flows plus one more, in its own file.
+fn add_flow(dir: &std::path::Path, name: &str, text: &str) {
+    std::fs::write(
+        dir.join(name),
+        format!("import okta\nimport helpdesk\n\n{text}"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn webhooks_check_their_hmac_signature_and_refuse_a_replay() {
+    use hmac::{KeyInit, Mac};
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(
+        &receiver,
+        "\n[serve.webhooks.\"/hooks/hr-feed\"]\nsecret = { env = \"TEST_HOOK_SECRET\" }\nsignature_header = \"X-Hub-Signature-256\"\n",
+    );
+    add_flow(
+        dir.path(),
+        "hr.flow",
+        "/// A change from the HR system.\ntype HrChange {\n  employee: String,\n  department: String,\n}\n\n/// Tickets HR changes to the pharmacy.\nflow hr_feed {\n  when webhook \"/hooks/hr-feed\" as req: HrChange\n  where req.department == \"Pharmacie\"\n  then {\n    helpdesk.open(title: \"HR: {req.employee} joins {req.department}\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    let sign = |body: &[u8]| {
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(HOOK_SECRET.as_bytes()).unwrap();
+        mac.update(body);
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    let body = br#"{"employee": "c.martin", "department": "Pharmacie"}"#;
+    let other = br#"{"employee": "j.dupont", "department": "Urgences"}"#;
+    let signature = sign(body);
+    let headers = |signature: &str, key: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("Content-Type", "application/json".to_owned()),
+            ("X-Hub-Signature-256", signature.to_owned()),
+            ("Idempotency-Key", key.to_owned()),
+        ]
+    };
+    let send = |headers: Vec<(&str, String)>, body: &[u8]| {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        serve.request("POST", "/hooks/hr-feed", &headers, body)
+    };
+    assert_eq!(send(headers(&signature, "d-1"), body).0, 202);
+    assert_eq!(send(headers(&sign(other), "d-2"), other).0, 202);
+    let (status, answer) = send(headers(&signature, "d-1"), body);
+    assert_eq!(
+        (status, answer.contains("already received")),
+        (409, true),
+        "{answer}"
+    );
+    let (status, answer) = send(headers(&sign(b"{}"), "d-3"), body);
+    assert_eq!(
+        (status, answer.contains("does not match")),
+        (401, true),
+        "{answer}"
+    );
+    let (status, answer) = send(vec![("Idempotency-Key", "d-4".to_owned())], body);
+    assert_eq!(
+        (status, answer.contains("missing")),
+        (401, true),
+        "{answer}"
+    );
+    let (status, _) = serve.request("POST", "/hooks/unknown", &[], b"{}");
+    assert_eq!(status, 404);
+    receiver.wait_for("the HR ticket", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(titles(&receiver), ["HR: c.martin joins Pharmacie"]);
+}
+
+#[test]
+fn a_schedule_fires_in_its_time_zone() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    add_flow(
+        dir.path(),
+        "tick.flow",
+        "/// Every second, in Paris.\nflow tick {\n  when schedule \"* * * * * *\" tz \"Europe/Paris\"\n  then {\n    helpdesk.open(title: \"tick\")\n  }\n}\n",
+    );
+    let mut serve = Serve::start(dir.path());
+    receiver.wait_for("two firings", |r| {
+        r.iter().filter(|r| r.body["title"] == "tick").count() >= 2
+    });
+    assert_eq!(serve.terminate(), Some(0));
+    // Each firing has its own idempotency key.
+    let keys: std::collections::BTreeSet<_> = receiver
+        .to("POST /tickets")
+        .into_iter()
+        .filter_map(|r| r.key)
+        .collect();
+    assert_eq!(keys.len(), receiver.to("POST /tickets").len());
+}
+
+#[test]
+fn the_system_log_poller_resumes_from_its_cursor_and_shares_the_hook_dedup() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let failure = sample("user.session.start.failure.json");
+    receiver.recorded.lock().unwrap().log_events = vec![failure.clone()];
+    let dir = project(
+        &receiver,
+        "\n[serve.okta_poller]\ninterval_seconds = 1\nsince = \"2020-01-01T00:00:00Z\"\n",
+    );
+    let mut serve = Serve::start(dir.path());
+    receiver.wait_for("the suspension", |r| {
+        r.iter().any(|r| r.route.contains("/suspend"))
+    });
+    // The hook delivers the same event: it is not run twice.
+    let (status, _) = serve.request(
+        "POST",
+        "/hooks/okta",
+        &okta_headers(),
+        &delivery(&[failure]),
+    );
+    assert_eq!(status, 200);
+    serve.kill();
+    serve.restart();
+    let start = std::time::Instant::now();
+    while receiver.recorded.lock().unwrap().log_queries.len() < 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no poll after the restart"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let queries = receiver.recorded.lock().unwrap().log_queries.clone();
+    assert!(queries[0].starts_with("2020-01-01T00:00:00"), "{queries:?}");
+    // After the first poll, and after the restart: from the event's time.
+    assert!(
+        queries[1..]
+            .iter()
+            .all(|q| q.starts_with("2020-11-25T21:27:03.496")),
+        "{queries:?}"
+    );
+    assert_eq!(
+        receiver
+            .to("POST /api/v1/users/00uu1uuuuIlllaaaa356/lifecycle/suspend")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_changed_project_is_reloaded_and_a_broken_one_leaves_the_old_plan_serving() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let serve = Serve::start_watching(dir.path(), true);
+    let suspended = |uuid: &str| {
+        let event = with_uuid(sample("user.lifecycle.suspend.json"), uuid);
+        let (status, _) =
+            serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+        assert_eq!(status, 200);
+    };
+    add_flow(
+        dir.path(),
+        "suspended.flow",
+        "/// A ticket for each suspension.\nflow on_suspend {\n  when okta.user_suspended as e\n  then {\n    helpdesk.open(title: \"suspended: {e.uuid}\")\n  }\n}\n",
+    );
+    serve.wait_log("project reloaded");
+    suspended("s-1");
+    receiver.wait_for("the first ticket", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    std::fs::write(dir.path().join("broken.flow"), "flow {").unwrap();
+    serve.wait_log("the project no longer compiles");
+    suspended("s-2");
+    receiver.wait_for("the second ticket", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 2
+    });
+    assert_eq!(titles(&receiver), ["suspended: s-1", "suspended: s-2"]);
+}
+
+#[test]
+fn a_failed_run_retried_resends_only_what_failed_and_a_cancelled_wait_never_fires() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    add_flow(
+        dir.path(),
+        "profile.flow",
+        "/// Two tickets per profile change.\nflow on_profile {\n  when okta.user_profile_updated as e\n  then {\n    helpdesk.open(title: \"first {e.uuid}\")\n    helpdesk.open(title: \"second {e.uuid}\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    receiver.recorded.lock().unwrap().refuse_titles = Some("second".to_owned());
+    let event = with_uuid(sample("user.account.update_profile.json"), "p-1");
+    serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+    let start = std::time::Instant::now();
+    let failed = loop {
+        let listed = serve.idflow(&["runs", "list", "--status", "failed", "--format", "json"]);
+        if let Some(line) = listed.lines().next() {
+            break serde_json::from_str::<Json>(line).unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run never failed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        failed["detail"].as_str().unwrap().contains("HTTP 400"),
+        "{failed}"
+    );
+    receiver.recorded.lock().unwrap().refuse_titles = None;
+    serve.idflow(&["runs", "retry", failed["id"].as_str().unwrap()]);
+    receiver.wait_for("the second ticket", |r| {
+        r.iter().any(|r| r.body["title"] == "second p-1")
+    });
+    assert_eq!(titles(&receiver), ["first p-1", "second p-1"]);
+
+    // A waiting run cancelled: its wait never fires.
+    let created = sample("user.lifecycle.create.template.json");
+    serve.request(
+        "POST",
+        "/hooks/okta",
+        &okta_headers(),
+        &delivery(&[created]),
+    );
+    let start = std::time::Instant::now();
+    let waiting = loop {
+        let listed = serve.idflow(&["runs", "list", "--status", "waiting", "--format", "json"]);
+        if let Some(line) = listed.lines().next() {
+            break serde_json::from_str::<Json>(line).unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the run never waited"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    serve.idflow(&["runs", "cancel", waiting["id"].as_str().unwrap()]);
+    std::thread::sleep(Duration::from_millis(3_000));
+    assert!(
+        !titles(&receiver)
+            .iter()
+            .any(|t| t.starts_with("after the wait")),
+        "{:?}",
+        titles(&receiver)
+    );
+}
