@@ -303,6 +303,11 @@ impl Serve {
         }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap()
+    }
+
     /// Kills the process with SIGKILL: no drain, no goodbye.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

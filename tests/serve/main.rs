@@ -5,6 +5,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "test helpers: a failure fails the test"
 )]
 
@@ -690,4 +691,74 @@ fn a_failed_run_retried_resends_only_what_failed_and_a_cancelled_wait_never_fire
         "{:?}",
         titles(&receiver)
     );
+}
+
+/// The resident memory of a process, in bytes (Linux).
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// Sends `count` suspensions numbered from `from`, 100 per delivery, and
+/// waits until the service holds `waiting` waiting runs.
+fn hold(serve: &Serve, from: usize, count: usize, waiting: f64) {
+    let template = sample("user.lifecycle.suspend.json");
+    let events: Vec<Json> = (from..from + count)
+        .map(|i| with_uuid(template.clone(), &format!("hold-{i:06}")))
+        .collect();
+    for chunk in events.chunks(100) {
+        // A full queue answers 429: wait and send again, as a sender should.
+        loop {
+            let (status, answer) =
+                serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(chunk));
+            match status {
+                200 => break,
+                429 => std::thread::sleep(Duration::from_millis(200)),
+                _ => panic!("{status}: {answer}"),
+            }
+        }
+    }
+    let start = std::time::Instant::now();
+    while metric(serve, "idflow_runs{status=\"waiting\"}") < waiting {
+        assert!(
+            start.elapsed() < Duration::from_secs(1_800),
+            "runs never all waited"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// 100,000 runs waiting 30 days are rows in the store, not tasks: the
+/// service's memory does not grow with them. Run by hand (BENCHMARKS.md):
+/// `cargo test --release --test serve -- --ignored waiting_runs --nocapture`.
+#[test]
+#[ignore = "a measurement of several minutes; BENCHMARKS.md says how to run it"]
+fn waiting_runs_cost_no_memory() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    add_flow(
+        dir.path(),
+        "hold.flow",
+        "/// Holds each suspended account's run for a month.\nflow hold {\n  when okta.user_suspended as e\n  then {\n    wait 30d\n    helpdesk.open(title: \"a month later: {e.uuid}\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    let pid = serve.pid();
+    hold(&serve, 0, 1_000, 1_000.0);
+    let before = rss(pid);
+    hold(&serve, 1_000, 99_000, 100_000.0);
+    let after = rss(pid);
+    let per_run = after.saturating_sub(before) as f64 / 99_000.0;
+    eprintln!(
+        "resident memory: {} KiB with 1,000 waiting runs, {} KiB with 100,000: {per_run:.1} bytes per waiting run",
+        before / 1024,
+        after / 1024
+    );
+    // Flat: less than 100 bytes a run (a sleeping task would be kilobytes).
+    assert!(per_run < 100.0, "{per_run} bytes per waiting run");
 }

@@ -49,7 +49,8 @@ ALTER TABLE runs ADD COLUMN wake_ms INTEGER;
 ALTER TABLE runs ADD COLUMN wait_connector TEXT;
 ALTER TABLE runs ADD COLUMN wait_event TEXT;
 CREATE UNIQUE INDEX runs_once ON runs (flow, event_seq) WHERE event_seq IS NOT NULL;
-CREATE INDEX runs_to_claim ON runs (status, wake_ms);
+CREATE INDEX runs_pending ON runs (status, started_ms, id);
+CREATE INDEX runs_due ON runs (status, wake_ms);
 CREATE INDEX runs_waiting_for ON runs (wait_connector, wait_event) WHERE status = 'waiting';
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -403,11 +404,16 @@ impl Store for SqliteStore {
     fn claim(&self, now_ms: i64, limit: usize) -> Result<Vec<ClaimedRun>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.transaction(|tx| {
+            // Two index walks — the oldest pending runs, then the waits
+            // due soonest — each reading only the rows it takes.
             let mut query = tx.prepare_cached(
                 "UPDATE runs SET status = 'running' WHERE id IN (
-                     SELECT id FROM runs
-                     WHERE status = 'pending' OR (status = 'waiting' AND wake_ms <= ?1)
-                     ORDER BY COALESCE(wake_ms, started_ms), id LIMIT ?2)
+                     SELECT id FROM (SELECT id FROM runs WHERE status = 'pending'
+                                     ORDER BY started_ms, id LIMIT ?2)
+                     UNION ALL
+                     SELECT id FROM (SELECT id FROM runs WHERE status = 'waiting' AND wake_ms <= ?1
+                                     ORDER BY wake_ms LIMIT ?2)
+                     LIMIT ?2)
                  RETURNING id, flow, plan_id, event_seq, started_ms",
             )?;
             let claimed: Vec<(String, String, String, Option<i64>, i64)> = query
