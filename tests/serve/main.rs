@@ -762,3 +762,68 @@ fn waiting_runs_cost_no_memory() {
     // Flat: less than 100 bytes a run (a sleeping task would be kilobytes).
     assert!(per_run < 100.0, "{per_run} bytes per waiting run");
 }
+
+#[test]
+fn a_waiting_run_finishes_on_the_plan_it_started_on_after_a_reload() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let serve = Serve::start_watching(dir.path(), true);
+    let created = |uuid: &str| {
+        let event = with_uuid(sample("user.lifecycle.create.template.json"), uuid);
+        let (status, _) =
+            serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+        assert_eq!(status, 200);
+    };
+    created("c-1");
+    receiver.wait_for("the first ticket", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    // While c-1 waits, the flow changes.
+    std::fs::write(
+        dir.path().join("flows.flow"),
+        PROJECT.replace("after the wait: {who}", "v2 after the wait: {who}"),
+    )
+    .unwrap();
+    serve.wait_log("project reloaded");
+    created("c-2");
+    receiver.wait_for("both runs' second tickets", |r| {
+        r.iter()
+            .filter(|r| {
+                r.body["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("after the wait"))
+            })
+            .count()
+            == 2
+    });
+    let after: Vec<String> = titles(&receiver)
+        .into_iter()
+        .filter(|t| t.contains("after"))
+        .collect();
+    assert_eq!(
+        after,
+        [
+            "after the wait: 00uNEW00000000000001",
+            "v2 after the wait: 00uNEW00000000000001"
+        ]
+    );
+}
+
+#[test]
+fn sigterm_lets_the_runs_under_way_finish() {
+    // Each ticket takes a second to answer.
+    let receiver = Receiver::start(Duration::from_secs(1));
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start(dir.path());
+    let event = with_uuid(sample("user.lifecycle.deactivate.json"), "t-1");
+    serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+    receiver.wait_for("the first ticket in flight", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    assert_eq!(serve.terminate(), Some(0), "{}", serve.log());
+    // The run finished (both tickets) before the process exited.
+    assert_eq!(receiver.to("POST /tickets").len(), 2, "{}", serve.log());
+    let listed = serve.idflow(&["runs", "list", "--format", "json"]);
+    let run: Json = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+    assert_eq!(run["status"], "succeeded");
+}

@@ -654,3 +654,87 @@ fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         finished_ms: row.get(8)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_history_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(SCHEMA_1).unwrap();
+            db.execute_batch(
+                "INSERT INTO runs VALUES ('r1', 'f', 'abc', 'u-1', 'succeeded', NULL, 0, 1, 2);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let runs = store.list(None, None, 10).unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].id, "r1");
+        let event = NewEvent {
+            source: "okta".to_owned(),
+            key: "u-1".to_owned(),
+            connector: "okta".to_owned(),
+            event_type: "user.lifecycle.create".to_owned(),
+            body: serde_json::json!({"uuid": "u-1"}),
+        };
+        let twice = [event.clone(), event];
+        let done = store.enqueue(&twice, 5).unwrap();
+        assert_eq!((done.queued, done.duplicates), (1, 1));
+        // A store written by a newer idflow is refused, not misread.
+        drop(store);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
+        let newer = SqliteStore::open(&path).err().unwrap().to_string();
+        assert!(newer.contains("newer idflow"), "{newer}");
+    }
+
+    #[test]
+    fn a_cancelled_run_stays_cancelled_when_its_attempt_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let event = NewEvent {
+            source: "okta".to_owned(),
+            key: "u-1".to_owned(),
+            connector: "okta".to_owned(),
+            event_type: "user.lifecycle.create".to_owned(),
+            body: serde_json::json!({"uuid": "u-1"}),
+        };
+        store.enqueue(&[event], 1).unwrap();
+        let queued = store.next_events(10).unwrap();
+        let run = NewRun {
+            flow: "f".to_owned(),
+            version: "v".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        store
+            .dispatch(&[(queued[0].seq, vec![run.clone()])], 2)
+            .unwrap();
+        // Dispatching the same event again creates no second run.
+        store.dispatch(&[(queued[0].seq, vec![run])], 3).unwrap();
+        let claimed = store.claim(4, 10).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].event_key, "u-1");
+        assert!(store.cancel(&claimed[0].id, 5).unwrap());
+        let report = RunReport {
+            flow: "f".to_owned(),
+            version: "v".to_owned(),
+            status: RunStatus::Succeeded,
+            result: None,
+            trace: Vec::new(),
+        };
+        store.finish(&claimed[0].id, &report, 6).unwrap();
+        let listed = store.list(None, None, 10).unwrap();
+        assert_eq!(listed[0].status, "cancelled");
+        assert!(store.retry(&claimed[0].id).unwrap());
+        assert_eq!(store.claim(7, 10).unwrap().len(), 1);
+        assert_eq!(store.recover().unwrap(), 1);
+    }
+}
