@@ -592,3 +592,30 @@ fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
         "{message}"
     );
 }
+
+/// A filter that reads the clock sees the time the event is matched, not
+/// the epoch.
+#[test]
+fn run_matches_filters_that_read_the_clock_at_the_current_time() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.flow"),
+        SIGNIN.replace(
+            "where e.outcome?.result == \"FAILURE\" and e.actor != null",
+            "where e.actor != null and now() > parse_time(\"2026-01-01T00:00:00Z\")",
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    let output = idflow(
+        &["run", ".", "--event", "event.json", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("okta.suspend_user"),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+}

@@ -40,6 +40,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     }
     let configs = BTreeMap::new();
     let matcher = Matcher::new(&plan, Mode::Jit, configs.clone())?;
+    matcher.set_now(event::now_ms());
     let fired = matcher.match_value("okta", &event, &mut Vec::new());
     let fired: Vec<usize> = fired
         .into_iter()

@@ -53,8 +53,9 @@ pub struct Matcher {
     /// Keeps the native code alive as long as `compiled` is.
     _jit: Option<codegen::Jit>,
     configs: BTreeMap<String, Value>,
-    /// `now()` for the filters the interpreter runs, in milliseconds.
-    now: i64,
+    /// `now()` for the filters the interpreter runs, in milliseconds (set
+    /// through a shared matcher as events arrive, hence atomic).
+    now: std::sync::atomic::AtomicI64,
 }
 
 /// Whether a flow's filter is compiled by the JIT: `idflow plan` shows it.
@@ -115,7 +116,7 @@ impl Matcher {
             compiled,
             _jit: jit,
             configs,
-            now: 0,
+            now: std::sync::atomic::AtomicI64::new(0),
         })
     }
 
@@ -123,8 +124,8 @@ impl Matcher {
     /// epoch: the runtime sets it as each event arrives. (The compiled
     /// filters never read the clock: a filter that calls `now()` runs in the
     /// interpreter.)
-    pub fn set_now(&mut self, now: i64) {
-        self.now = now;
+    pub fn set_now(&self, now: i64) {
+        self.now.store(now, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// How many filters run as native code.
@@ -228,7 +229,11 @@ impl Matcher {
 
     /// Runs an interpreted filter with the event bound; gives the event back.
     fn interpret(&self, condition: &PExpr, local: Option<LocalId>, event: Value) -> (bool, Value) {
-        let mut env = Env::new(&self.functions, &self.configs, self.now);
+        let mut env = Env::new(
+            &self.functions,
+            &self.configs,
+            self.now.load(std::sync::atomic::Ordering::Relaxed),
+        );
         let Some(local) = local else {
             return (eval::holds_in(condition, &mut env).unwrap_or(false), event);
         };

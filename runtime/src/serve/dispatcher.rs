@@ -57,6 +57,7 @@ async fn dispatch_some(service: &Arc<Service>, slots: &mut Vec<Slot>) -> Result<
         return Ok(0);
     }
     let deployment = service.deployments.current();
+    deployment.matcher.set_now(crate::event::now_ms());
     let batch: Vec<(i64, Vec<NewRun>)> = events
         .iter()
         .map(|queued| (queued.seq, runs_for(&deployment, &queued.event, slots)))
