@@ -110,6 +110,11 @@ impl<'p> Checker<'_, 'p> {
     }
 
     fn flow(&mut self, flow: &'p Flow) {
+        for trigger in &flow.triggers {
+            if let TriggerKind::Schedule { cron, tz, .. } = &trigger.kind {
+                self.schedule(cron, tz.as_ref());
+            }
+        }
         self.scopes.push(self.trigger_bindings(flow));
         if let Some(condition) = &flow.condition {
             self.filter(condition);
@@ -131,6 +136,29 @@ impl<'p> Checker<'_, 'p> {
         }
         self.returns = None;
         self.scopes.pop();
+    }
+
+    /// A schedule's cron expression and time zone, read as the service will
+    /// read them.
+    fn schedule(&mut self, cron: &crate::syntax::ast::Text, tz: Option<&crate::syntax::ast::Text>) {
+        if let Err(error) = <croner::Cron as std::str::FromStr>::from_str(&cron.value) {
+            self.errors.push(TypeError::InvalidCron {
+                cron: cron.value.clone(),
+                reason: error.to_string(),
+                span: cron.span,
+            });
+        }
+        if let Some(zone) = tz
+            && zone.value.parse::<chrono_tz::Tz>().is_err()
+        {
+            let zones = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name());
+            self.errors.push(TypeError::UnknownTimeZone {
+                zone: zone.value.clone(),
+                span: zone.span,
+                suggestion: crate::diagnostics::suggest::did_you_mean(&zone.value, zones)
+                    .map(str::to_owned),
+            });
+        }
     }
 
     /// A function: pure, its `let`s in order, its result of the declared type.

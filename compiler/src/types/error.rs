@@ -191,6 +191,26 @@ pub enum TypeError {
         /// The secret value.
         span: Span,
     },
+    /// A cron expression the scheduler cannot read.
+    #[error("\"{cron}\" is not a cron expression: {reason}")]
+    InvalidCron {
+        /// The expression.
+        cron: String,
+        /// What the cron parser said.
+        reason: String,
+        /// The string.
+        span: Span,
+    },
+    /// A time zone the IANA database does not have.
+    #[error("\"{zone}\" is not an IANA time zone")]
+    UnknownTimeZone {
+        /// The zone as written.
+        zone: String,
+        /// The string.
+        span: Span,
+        /// The closest zone.
+        suggestion: Option<String>,
+    },
 }
 
 fn operator_message(operator: &str, lhs: Option<&str>, rhs: &str) -> String {
@@ -350,6 +370,20 @@ impl TypeError {
             Self::ArgumentCount { span, .. } => {
                 Diagnostic::error(codes::ARGUMENT_COUNT, message, span, "one too many")
                     .with_help("remove the extra arguments")
+            }
+            Self::InvalidCron { span, .. } => {
+                Diagnostic::error(codes::INVALID_SCHEDULE, message, span, "not a cron expression")
+                    .with_note("five fields — minute, hour, day of month, month, day of week — or six with seconds first: `0 7 1 * *` is 07:00 on the first of each month")
+            }
+            Self::UnknownTimeZone {
+                span, suggestion, ..
+            } => {
+                let diagnostic =
+                    Diagnostic::error(codes::INVALID_SCHEDULE, message, span, "unknown time zone");
+                match suggestion {
+                    Some(zone) => diagnostic.with_help(format!("did you mean \"{zone}\"?")),
+                    None => diagnostic.with_help("write a zone of the IANA database, such as \"Europe/Paris\""),
+                }
             }
             Self::SecretInText { span } => {
                 Diagnostic::error(codes::SECRET_IN_TEXT, message, span, "a `Secret`")
