@@ -518,6 +518,11 @@ fn webhooks_check_their_hmac_signature_and_refuse_a_replay() {
     );
     let (status, _) = serve.request("POST", "/hooks/unknown", &[], b"{}");
     assert_eq!(status, 404);
+    // A body that does not fit `HrChange` is refused, naming the field.
+    let untyped = br#"{"employee": 42, "department": "Pharmacie"}"#;
+    let (status, answer) = send(headers(&sign(untyped), "d-5"), untyped);
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("`employee` must be a string"), "{answer}");
     receiver.wait_for("the HR ticket", |r| {
         r.iter().any(|r| r.route == "POST /tickets")
     });

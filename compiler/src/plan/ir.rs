@@ -253,6 +253,9 @@ pub enum Trigger {
         path: String,
         /// Where the request is bound.
         binding: Option<LocalId>,
+        /// The body's declared type (`as req: HrChange`): a delivery that
+        /// does not fit it is refused, naming the field.
+        body: Option<Schema>,
     },
     /// Invoked by other flows with `call`.
     Called {

@@ -482,9 +482,18 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                 tz: tz.as_ref().map(|t| t.value.clone()),
                 missed: missed.map(|m| format!("{m:?}").to_lowercase()),
             },
-            TriggerKind::Webhook { path, binding, .. } => Trigger::Webhook {
+            TriggerKind::Webhook {
+                path,
+                binding,
+                body_type,
+            } => Trigger::Webhook {
                 path: path.value.clone(),
                 binding: binding.as_ref().map(|b| self.bind_shared(&b.name)),
+                body: body_type.as_ref().map(|written| {
+                    let symbols = self.context.symbols;
+                    let ty = crate::types::resolve_written(symbols, None, written);
+                    super::schema::schema(&ty, symbols, &mut self.context.types.borrow_mut())
+                }),
             },
             TriggerKind::Called { params, .. } => Trigger::Called {
                 params: params

@@ -25,7 +25,7 @@ pub use ir::Plan;
 
 /// The version of the plan format this code reads and writes. Bump it on
 /// any change to the IR that an older runtime would misread.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The first bytes of a binary plan.
 const MAGIC: &[u8; 8] = b"IDFLOWPL";

@@ -57,7 +57,9 @@ fn trigger_text(flow: &FlowPlan, trigger: &Trigger) -> String {
                 .map(|m| format!(" missed {m}"))
                 .unwrap_or_default()
         ),
-        Trigger::Webhook { path, binding: b } => format!("webhook \"{path}\"{}", binding(flow, *b)),
+        Trigger::Webhook {
+            path, binding: b, ..
+        } => format!("webhook \"{path}\"{}", binding(flow, *b)),
         Trigger::Called { params } => format!(
             "called({})",
             params

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
 use idflow_compiler::jit::{Matcher, Mode};
-use idflow_compiler::plan::ir::Trigger;
+use idflow_compiler::plan::ir::{Schema, Trigger};
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::plan::{self, Plan};
 use sha2::{Digest, Sha256};
@@ -35,6 +35,8 @@ pub struct Deployment {
     pub configs: BTreeMap<String, Value>,
     /// The flows each webhook path fires, by index.
     pub webhooks: BTreeMap<String, Vec<usize>>,
+    /// The plan's named types, for checking webhook bodies.
+    types: BTreeMap<String, Schema>,
 }
 
 impl Deployment {
@@ -55,6 +57,7 @@ impl Deployment {
             Engines::new(&plan, &settings, options.connector_timeout).map_err(|e| e.to_string())?;
         let configs = BTreeMap::new();
         let matcher = Matcher::new(&plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
+        let plan_types = plan.types.iter().cloned().collect();
         let mut webhooks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, flow) in plan.flows.iter().enumerate() {
             for trigger in &flow.triggers {
@@ -71,8 +74,27 @@ impl Deployment {
             redactor,
             configs,
             webhooks,
+            types: plan_types,
         };
         Ok((deployment, binary))
+    }
+
+    /// Why a webhook body does not fit the type a flow on `path` declares
+    /// for it (`as req: HrChange`), naming the field; none when it fits.
+    pub fn webhook_body_error(&self, path: &str, body: &serde_json::Value) -> Option<String> {
+        let flows = self.webhooks.get(path)?;
+        flows
+            .iter()
+            .filter_map(|f| self.plan.flows.get(*f))
+            .flat_map(|flow| &flow.triggers)
+            .find_map(|trigger| match trigger {
+                Trigger::Webhook {
+                    path: declared,
+                    body: Some(schema),
+                    ..
+                } if declared == path => crate::decode::check(body, schema, &self.types).err(),
+                _ => None,
+            })
     }
 }
 

@@ -303,6 +303,18 @@ async fn webhook(
         Ok(body) => body,
         Err(refusal) => return refusal.answer(&service),
     };
+    if let Some(error) = service
+        .deployments
+        .current()
+        .webhook_body_error(&path, &body)
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body does not fit the flow's type: {error}"),
+        )
+        .answer(&service);
+    }
     let given_key = headers
         .get(DELIVERY_KEY)
         .and_then(|v| v.to_str().ok())
