@@ -175,6 +175,8 @@ impl Metrics {
 
     /// The metrics as Prometheus text, with the store's run counts.
     pub fn render(&self, counts: &StatusCounts) -> String {
+        // A status no run has any more must read 0, not its last count.
+        self.runs.clear();
         for (status, n) in counts {
             self.runs
                 .get_or_create(&Status {

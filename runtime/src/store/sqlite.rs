@@ -162,9 +162,16 @@ impl SqliteStore {
     }
 }
 
-/// A new run's id: its start time, then randomness.
+/// The id of a run of `idflow run`: its start time, then 64 random bits.
 fn run_id(started_ms: i64) -> String {
-    format!("{started_ms:013x}{:06x}", rand::random::<u32>() & 0xff_ffff)
+    format!("{started_ms:013x}{:016x}", rand::random::<u64>())
+}
+
+/// The id of the `n`th run an event fires: its creation time, then the
+/// event's place in the queue and `n` — unique by construction, and sorted
+/// by creation like the ids of `idflow run`.
+fn dispatched_run_id(created_ms: i64, seq: i64, n: usize) -> String {
+    format!("{created_ms:013x}{seq:012x}{n:04x}")
 }
 
 /// A run's status and detail as stored.
@@ -348,9 +355,12 @@ impl Store for SqliteStore {
             let mut event = tx.prepare_cached(
                 "SELECT key, source, connector, event_type FROM events WHERE seq = ?1",
             )?;
+            // An event already dispatched (the same flow and queue place)
+            // creates no second run; any other conflict is an error.
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO runs (id, flow, version, event_id, status, dry_run, started_ms, finished_ms, plan_id, event_seq)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?6, ?7)",
+                "INSERT INTO runs (id, flow, version, event_id, status, dry_run, started_ms, finished_ms, plan_id, event_seq)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, 0, ?6, ?7)
+                 ON CONFLICT (flow, event_seq) WHERE event_seq IS NOT NULL DO NOTHING",
             )?;
             let mut taken = tx.prepare_cached("UPDATE events SET dispatched = 1 WHERE seq = ?1")?;
             let mut wake = tx.prepare_cached(
@@ -372,9 +382,9 @@ impl Store for SqliteStore {
                     continue;
                 };
                 let event_id = (source != "schedule").then_some(&key);
-                for run in runs {
+                for (n, run) in runs.iter().enumerate() {
                     insert.execute(params![
-                        run_id(now_ms),
+                        dispatched_run_id(now_ms, *seq, n),
                         run.flow,
                         run.version,
                         event_id,
@@ -694,6 +704,36 @@ mod tests {
             .unwrap();
         let newer = SqliteStore::open(&path).err().unwrap().to_string();
         assert!(newer.contains("newer idflow"), "{newer}");
+    }
+
+    #[test]
+    fn every_event_of_a_large_batch_dispatched_in_one_millisecond_gets_its_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let events: Vec<NewEvent> = (0..5_000)
+            .map(|i| NewEvent {
+                source: "okta".to_owned(),
+                key: format!("u-{i}"),
+                connector: "okta".to_owned(),
+                event_type: "user.lifecycle.create".to_owned(),
+                body: serde_json::json!({ "uuid": format!("u-{i}") }),
+            })
+            .collect();
+        store.enqueue(&events, 1).unwrap();
+        let run = |flow: &str| NewRun {
+            flow: flow.to_owned(),
+            version: "v".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        let batch: Vec<(i64, Vec<NewRun>)> = store
+            .next_events(10_000)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.seq, vec![run("a"), run("b")]))
+            .collect();
+        store.dispatch(&batch, 2).unwrap();
+        let counts = store.status_counts().unwrap();
+        assert_eq!(counts, [("pending".to_owned(), 10_000)]);
     }
 
     #[test]
