@@ -179,7 +179,8 @@ struct Run<'e, 'a, C> {
     env: Env<'a>,
     trace: Vec<TraceEntry>,
     depth: usize,
-    /// The `uuid` of the event the run is for (empty for a schedule).
+    /// What fired the run — an event's `uuid`, a schedule firing's key —
+    /// from which idempotency keys derive.
     event_id: String,
     /// Where in the run this part runs: the loop iterations and calls it is
     /// inside, so a wait's journal key is the same in every attempt.

@@ -51,7 +51,8 @@ ALTER TABLE runs ADD COLUMN wait_event TEXT;
 CREATE UNIQUE INDEX runs_once ON runs (flow, event_seq) WHERE event_seq IS NOT NULL;
 CREATE INDEX runs_pending ON runs (status, started_ms, id);
 CREATE INDEX runs_due ON runs (status, wake_ms);
-CREATE INDEX runs_waiting_for ON runs (wait_connector, wait_event) WHERE status = 'waiting';
+-- Waking the runs that await an event type must not walk every waiting run.
+CREATE INDEX runs_waiting_for ON runs (status, wait_connector, wait_event, wake_ms);
 CREATE TABLE events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT NOT NULL,
@@ -669,6 +670,16 @@ fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
 mod tests {
     use super::*;
 
+    fn event(key: &str) -> NewEvent {
+        NewEvent {
+            source: "okta".to_owned(),
+            key: key.to_owned(),
+            connector: "okta".to_owned(),
+            event_type: "user.lifecycle.create".to_owned(),
+            body: serde_json::json!({ "uuid": key }),
+        }
+    }
+
     #[test]
     fn a_version_1_history_is_upgraded_in_place() {
         let dir = tempfile::tempdir().unwrap();
@@ -686,13 +697,7 @@ mod tests {
         let runs = store.list(None, None, 10).unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].id, "r1");
-        let event = NewEvent {
-            source: "okta".to_owned(),
-            key: "u-1".to_owned(),
-            connector: "okta".to_owned(),
-            event_type: "user.lifecycle.create".to_owned(),
-            body: serde_json::json!({"uuid": "u-1"}),
-        };
+        let event = event("u-1");
         let twice = [event.clone(), event];
         let done = store.enqueue(&twice, 5).unwrap();
         assert_eq!((done.queued, done.duplicates), (1, 1));
@@ -710,15 +715,7 @@ mod tests {
     fn every_event_of_a_large_batch_dispatched_in_one_millisecond_gets_its_run() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
-        let events: Vec<NewEvent> = (0..5_000)
-            .map(|i| NewEvent {
-                source: "okta".to_owned(),
-                key: format!("u-{i}"),
-                connector: "okta".to_owned(),
-                event_type: "user.lifecycle.create".to_owned(),
-                body: serde_json::json!({ "uuid": format!("u-{i}") }),
-            })
-            .collect();
+        let events: Vec<NewEvent> = (0..5_000).map(|i| event(&format!("u-{i}"))).collect();
         store.enqueue(&events, 1).unwrap();
         let run = |flow: &str| NewRun {
             flow: flow.to_owned(),
@@ -740,13 +737,7 @@ mod tests {
     fn a_cancelled_run_stays_cancelled_when_its_attempt_ends() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
-        let event = NewEvent {
-            source: "okta".to_owned(),
-            key: "u-1".to_owned(),
-            connector: "okta".to_owned(),
-            event_type: "user.lifecycle.create".to_owned(),
-            body: serde_json::json!({"uuid": "u-1"}),
-        };
+        let event = event("u-1");
         store.enqueue(&[event], 1).unwrap();
         let queued = store.next_events(10).unwrap();
         let run = NewRun {
