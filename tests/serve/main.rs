@@ -393,7 +393,11 @@ fn no_event_is_lost_and_no_action_doubled_across_kills() {
         }
         resent
     });
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    // The kill times are random but reproducible: IDFLOW_CRASH_SEED picks them.
+    let mut seed: u64 = std::env::var("IDFLOW_CRASH_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x2545_f491_4f6c_dd1d);
     for _ in 0..kills {
         seed ^= seed << 13;
         seed ^= seed >> 7;
