@@ -38,8 +38,8 @@ use deployment::Deployments;
 use metrics::Metrics;
 
 /// How the service runs: what `[serve]` in `idflow.toml` and the command
-/// line say.
-#[derive(Clone, Debug)]
+/// line say. (Not `Debug`: it holds secrets, which must never be printed.)
+#[derive(Clone)]
 pub struct Options {
     /// The address to listen on.
     pub listen: SocketAddr,
@@ -84,8 +84,9 @@ impl Default for Options {
     }
 }
 
-/// How a generic webhook authenticates its deliveries.
-#[derive(Clone, Debug, Default)]
+/// How a generic webhook authenticates its deliveries (not `Debug`: it
+/// holds a secret).
+#[derive(Clone, Default)]
 pub struct WebhookAuth {
     /// The HMAC-SHA256 key; deliveries without a valid signature are
     /// refused. None: deliveries are not signed.
@@ -267,6 +268,12 @@ pub async fn serve(
     let poller = tokio::spawn(poller::run(Arc::clone(&service)));
     let reloader = reload::watch(Arc::clone(&service));
     tracing::info!(%address, "listening");
+    if service.options.okta_hook_secret.is_none() {
+        tracing::warn!(
+            path = %service.options.okta_hook_path,
+            "no Okta hook secret is configured ([serve.okta_hook] secret): the endpoint refuses every delivery"
+        );
+    }
     if let Some(bound) = bound {
         let _ = bound.send(address);
     }
