@@ -17,7 +17,8 @@ pub struct ActionCall {
     pub effect: Effect,
     /// The named arguments, in source order.
     pub args: Vec<(String, Value)>,
-    /// The same for the same flow version, event, step and arguments: sent
+    /// The same for the same flow version, event, step, loop iteration and
+    /// arguments: sent
     /// as the idempotency key of a write, where the connector declares the
     /// header an API takes one in, so a write retried — or run again for the
     /// same event — is applied once.

@@ -380,9 +380,12 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             use sha2::{Digest, Sha256};
             let args = Value::Record(values.iter().cloned().collect()).to_json();
             let mut hash = Sha256::new();
+            // The path tells apart the iterations of a loop, and the calls of
+            // one flow from different steps, that send the same arguments.
             for part in [
                 flow.hash.as_str(),
                 self.event_id.as_str(),
+                self.path.as_str(),
                 &id.to_string(),
                 &args.to_string(),
             ] {
@@ -621,7 +624,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 result,
                 on_error,
             } => {
-                let outcome = self.call(called, args).await;
+                let outcome = self.call(id, called, args).await;
                 let what = format!("call {called}");
                 match outcome {
                     Ok(value) => {
@@ -797,7 +800,12 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
     }
 
     /// Runs a called flow; its result (null when it ends without `return`).
-    async fn call(&mut self, name: &str, args: &[(String, PExpr)]) -> Result<Value, Next> {
+    async fn call(
+        &mut self,
+        step: StepId,
+        name: &str,
+        args: &[(String, PExpr)],
+    ) -> Result<Value, Next> {
         if self.depth >= MAX_CALL_DEPTH {
             return Err(Next::Fail(format!(
                 "flows call each other more than {MAX_CALL_DEPTH} deep"
@@ -812,7 +820,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         }
         let mut callee = Run::new(self.executor, self.journal, called, self.depth + 1);
         callee.event_id = self.event_id.clone();
-        callee.path = format!("{}call{}/", self.path, called.name);
+        callee.path = format!("{}{step}:{}/", self.path, called.name);
         callee.env.now = self.env.now;
         for trigger in &called.triggers {
             if let Trigger::Called { params } = trigger {

@@ -471,3 +471,24 @@ fn a_wait_for_takes_the_first_event_meeting_its_condition_or_times_out() {
     );
     assert_eq!(connectors.calls(), ["okta.reset_factors(user=00u1)"]);
 }
+
+#[test]
+fn identical_calls_in_a_loop_are_each_sent_and_each_replayed_once() {
+    let plan = flow(
+        "    for n in [1, 2, 3] {\n      slack.post_message(channel: \"#x\", text: \"same words\")\n    }\n    wait 1h",
+    );
+    let connectors = Recorder::default();
+    let mut journal = MemoryJournal {
+        clock: 1_774_744_200_000,
+        ..MemoryJournal::default()
+    };
+    let first = attempt(&plan, &connectors, &journal);
+    assert!(matches!(first.status, RunStatus::Waiting { .. }));
+    assert_eq!(connectors.calls().len(), 3, "three posts, not one");
+    journal.clock += 3_600_000;
+    assert_eq!(
+        attempt(&plan, &connectors, &journal).status,
+        RunStatus::Succeeded
+    );
+    assert_eq!(connectors.calls().len(), 3, "none sent again");
+}
