@@ -290,6 +290,7 @@ struct ServeSection {
     max_body_bytes: Option<usize>,
     drain_seconds: Option<u64>,
     connector_timeout_seconds: Option<u64>,
+    keep_events_days: Option<u64>,
     okta_hook: Option<OktaHookSection>,
     okta_poller: Option<PollerSection>,
     #[serde(default)]
@@ -342,6 +343,9 @@ pub fn serve_options(manifest: &Path) -> Result<(idflow_runtime::serve::Options,
     }
     if let Some(seconds) = section.connector_timeout_seconds {
         options.connector_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(days) = section.keep_events_days {
+        options.keep_events = Duration::from_secs(days.saturating_mul(86_400));
     }
     if let Some(hook) = section.okta_hook {
         if let Some(path) = hook.path {

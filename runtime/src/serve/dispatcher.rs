@@ -24,10 +24,18 @@ pub fn webhook_source(path: &str) -> String {
     format!("webhook:{path}")
 }
 
-/// Dispatches until the service stops.
+/// How often old events are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
+
+/// Dispatches until the service stops; prunes old events now and then.
 pub async fn run(service: Arc<Service>) {
     let mut slots = Vec::new();
+    let mut pruned: Option<std::time::Instant> = None;
     while !service.is_stopping() {
+        if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            prune(&service).await;
+            pruned = Some(std::time::Instant::now());
+        }
         let notified = service.queued.notified();
         match dispatch_some(&service, &mut slots).await {
             Ok(0) => {
@@ -45,6 +53,17 @@ pub async fn run(service: Arc<Service>) {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
+    }
+}
+
+/// Forgets the dispatched events older than the retention no run needs.
+async fn prune(service: &Arc<Service>) {
+    let keep = i64::try_from(service.options.keep_events.as_millis()).unwrap_or(i64::MAX);
+    let before = crate::event::now_ms().saturating_sub(keep);
+    match blocking(&service.store, move |s| s.prune_events(before)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(events = n, "old events pruned"),
+        Err(error) => tracing::warn!(%error, "pruning old events failed"),
     }
 }
 

@@ -64,6 +64,9 @@ pub struct Options {
     pub connector_timeout: Duration,
     /// Whether to watch the project and reload it when it changes.
     pub watch: bool,
+    /// How long dispatched events are kept: they answer `wait for`, and
+    /// recognise redeliveries (one arriving later would run again).
+    pub keep_events: Duration,
 }
 
 impl Default for Options {
@@ -80,6 +83,7 @@ impl Default for Options {
             drain: Duration::from_secs(30),
             connector_timeout: Duration::from_secs(30),
             watch: true,
+            keep_events: Duration::from_secs(30 * 86_400),
         }
     }
 }

@@ -212,6 +212,11 @@ pub trait Store: Send + Sync {
     /// Keeps a deployed plan (its binary form) under its id.
     fn save_plan(&self, id: &str, plan: &[u8], now_ms: i64) -> Result<(), StoreError>;
 
+    /// Deletes the dispatched events received before `before_ms` that no
+    /// run may still need (one that has not ended, or that failed or was
+    /// cancelled and may be retried). How many.
+    fn prune_events(&self, before_ms: i64) -> Result<u64, StoreError>;
+
     /// A deployed plan by id.
     fn load_plan(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError>;
 

@@ -49,6 +49,7 @@ ALTER TABLE runs ADD COLUMN wake_ms INTEGER;
 ALTER TABLE runs ADD COLUMN wait_connector TEXT;
 ALTER TABLE runs ADD COLUMN wait_event TEXT;
 CREATE UNIQUE INDEX runs_once ON runs (flow, event_seq) WHERE event_seq IS NOT NULL;
+CREATE INDEX runs_by_event ON runs (event_seq) WHERE event_seq IS NOT NULL;
 CREATE INDEX runs_pending ON runs (status, started_ms, id);
 CREATE INDEX runs_due ON runs (status, wake_ms);
 -- Waking the runs that await an event type must not walk every waiting run.
@@ -66,6 +67,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_queued ON events (dispatched, seq);
 CREATE INDEX events_by_type ON events (connector, event_type, received_ms);
+CREATE INDEX events_by_age ON events (dispatched, received_ms);
 CREATE TABLE journal (
     run_id TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -610,6 +612,19 @@ impl Store for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(|e| self.fail(e))
     }
 
+    fn prune_events(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let n = self
+            .db()
+            .execute(
+                "DELETE FROM events WHERE dispatched = 1 AND received_ms < ?1
+                 AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_seq = events.seq
+                                 AND runs.status NOT IN ('succeeded', 'stopped'))",
+                params![before_ms],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(n as u64)
+    }
+
     fn save_plan(&self, id: &str, plan: &[u8], now_ms: i64) -> Result<(), StoreError> {
         self.db()
             .execute(
@@ -731,6 +746,64 @@ mod tests {
         store.dispatch(&batch, 2).unwrap();
         let counts = store.status_counts().unwrap();
         assert_eq!(counts, [("pending".to_owned(), 10_000)]);
+    }
+
+    #[test]
+    fn old_events_are_pruned_unless_a_run_may_still_need_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let events: Vec<NewEvent> = ["done", "failed", "fresh", "queued"]
+            .iter()
+            .map(|k| event(k))
+            .collect();
+        store.enqueue(events.get(..3).unwrap(), 10).unwrap();
+        let run = NewRun {
+            flow: "f".to_owned(),
+            version: "v".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        let queued = store.next_events(10).unwrap();
+        let seq = |key: &str| queued.iter().find(|e| e.event.key == key).unwrap().seq;
+        store
+            .dispatch(
+                &[(seq("done"), vec![run.clone()]), (seq("failed"), vec![run])],
+                20,
+            )
+            .unwrap();
+        store.dispatch(&[(seq("fresh"), Vec::new())], 20).unwrap();
+        store.enqueue(events.get(3..).unwrap(), 10).unwrap();
+        let report = |status| RunReport {
+            flow: "f".to_owned(),
+            version: "v".to_owned(),
+            status,
+            result: None,
+            trace: Vec::new(),
+        };
+        let claimed = store.claim(30, 10).unwrap();
+        let id_of = |key: &str| {
+            claimed
+                .iter()
+                .find(|r| r.event_key == key)
+                .map(|r| r.id.clone())
+                .unwrap()
+        };
+        store
+            .finish(&id_of("done"), &report(RunStatus::Succeeded), 40)
+            .unwrap();
+        let failed = RunStatus::Failed {
+            error: "HTTP 500".to_owned(),
+        };
+        store.finish(&id_of("failed"), &report(failed), 40).unwrap();
+        // Everything was received at 10: all are older than 11. Kept: the
+        // failed run's event (it may be retried) and the undispatched one.
+        assert_eq!(store.prune_events(11).unwrap(), 2);
+        let left: Vec<String> = store
+            .events_since("okta", "user.lifecycle.create", 0, 10)
+            .unwrap()
+            .iter()
+            .map(|e| e["uuid"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(left, ["failed", "queued"]);
     }
 
     #[test]
