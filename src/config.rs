@@ -291,6 +291,7 @@ struct ServeSection {
     drain_seconds: Option<u64>,
     connector_timeout_seconds: Option<u64>,
     keep_events_days: Option<u64>,
+    request_timeout_seconds: Option<u64>,
     okta_hook: Option<OktaHookSection>,
     okta_poller: Option<PollerSection>,
     #[serde(default)]
@@ -343,6 +344,9 @@ pub fn serve_options(manifest: &Path) -> Result<(idflow_runtime::serve::Options,
     }
     if let Some(seconds) = section.connector_timeout_seconds {
         options.connector_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(seconds) = section.request_timeout_seconds {
+        options.request_timeout = Duration::from_secs(seconds.max(1));
     }
     if let Some(days) = section.keep_events_days {
         options.keep_events = Duration::from_secs(days.saturating_mul(86_400));

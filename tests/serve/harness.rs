@@ -459,7 +459,7 @@ pub fn manifest(receiver: SocketAddr, extra: &str) -> String {
         "[connections.okta]\nbase_url = \"http://{receiver}\"\nsecrets = {{ OKTA_API_TOKEN = {{ env = \"TEST_OKTA_TOKEN\" }} }}\n\n\
          [connections.slack]\nbase_url = \"http://{receiver}/api\"\nsecrets = {{ SLACK_BOT_TOKEN = {{ env = \"TEST_SLACK_TOKEN\" }} }}\n\n\
          [connections.helpdesk]\nbase_url = \"http://{receiver}\"\n\n\
-         [serve]\nmax_body_bytes = 262144\ndrain_seconds = 5\n\n\
+         [serve]\nmax_body_bytes = 262144\ndrain_seconds = 5\nrequest_timeout_seconds = 2\n\n\
          [serve.okta_hook]\nsecret = {{ env = \"TEST_HOOK_SECRET\" }}\n{extra}"
     )
 }

@@ -263,6 +263,19 @@ fn bad_deliveries_get_a_clear_4xx_and_nothing_is_queued() {
         assert_eq!(got, status, "{what}: {answer}");
         assert!(answer.contains(says), "{what}: {answer}");
     }
+    // A client that announces more than it sends is cut off with 408.
+    {
+        use std::io::{Read, Write};
+        let mut slow = std::net::TcpStream::connect(serve.address).unwrap();
+        write!(
+            slow,
+            "POST /hooks/okta HTTP/1.1\r\nHost: x\r\nAuthorization: {HOOK_SECRET}\r\nContent-Length: 1000\r\n\r\n{{\"data\""
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = slow.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
     assert_eq!(metric(&serve, "idflow_events_received_total"), 0.0);
     assert!(
         serve.log().contains("request refused"),

@@ -58,6 +58,9 @@ pub struct Options {
     pub queue_limit: u64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long one request may take, body included: a client that sends
+    /// slowly gets 408 rather than holding a connection open.
+    pub request_timeout: Duration,
     /// How long SIGTERM waits for runs under way.
     pub drain: Duration,
     /// The timeout of each request a connector sends.
@@ -80,6 +83,7 @@ impl Default for Options {
             workers: 8,
             queue_limit: 10_000,
             max_body_bytes: 1 << 20,
+            request_timeout: Duration::from_secs(30),
             drain: Duration::from_secs(30),
             connector_timeout: Duration::from_secs(30),
             watch: true,
