@@ -275,6 +275,7 @@ fn bad_deliveries_get_a_clear_4xx_and_nothing_is_queued() {
         let mut answer = String::new();
         let _ = slow.read_to_string(&mut answer);
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("did not arrive within 2 s"), "{answer}");
     }
     assert_eq!(metric(&serve, "idflow_events_received_total"), 0.0);
     assert!(

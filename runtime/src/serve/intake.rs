@@ -58,9 +58,11 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .fallback(webhook)
+        // A backstop for whatever else could hold a request: reading the
+        // body has its own, logged, timeout.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            service.options.request_timeout,
+            service.options.request_timeout + std::time::Duration::from_secs(5),
         ))
         .with_state(service)
 }
@@ -146,16 +148,26 @@ async fn okta_verify(State(service): State<Arc<Service>>, headers: HeaderMap) ->
     }
 }
 
-/// Reads a body up to the size limit.
+/// Reads a body up to the size limit, within the request timeout.
 async fn read_body(service: &Service, body: Body) -> Result<Bytes, Refusal> {
-    let limit = service.options.max_body_bytes;
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        refuse(
+    let (limit, timeout) = (
+        service.options.max_body_bytes,
+        service.options.request_timeout,
+    );
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit));
+    match read.await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             format!("the body is larger than {limit} bytes"),
-        )
-    })
+        )),
+        Err(_) => Err(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "too_slow",
+            format!("the body did not arrive within {} s", timeout.as_secs()),
+        )),
+    }
 }
 
 /// Parses a JSON body; the refusal names where it is malformed.
