@@ -282,6 +282,19 @@ pub async fn serve(
             "no Okta hook secret is configured ([serve.okta_hook] secret): the endpoint refuses every delivery"
         );
     }
+    for path in service.deployments.current().webhooks.keys() {
+        let signed = service
+            .options
+            .webhooks
+            .get(path)
+            .is_some_and(|w| w.secret.is_some());
+        if !signed {
+            tracing::warn!(
+                %path,
+                "this webhook has no secret ([serve.webhooks.\"PATH\"] secret): anyone who can reach it can fire its flows"
+            );
+        }
+    }
     if let Some(bound) = bound {
         let _ = bound.send(address);
     }
