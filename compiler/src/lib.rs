@@ -40,4 +40,5 @@ pub mod resolve;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod testing;
 pub mod types;

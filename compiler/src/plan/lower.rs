@@ -273,35 +273,7 @@ impl<'a, 'p> Context<'a, 'p> {
 
     /// The provider's name of an event: Okta's `eventType`.
     fn event_type(&self, event: &EventRef) -> (String, String) {
-        match &event.kind {
-            EventRefKind::Named(path) => {
-                let connector = path
-                    .segments
-                    .first()
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                let name = path
-                    .segments
-                    .get(1)
-                    .map(|s| s.name.as_str())
-                    .unwrap_or_default();
-                let provider = self
-                    .symbols
-                    .connectors
-                    .get(connector.as_str())
-                    .into_iter()
-                    .flat_map(|c| &c.members)
-                    .find_map(|m| match m {
-                        ConnectorMember::Event(e) if e.name.name == name => {
-                            Some(e.provider_name.value.clone())
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| name.to_owned());
-                (connector, provider)
-            }
-            EventRefKind::Raw { connector, name } => (connector.name.clone(), name.value.clone()),
-        }
+        provider_event(self.symbols, event)
     }
 }
 
@@ -940,4 +912,37 @@ fn method_params(name: &str) -> Vec<String> {
 
 fn param_names(builtin: &library::Builtin) -> Vec<String> {
     builtin.params.iter().map(|p| p.name.to_owned()).collect()
+}
+
+/// A connector event's connector and provider name: `okta.user_created`
+/// is `("okta", "user.lifecycle.create")`.
+pub(crate) fn provider_event(symbols: &Symbols<'_>, event: &EventRef) -> (String, String) {
+    match &event.kind {
+        EventRefKind::Named(path) => {
+            let connector = path
+                .segments
+                .first()
+                .map(|s| s.name.clone())
+                .unwrap_or_default();
+            let name = path
+                .segments
+                .get(1)
+                .map(|s| s.name.as_str())
+                .unwrap_or_default();
+            let provider = symbols
+                .connectors
+                .get(connector.as_str())
+                .into_iter()
+                .flat_map(|c| &c.members)
+                .find_map(|m| match m {
+                    ConnectorMember::Event(e) if e.name.name == name => {
+                        Some(e.provider_name.value.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| name.to_owned());
+            (connector, provider)
+        }
+        EventRefKind::Raw { connector, name } => (connector.name.clone(), name.value.clone()),
+    }
 }

@@ -7,6 +7,8 @@ pub mod eval;
 pub mod hash;
 pub mod ir;
 mod lower;
+
+pub(crate) use lower::provider_event;
 mod order;
 mod overrides;
 pub mod render;
