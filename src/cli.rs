@@ -86,6 +86,33 @@ pub enum Command {
         after_help = "Examples:\n  idflow serve examples\n  idflow serve . --listen 127.0.0.1:9000 --log-format json\n  OKTA_HOOK_AUTHORIZATION=… idflow serve . --config prod/idflow.toml --env prod\n\nEndpoints: POST/GET /hooks/okta (configurable), POST on each `when webhook` path,\n/healthz, /readyz, /metrics (Prometheus)."
     )]
     Serve(ServeArgs),
+    /// Run the project's `test` blocks, in process and with no network.
+    #[command(
+        after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
+    )]
+    Test(TestArgs),
+}
+
+/// Arguments of `idflow test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Only the tests whose name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// How to report.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+}
+
+/// How `idflow test` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per test, failures with their place, then `N passed, M failed`.
+    Human,
+    /// One JSON object per test, then the count.
+    Json,
 }
 
 /// Arguments of `idflow serve`.

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Runs(command) => commands::runs::run(&command),
         cli::Command::Serve(args) => commands::serve::run(&args),
+        cli::Command::Test(args) => commands::test::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

@@ -20,4 +20,5 @@ pub mod oauth;
 pub mod serve;
 pub mod smtp;
 pub mod store;
+pub mod test_runner;
 pub mod trace;

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use futures::future::BoxFuture;
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::plan::{self, Plan};
 use idflow_compiler::project::Project;
@@ -12,7 +11,7 @@ use idflow_compiler::source::SourceMap;
 use idflow_runtime::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
-use idflow_runtime::journal::{Entry, Journal};
+use idflow_runtime::journal::Memory;
 use idflow_runtime::trace::{REDACTED, Redactor, StepStatus};
 use serde_json::json;
 
@@ -312,49 +311,12 @@ fn secrets_never_appear_in_a_trace_or_an_error() {
     assert_eq!(report.trace[0].what, "let signature");
 }
 
-/// A journal kept in memory, with a clock the test moves.
-#[derive(Default)]
-struct MemoryJournal {
-    entries: Mutex<BTreeMap<String, Entry>>,
-    events: Vec<serde_json::Value>,
-    clock: i64,
-}
-
-#[expect(
-    clippy::unwrap_used,
-    reason = "a test double: a poisoned lock fails the test"
-)]
-impl Journal for MemoryJournal {
-    fn get(&self, key: &str) -> Option<Entry> {
-        self.entries.lock().unwrap().get(key).cloned()
-    }
-
-    fn put<'s>(&'s self, key: &'s str, entry: Entry) -> BoxFuture<'s, Result<(), String>> {
-        self.entries.lock().unwrap().insert(key.to_owned(), entry);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn events_since<'s>(
-        &'s self,
-        _connector: &'s str,
-        _event_type: &'s str,
-        _since_ms: i64,
-    ) -> BoxFuture<'s, Result<Vec<serde_json::Value>, String>> {
-        let events = self.events.clone();
-        Box::pin(async move { Ok(events) })
-    }
-
-    fn clock(&self) -> i64 {
-        self.clock
-    }
-}
-
 #[expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
     reason = "a test helper: every fixture has one flow and a runtime starts"
 )]
-fn attempt(plan: &Plan, connectors: &Recorder, journal: &MemoryJournal) -> RunReport {
+fn attempt(plan: &Plan, connectors: &Recorder, journal: &Memory) -> RunReport {
     let configs = BTreeMap::new();
     let executor = Executor::new(
         plan,
@@ -381,10 +343,7 @@ fn a_resumed_run_replays_its_journal_and_goes_past_a_due_wait_once() {
         "    okta.suspend_user(id: e.target[0].id)\n    wait 2s\n    let later = now()\n    slack.post_message(channel: \"#x\", text: \"{later}\")",
     );
     let connectors = Recorder::default();
-    let mut journal = MemoryJournal {
-        clock: 1_774_744_200_000,
-        ..MemoryJournal::default()
-    };
+    let mut journal = Memory::at(1_774_744_200_000);
     let first = attempt(&plan, &connectors, &journal);
     assert!(matches!(
         first.status,
@@ -437,31 +396,22 @@ fn a_wait_for_takes_the_first_event_meeting_its_condition_or_times_out() {
     let this =
         json!({"uuid": "3", "eventType": "user.lifecycle.activate", "target": [{"id": "00u1"}]});
     let connectors = Recorder::default();
-    let waiting = MemoryJournal {
-        clock: 1_774_744_200_000,
-        events: vec![other.clone()],
-        ..MemoryJournal::default()
-    };
-    let report = attempt(&plan, &connectors, &waiting);
+    let mut journal = Memory::at(1_774_744_200_000);
+    journal.events = vec![other.clone()];
+    let report = attempt(&plan, &connectors, &journal);
     assert!(matches!(
         &report.status,
         RunStatus::Waiting { event: Some((c, t)), .. } if c == "okta" && t == "user.lifecycle.activate"
     ));
-    let arrived = MemoryJournal {
-        events: vec![other.clone(), this],
-        ..waiting
-    };
+    journal.events = vec![other.clone(), this];
     assert_eq!(
-        attempt(&plan, &connectors, &arrived).status,
+        attempt(&plan, &connectors, &journal).status,
         RunStatus::Succeeded
     );
     assert!(connectors.calls().is_empty(), "the user came back in time");
 
-    let mut timed_out = MemoryJournal {
-        clock: 1_774_744_200_000,
-        events: vec![other],
-        ..MemoryJournal::default()
-    };
+    let mut timed_out = Memory::at(1_774_744_200_000);
+    timed_out.events = vec![other];
     let first = attempt(&plan, &connectors, &timed_out);
     assert!(matches!(first.status, RunStatus::Waiting { .. }));
     timed_out.clock += 7 * 86_400_000;
@@ -478,10 +428,7 @@ fn identical_calls_in_a_loop_are_each_sent_and_each_replayed_once() {
         "    for n in [1, 2, 3] {\n      slack.post_message(channel: \"#x\", text: \"same words\")\n    }\n    wait 1h",
     );
     let connectors = Recorder::default();
-    let mut journal = MemoryJournal {
-        clock: 1_774_744_200_000,
-        ..MemoryJournal::default()
-    };
+    let mut journal = Memory::at(1_774_744_200_000);
     let first = attempt(&plan, &connectors, &journal);
     assert!(matches!(first.status, RunStatus::Waiting { .. }));
     assert_eq!(connectors.calls().len(), 3, "three posts, not one");

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod run;
 pub mod runs;
 pub mod serve;
+pub mod test;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,603 @@
+//! `idflow test`: runs a project's `test` blocks in process, with no
+//! network. Each test builds the plan with its `given config` values,
+//! matches its event against the flows' triggers as the service does, runs
+//! the flows that fire with connectors that answer from its `given` lines
+//! and record every call, moves its clock through waits with `advance`, and
+//! checks its `expect` lines against what happened.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use idflow_compiler::jit::{Matcher, Mode};
+use idflow_compiler::plan::value::Value;
+use idflow_compiler::plan::{self, Plan, PlanError};
+use idflow_compiler::project::Project;
+use idflow_compiler::source::Span;
+use idflow_compiler::testing::{Answer as Given, Pattern, Target, TestCase, TestStep};
+use serde::Serialize;
+
+use crate::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
+use crate::executor::{Executor, RunReport, RunStatus};
+use crate::journal::Memory;
+use crate::trace::Redactor;
+
+/// The clock of a test that does not set one: 2026-01-01T00:00:00Z.
+pub const DEFAULT_NOW: i64 = 1_767_225_600_000;
+
+/// How often a test's runs may be woken by `advance` before it gives up.
+const MAX_ATTEMPTS: usize = 1_000;
+
+/// Why a test failed, and where in it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failure {
+    /// What did not hold.
+    pub message: String,
+    /// The expected and actual calls, when that is the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The line of the test.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// How one test went.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The test's name.
+    pub name: String,
+    /// The flows that fired, with how each run ended.
+    pub runs: Vec<(String, String)>,
+    /// Every action call, in the order made.
+    pub calls: Vec<String>,
+    /// What did not hold; empty when the test passed.
+    pub failures: Vec<Failure>,
+    /// The test block.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Outcome {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// One call a run made.
+#[derive(Clone, Debug, PartialEq)]
+struct Call {
+    connector: String,
+    action: String,
+    args: BTreeMap<String, Value>,
+}
+
+impl Call {
+    fn show(&self) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.to_json()))
+            .collect();
+        format!("{}.{}({})", self.connector, self.action, args.join(", "))
+    }
+}
+
+/// A `given` answer, its files loaded.
+struct GivenCall {
+    connector: String,
+    action: String,
+    args: Option<Vec<(String, Pattern)>>,
+    answer: Result<Value, ActionError>,
+}
+
+impl GivenCall {
+    fn answers(&self, call: &ActionCall) -> bool {
+        self.connector == call.connector
+            && self.action == call.action
+            && self.args.as_ref().is_none_or(|args| {
+                args.iter().all(|(name, pattern)| {
+                    let value = call
+                        .args
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(&Value::Null, |(_, v)| v);
+                    pattern.matches(value)
+                })
+            })
+    }
+
+    fn show(&self) -> String {
+        let args = self.args.as_ref().map_or_else(String::new, |args| {
+            let shown: Vec<String> = args
+                .iter()
+                .map(|(k, p)| format!("{k}: {}", p.show()))
+                .collect();
+            format!("({})", shown.join(", "))
+        });
+        format!("{}.{}{args}", self.connector, self.action)
+    }
+}
+
+/// Connectors that answer from a test's `given` lines and record calls.
+struct Mocked {
+    givens: Vec<GivenCall>,
+    calls: Mutex<Vec<Call>>,
+    unanswered: Mutex<Vec<String>>,
+}
+
+impl Connectors for Mocked {
+    async fn call(&self, call: &ActionCall) -> Answer {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Call {
+                connector: call.connector.clone(),
+                action: call.action.clone(),
+                args: call.args.iter().cloned().collect(),
+            });
+        // The most specific answer wins: one that names arguments over one
+        // that does not; among equals, the last written.
+        let chosen = self
+            .givens
+            .iter()
+            .rev()
+            .filter(|g| g.answers(call))
+            .max_by_key(|g| g.args.as_ref().map_or(0, Vec::len));
+        match chosen {
+            Some(given) => Answer::once(given.answer.clone(), Delivery::Fixture),
+            None => {
+                let shown = Call {
+                    connector: call.connector.clone(),
+                    action: call.action.clone(),
+                    args: call.args.iter().cloned().collect(),
+                }
+                .show();
+                let nearest = self
+                    .givens
+                    .iter()
+                    .find(|g| g.connector == call.connector && g.action == call.action)
+                    .or_else(|| self.givens.iter().find(|g| g.connector == call.connector));
+                let hint = nearest.map_or_else(
+                    || "no `given` answers this connector".to_owned(),
+                    |g| format!("the nearest `given` is {}", g.show()),
+                );
+                self.unanswered
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(format!("{shown}: no `given` answers it; {hint}"));
+                Answer::once(
+                    Err(ActionError::Failed {
+                        action: call.name(),
+                        message: "no `given` answers it".to_owned(),
+                    }),
+                    Delivery::Fixture,
+                )
+            }
+        }
+    }
+}
+
+/// What a test set up before running: its plan, event, clock, answers.
+struct Setup {
+    plan: Plan,
+    event: Option<(String, serde_json::Value)>,
+    now: i64,
+    givens: Vec<GivenCall>,
+    advances: Vec<i64>,
+}
+
+/// Runs one test of `project`; `load` reads a `json("…")` file of it.
+pub fn run(
+    project: &Project,
+    case: &TestCase,
+    load: &mut dyn FnMut(&str) -> Result<Value, String>,
+) -> Outcome {
+    let mut outcome = Outcome {
+        name: case.name.clone(),
+        runs: Vec::new(),
+        calls: Vec::new(),
+        failures: Vec::new(),
+        span: case.span,
+    };
+    let setup = match setup(project, case, load) {
+        Ok(setup) => setup,
+        Err(failure) => {
+            outcome.failures.push(failure);
+            return outcome;
+        }
+    };
+    let connectors = Mocked {
+        givens: setup.givens,
+        calls: Mutex::new(Vec::new()),
+        unanswered: Mutex::new(Vec::new()),
+    };
+    let reports = execute(
+        &setup.plan,
+        &connectors,
+        setup.event,
+        setup.now,
+        &setup.advances,
+    );
+    let calls = connectors
+        .calls
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    outcome.calls = calls.iter().map(Call::show).collect();
+    outcome.runs = reports
+        .iter()
+        .map(|r| (r.flow.clone(), status_name(&r.status).to_owned()))
+        .collect();
+    for unanswered in connectors
+        .unanswered
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        outcome.failures.push(Failure {
+            message: unanswered,
+            detail: None,
+            span: case.span,
+        });
+    }
+    for step in &case.steps {
+        if let Some(failure) = check(step, &reports, &calls) {
+            outcome.failures.push(failure);
+        }
+    }
+    outcome
+}
+
+fn failure(message: String, span: Span) -> Failure {
+    Failure {
+        message,
+        detail: None,
+        span,
+    }
+}
+
+/// Reads a test's `given` lines: builds its plan with its configs.
+fn setup(
+    project: &Project,
+    case: &TestCase,
+    load: &mut dyn FnMut(&str) -> Result<Value, String>,
+) -> Result<Setup, Failure> {
+    let mut overrides = BTreeMap::new();
+    let mut event = None;
+    let mut now = DEFAULT_NOW;
+    let mut givens = Vec::new();
+    let mut advances = Vec::new();
+    for step in &case.steps {
+        let given =
+            |pattern: &Pattern, span: Span, load: &mut dyn FnMut(&str) -> Result<Value, String>| {
+                pattern
+                    .clone()
+                    .load(load)
+                    .and_then(|p| p.to_value())
+                    .map_err(|e| failure(e, span))
+            };
+        match step {
+            TestStep::Config { name, value, span } => {
+                overrides.insert(name.clone(), given(value, *span, load)?.to_json());
+            }
+            TestStep::Now { value, span } => match given(value, *span, load)? {
+                Value::Time(ms) => now = ms,
+                other => {
+                    return Err(failure(
+                        format!("`given now` takes a time, found {}", other.kind()),
+                        *span,
+                    ));
+                }
+            },
+            TestStep::Event {
+                connector,
+                event_type,
+                value,
+                span,
+            } => {
+                let mut json = given(value, *span, load)?.to_json();
+                if let Some(fields) = json.as_object_mut() {
+                    fields
+                        .entry("eventType")
+                        .or_insert_with(|| serde_json::Value::String(event_type.clone()));
+                    fields.entry("uuid").or_insert_with(|| {
+                        serde_json::Value::String(format!("test-{}", case.name))
+                    });
+                }
+                event = Some((connector.clone(), json));
+            }
+            TestStep::Given {
+                connector,
+                action,
+                args,
+                answer,
+                span,
+            } => {
+                let answer = match answer {
+                    Given::Returns(value) => Ok(given(value, *span, load)?),
+                    Given::Fails { status, body } => {
+                        let body = match body {
+                            Some(body) => given(body, *span, load)?.to_json().to_string(),
+                            None => "the test makes it fail".to_owned(),
+                        };
+                        Err(ActionError::Status {
+                            action: format!("{connector}.{action}"),
+                            status: status.unwrap_or(500),
+                            message: body,
+                        })
+                    }
+                };
+                givens.push(GivenCall {
+                    connector: connector.clone(),
+                    action: action.clone(),
+                    args: args.clone(),
+                    answer,
+                });
+            }
+            TestStep::Advance { by, span } => match given(by, *span, load)? {
+                Value::Duration(ms) => advances.push(ms),
+                other => {
+                    return Err(failure(
+                        format!("`advance` takes a duration, found {}", other.kind()),
+                        *span,
+                    ));
+                }
+            },
+            TestStep::Expect { .. } | TestStep::InOrder { .. } | TestStep::Run { .. } => {}
+        }
+    }
+    let plan = plan::build(project, &overrides).map_err(|e| {
+        let message = match e {
+            PlanError::Check(errors) => format!(
+                "the project has {} error(s): `idflow check` shows them",
+                errors.len()
+            ),
+            other => other.to_string(),
+        };
+        failure(message, case.span)
+    })?;
+    Ok(Setup {
+        plan,
+        event,
+        now,
+        givens,
+        advances,
+    })
+}
+
+/// Runs the flows the event fires, then wakes waiting runs at each
+/// `advance`; the last report of each run.
+fn execute(
+    plan: &Plan,
+    connectors: &Mocked,
+    event: Option<(String, serde_json::Value)>,
+    now: i64,
+    advances: &[i64],
+) -> Vec<RunReport> {
+    let Some((connector, event)) = event else {
+        return Vec::new();
+    };
+    let Ok(matcher) = Matcher::new(plan, Mode::Jit, BTreeMap::new()) else {
+        return Vec::new();
+    };
+    matcher.set_now(now);
+    let fired = matcher.match_value(&connector, &event, &mut Vec::new());
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Vec::new();
+    };
+    let configs = BTreeMap::new();
+    let key = event
+        .get("uuid")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let value = Value::from_json(&event);
+    let mut reports = Vec::new();
+    for flow in fired.iter().filter_map(|f| plan.flows.get(*f as usize)) {
+        let executor = Executor::new(plan, connectors, &configs, Redactor::default(), now, false);
+        let mut journal = Memory::at(now);
+        let mut report =
+            runtime.block_on(executor.run_journaled(flow, Some(value.clone()), &key, &journal));
+        let mut attempts = 0;
+        for by in advances {
+            journal.clock += by;
+            while matches!(&report.status, RunStatus::Waiting { until_ms: Some(due), .. } if *due <= journal.clock)
+                && attempts < MAX_ATTEMPTS
+            {
+                attempts += 1;
+                report = runtime.block_on(executor.run_journaled(
+                    flow,
+                    Some(value.clone()),
+                    &key,
+                    &journal,
+                ));
+            }
+        }
+        reports.push(report);
+    }
+    reports
+}
+
+fn status_name(status: &RunStatus) -> &'static str {
+    match status {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::Stopped { .. } => "stopped",
+        RunStatus::Failed { .. } => "failed",
+        RunStatus::Waiting { .. } => "waiting",
+    }
+}
+
+/// Whether a call is the one a target names.
+fn is(target: &Target, call: &Call) -> bool {
+    match target {
+        Target::Flow(_) => false,
+        Target::Action {
+            connector,
+            action,
+            args,
+        } => {
+            *connector == call.connector
+                && *action == call.action
+                && args.as_ref().is_none_or(|args| {
+                    args.iter().all(|(name, pattern)| {
+                        pattern.matches(call.args.get(name).unwrap_or(&Value::Null))
+                    })
+                })
+        }
+    }
+}
+
+fn show(target: &Target) -> String {
+    match target {
+        Target::Flow(name) => name.clone(),
+        Target::Action {
+            connector,
+            action,
+            args,
+        } => {
+            let args = args.as_ref().map_or_else(String::new, |args| {
+                let shown: Vec<String> = args
+                    .iter()
+                    .map(|(k, p)| format!("{k}: {}", p.show()))
+                    .collect();
+                format!("({})", shown.join(", "))
+            });
+            format!("{connector}.{action}{args}")
+        }
+    }
+}
+
+/// The calls made, as a list under the expectation that failed; the calls
+/// of the same action first, argument by argument.
+fn calls_made(target: &Target, calls: &[Call]) -> String {
+    if calls.is_empty() {
+        return "no action was called".to_owned();
+    }
+    let mut lines = vec!["the calls made:".to_owned()];
+    for call in calls {
+        let same = matches!(target, Target::Action { connector, action, .. } if *connector == call.connector && *action == call.action);
+        lines.push(format!(
+            "  {} {}",
+            if same { "~" } else { "-" },
+            call.show()
+        ));
+        if let (
+            true,
+            Target::Action {
+                args: Some(args), ..
+            },
+        ) = (same, target)
+        {
+            for (name, pattern) in args {
+                let actual = call.args.get(name).unwrap_or(&Value::Null);
+                if !pattern.matches(actual) {
+                    lines.push(format!(
+                        "      {name}: expected {}, got {}",
+                        pattern.show(),
+                        actual.to_json()
+                    ));
+                }
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// The failure of an `expect` line, if it did not hold.
+fn check(step: &TestStep, reports: &[RunReport], calls: &[Call]) -> Option<Failure> {
+    match step {
+        TestStep::Expect {
+            negated,
+            target: Target::Flow(name),
+            span,
+        } => {
+            let fired = reports.iter().any(|r| r.flow == *name);
+            match (fired, negated) {
+                (false, false) => {
+                    let others: Vec<&str> = reports.iter().map(|r| r.flow.as_str()).collect();
+                    Some(failure(
+                        format!(
+                            "expected flow `{name}` to fire; {}",
+                            if others.is_empty() {
+                                "no flow fired".to_owned()
+                            } else {
+                                format!("fired: {}", others.join(", "))
+                            }
+                        ),
+                        *span,
+                    ))
+                }
+                (true, true) => Some(failure(
+                    format!("expected flow `{name}` not to fire; it did"),
+                    *span,
+                )),
+                _ => None,
+            }
+        }
+        TestStep::Expect {
+            negated,
+            target,
+            span,
+        } => {
+            let made = calls.iter().find(|c| is(target, c));
+            match (made, negated) {
+                (None, false) => Some(Failure {
+                    message: format!("expected {}", show(target)),
+                    detail: Some(calls_made(target, calls)),
+                    span: *span,
+                }),
+                (Some(call), true) => Some(failure(
+                    format!(
+                        "expected no {}; it was called: {}",
+                        show(target),
+                        call.show()
+                    ),
+                    *span,
+                )),
+                _ => None,
+            }
+        }
+        TestStep::InOrder {
+            calls: expected,
+            span,
+        } => {
+            let mut next = 0;
+            for call in calls {
+                if expected.get(next).is_some_and(|(t, _)| is(t, call)) {
+                    next += 1;
+                }
+            }
+            expected.get(next).map(|(target, at)| {
+                let order: Vec<String> = expected.iter().map(|(t, _)| show(t)).collect();
+                Failure {
+                    message: format!(
+                        "expected in order {}; {} did not come after the ones before it",
+                        order.join(" → "),
+                        show(target)
+                    ),
+                    detail: Some(calls_made(target, calls)),
+                    span: if next == 0 { *span } else { *at },
+                }
+            })
+        }
+        TestStep::Run { status, span } => {
+            let wanted = status.as_str();
+            let ended: Vec<&str> = reports.iter().map(|r| status_name(&r.status)).collect();
+            (!ended.contains(&wanted)).then(|| {
+                failure(
+                    format!(
+                        "expected a run to end {wanted}; {}",
+                        if ended.is_empty() {
+                            "no flow fired".to_owned()
+                        } else {
+                            format!("they ended {}", ended.join(", "))
+                        }
+                    ),
+                    *span,
+                )
+            })
+        }
+        _ => None,
+    }
+}
