@@ -1,0 +1,88 @@
+//! `idflow test`: the runner on projects whose tests pass, and on tests
+//! that are wrong on purpose, whose failure output is snapshotted.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: if the binary cannot start, the test fails"
+)]
+fn idflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+const FLOWS: &str = "tests/fixtures/test_command/flows.flow";
+const PASSING: &str = "tests/fixtures/test_command/passing.flow";
+const FAILING: &str = "tests/fixtures/test_command_failures/failing.flow";
+
+#[test]
+fn passing_tests_report_ok_and_exit_zero() {
+    let output = idflow(&["test", FLOWS, PASSING]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with("... ok")).count(),
+        6,
+        "{text}"
+    );
+    assert!(text.ends_with("6 passed, 0 failed\n"), "{text}");
+}
+
+#[test]
+fn failing_tests_show_what_happened_against_what_was_expected() {
+    let output = idflow(&["test", FLOWS, FAILING]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&output));
+}
+
+#[test]
+fn json_output_has_a_line_per_test_and_the_count() {
+    let output = idflow(&["test", FLOWS, PASSING, FAILING, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    assert_eq!(lines[8], serde_json::json!({"passed": 6, "failed": 2}));
+    let first = &lines[0];
+    assert_eq!(first["passed"], true);
+    assert_eq!(
+        first["runs"],
+        serde_json::json!([["block_foreign_signin", "succeeded"]])
+    );
+    let failed = &lines[6];
+    assert_eq!(failed["passed"], false);
+    assert!(
+        failed["failures"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("id: expected \"00u2\"")
+    );
+}
+
+#[test]
+fn a_filter_runs_only_the_tests_whose_name_contains_it() {
+    let output = idflow(&["test", FLOWS, PASSING, "--filter", "day"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).ends_with("2 passed, 0 failed\n"),
+        "{}",
+        stdout(&output)
+    );
+}
