@@ -88,7 +88,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the project's `test` blocks, in process and with no network.
     #[command(
-        after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
+        after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n  idflow test examples --format junit > idflow-tests.xml\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
     )]
     Test(TestArgs),
 }
@@ -113,6 +113,8 @@ pub enum TestFormat {
     Human,
     /// One JSON object per test, then the count.
     Json,
+    /// JUnit XML, a test suite per file, for CI dashboards.
+    Junit,
 }
 
 /// Arguments of `idflow serve`.

@@ -86,3 +86,38 @@ fn a_filter_runs_only_the_tests_whose_name_contains_it() {
         stdout(&output)
     );
 }
+
+/// The JUnit report, read back by a JUnit parser we did not write.
+#[test]
+fn junit_output_is_read_back_by_a_junit_parser() {
+    let output = idflow(&["test", FLOWS, PASSING, FAILING, "--format", "junit"]);
+    assert_eq!(output.status.code(), Some(1));
+    let suites = junit_parser::from_reader(std::io::Cursor::new(output.stdout)).unwrap();
+    assert_eq!((suites.tests, suites.failures), (8, 2));
+    let names: Vec<&str> = suites.suites.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, [PASSING, FAILING]);
+    let failing = &suites.suites[1];
+    let case = &failing.cases[0];
+    assert_eq!(
+        case.original_name,
+        "wrong expectations are reported with what happened"
+    );
+    match &case.status {
+        junit_parser::TestStatus::Failure(failure) => {
+            assert_eq!(
+                failure.message,
+                "expected flow `mfa_hygiene` to fire; fired: block_foreign_signin"
+            );
+            // (The parser splits the text at each &quot; it unescapes.)
+            assert!(
+                failure
+                    .text
+                    .contains("failing.flow:11:3: expected okta.suspend_user(id:"),
+                "{}",
+                failure.text
+            );
+            assert!(failure.text.contains("id: expected"), "{}", failure.text);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -56,6 +56,7 @@ pub fn run(args: &TestArgs) -> Result<Exit> {
     report::out(&match args.format {
         TestFormat::Human => human(&project, &outcomes),
         TestFormat::Json => json_lines(&outcomes)?,
+        TestFormat::Junit => junit(&project, &cases, &outcomes)?,
     });
     Ok(if failed == 0 {
         Exit::Clean
@@ -108,6 +109,59 @@ fn human(project: &Project, outcomes: &[Outcome]) -> String {
     let passed = outcomes.iter().filter(|o| o.passed()).count();
     let _ = writeln!(out, "{passed} passed, {} failed", outcomes.len() - passed);
     out
+}
+
+/// JUnit XML: a suite per file, a case per test, a failure per test that
+/// failed with every expectation that did not hold.
+fn junit(project: &Project, cases: &[testing::TestCase], outcomes: &[Outcome]) -> Result<String> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for (case, outcome) in cases.iter().zip(outcomes) {
+        let file = project
+            .sources
+            .get(case.file)
+            .map_or_else(|| "?".to_owned(), |f| f.name.clone());
+        let status = if outcome.passed() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let text: Vec<String> = outcome
+                .failures
+                .iter()
+                .map(|f| {
+                    let detail = f
+                        .detail
+                        .as_deref()
+                        .map(|d| format!("\n{d}"))
+                        .unwrap_or_default();
+                    format!("{}: {}{detail}", place(project, f.span), f.message)
+                })
+                .collect();
+            status.set_message(
+                outcome
+                    .failures
+                    .first()
+                    .map_or_else(String::new, |f| f.message.clone()),
+            );
+            status.set_description(text.join("\n"));
+            status
+        };
+        let mut test = TestCase::new(outcome.name.clone(), status);
+        test.set_classname(file.clone());
+        match suites.iter_mut().find(|s| s.name.as_str() == file) {
+            Some(suite) => {
+                suite.add_test_case(test);
+            }
+            None => {
+                let mut suite = TestSuite::new(file);
+                suite.add_test_case(test);
+                suites.push(suite);
+            }
+        }
+    }
+    let mut report = Report::new("idflow test");
+    report.add_test_suites(suites);
+    Ok(report.to_string()? + "\n")
 }
 
 /// One JSON object per test, then the count.
