@@ -88,7 +88,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the project's `test` blocks, in process and with no network.
     #[command(
-        after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n  idflow test examples --format junit > idflow-tests.xml\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
+        after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n  idflow test examples --format junit > idflow-tests.xml\n  idflow test examples --coverage coverage/lcov.info\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
     )]
     Test(TestArgs),
 }
@@ -104,6 +104,10 @@ pub struct TestArgs {
     /// How to report.
     #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    /// Report which steps and branches of each flow the tests ran (on
+    /// standard error), and write an lcov file (default: lcov.info).
+    #[arg(long, value_name = "LCOV", num_args = 0..=1, default_missing_value = "lcov.info")]
+    pub coverage: Option<PathBuf>,
 }
 
 /// How `idflow test` reports.

@@ -121,3 +121,55 @@ fn junit_output_is_read_back_by_a_junit_parser() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Coverage counts the steps and branches the tests ran, in a summary and
+/// an lcov file.
+#[test]
+fn coverage_reports_the_steps_and_branches_the_tests_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let lcov = dir.path().join("lcov.info");
+    let lcov_arg = lcov.to_string_lossy().into_owned();
+    let one = idflow(&[
+        "test",
+        FLOWS,
+        PASSING,
+        "--filter",
+        "configured channel",
+        "--coverage",
+        &lcov_arg,
+    ]);
+    assert_eq!(one.status.code(), Some(0));
+    let summary = String::from_utf8_lossy(&one.stderr).into_owned();
+    assert!(
+        summary.contains("block_foreign_signin             steps 3/3  branches 0/0"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("mfa_hygiene                      steps 0/4  branches 0/1"),
+        "{summary}"
+    );
+    let text = std::fs::read_to_string(&lcov).unwrap();
+    assert!(
+        text.starts_with("TN:\nSF:tests/fixtures/test_command/flows.flow\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FNDA:1,block_foreign_signin\nFN:28,mfa_hygiene\nFNDA:0,mfa_hygiene"),
+        "{text}"
+    );
+    assert!(text.contains("BRDA:31,1,0,-\n"), "{text}");
+    assert!(text.contains("LF:7\nLH:3\nend_of_record"), "{text}");
+
+    let all = idflow(&["test", FLOWS, PASSING, "--coverage", &lcov_arg]);
+    assert_eq!(all.status.code(), Some(0));
+    let summary = String::from_utf8_lossy(&all.stderr).into_owned();
+    assert!(
+        summary.contains("total                            steps 7/7  branches 1/1"),
+        "{summary}"
+    );
+    let text = std::fs::read_to_string(&lcov).unwrap();
+    assert!(
+        text.contains("BRDA:31,1,0,1\n") && text.contains("LH:7\n"),
+        "{text}"
+    );
+}

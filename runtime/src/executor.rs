@@ -477,6 +477,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         let ended_ms = crate::event::now_ms();
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.trace.push(TraceEntry {
+            flow: self.flow.name.clone(),
             step,
             what,
             status,

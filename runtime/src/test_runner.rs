@@ -51,6 +51,10 @@ pub struct Outcome {
     pub calls: Vec<String>,
     /// What did not hold; empty when the test passed.
     pub failures: Vec<Failure>,
+    /// The steps that ran, by flow and place in the source (steps keep
+    /// their place whatever a test's configs make of the plan).
+    #[serde(skip)]
+    pub covered: Vec<(String, Span)>,
     /// The test block.
     #[serde(skip)]
     pub span: Span,
@@ -197,6 +201,7 @@ pub fn run(
         runs: Vec::new(),
         calls: Vec::new(),
         failures: Vec::new(),
+        covered: Vec::new(),
         span: case.span,
     };
     let setup = match setup(project, case, load) {
@@ -227,6 +232,7 @@ pub fn run(
         .iter()
         .map(|r| (r.flow.clone(), status_name(&r.status).to_owned()))
         .collect();
+    outcome.covered = covered(&setup.plan, &reports);
     for unanswered in connectors
         .unanswered
         .into_inner()
@@ -244,6 +250,19 @@ pub fn run(
         }
     }
     outcome
+}
+
+/// The flow and source place of every step the runs went through.
+fn covered(plan: &Plan, reports: &[RunReport]) -> Vec<(String, Span)> {
+    reports
+        .iter()
+        .flat_map(|r| &r.trace)
+        .filter_map(|entry| {
+            let flow = plan.flows.iter().find(|f| f.name == entry.flow)?;
+            let span = flow.steps.get(entry.step as usize)?.span?;
+            Some((entry.flow.clone(), span))
+        })
+        .collect()
 }
 
 fn failure(message: String, span: Span) -> Failure {

@@ -12,6 +12,10 @@ pub const REDACTED: &str = "‹redacted›";
 /// One traced step.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TraceEntry {
+    /// The flow the step belongs to (a called flow's steps are in its
+    /// caller's trace); not serialized: the run says which flow it is.
+    #[serde(skip)]
+    pub flow: String,
     /// The step's number in its flow.
     pub step: u32,
     /// What it did: `okta.get_user`, `let user`, `wait 1h`, …

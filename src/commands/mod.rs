@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod coverage;
 pub mod explain;
 pub mod fmt;
 pub mod lint;

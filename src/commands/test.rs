@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use idflow_compiler::line_index::LineIndex;
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::project::Project;
@@ -58,6 +58,16 @@ pub fn run(args: &TestArgs) -> Result<Exit> {
         TestFormat::Json => json_lines(&outcomes)?,
         TestFormat::Junit => junit(&project, &cases, &outcomes)?,
     });
+    if let Some(path) = &args.coverage {
+        let plan = idflow_compiler::plan::build(&project, &std::collections::BTreeMap::new())?;
+        let (summary, lcov) = super::coverage::report(&project, &plan, &outcomes);
+        report::note(summary.trim_end());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, lcov).with_context(|| format!("cannot write {}", path.display()))?;
+        report::note(&format!("lcov written to {}", path.display()));
+    }
     Ok(if failed == 0 {
         Exit::Clean
     } else {
