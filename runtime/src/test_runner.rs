@@ -111,14 +111,12 @@ impl GivenCall {
     }
 
     fn show(&self) -> String {
-        let args = self.args.as_ref().map_or_else(String::new, |args| {
-            let shown: Vec<String> = args
-                .iter()
-                .map(|(k, p)| format!("{k}: {}", p.show()))
-                .collect();
-            format!("({})", shown.join(", "))
-        });
-        format!("{}.{}{args}", self.connector, self.action)
+        format!(
+            "{}.{}{}",
+            self.connector,
+            self.action,
+            show_args(self.args.as_ref())
+        )
     }
 }
 
@@ -263,6 +261,15 @@ fn covered(plan: &Plan, reports: &[RunReport]) -> Vec<(String, Span)> {
             Some((entry.flow.clone(), span))
         })
         .collect()
+}
+
+/// `what a, b`, or that no flow fired.
+fn listed(what: &str, items: &[&str]) -> String {
+    if items.is_empty() {
+        "no flow fired".to_owned()
+    } else {
+        format!("{what} {}", items.join(", "))
+    }
 }
 
 fn failure(message: String, span: Span) -> Failure {
@@ -474,17 +481,20 @@ fn show(target: &Target) -> String {
             connector,
             action,
             args,
-        } => {
-            let args = args.as_ref().map_or_else(String::new, |args| {
-                let shown: Vec<String> = args
-                    .iter()
-                    .map(|(k, p)| format!("{k}: {}", p.show()))
-                    .collect();
-                format!("({})", shown.join(", "))
-            });
-            format!("{connector}.{action}{args}")
-        }
+        } => format!("{connector}.{action}{}", show_args(args.as_ref())),
     }
+}
+
+/// Arguments as a test writes them: `(id: "00u1", text: _)`; nothing
+/// when a line names none.
+fn show_args(args: Option<&Vec<(String, Pattern)>>) -> String {
+    args.map_or_else(String::new, |args| {
+        let shown: Vec<String> = args
+            .iter()
+            .map(|(k, p)| format!("{k}: {}", p.show()))
+            .collect();
+        format!("({})", shown.join(", "))
+    })
 }
 
 /// The calls made, as a list under the expectation that failed; the calls
@@ -538,11 +548,7 @@ fn check(step: &TestStep, reports: &[RunReport], calls: &[Call]) -> Option<Failu
                     Some(failure(
                         format!(
                             "expected flow `{name}` to fire; {}",
-                            if others.is_empty() {
-                                "no flow fired".to_owned()
-                            } else {
-                                format!("fired: {}", others.join(", "))
-                            }
+                            listed("fired:", &others)
                         ),
                         *span,
                     ))
@@ -607,11 +613,7 @@ fn check(step: &TestStep, reports: &[RunReport], calls: &[Call]) -> Option<Failu
                 failure(
                     format!(
                         "expected a run to end {wanted}; {}",
-                        if ended.is_empty() {
-                            "no flow fired".to_owned()
-                        } else {
-                            format!("they ended {}", ended.join(", "))
-                        }
+                        listed("they ended", &ended)
                     ),
                     *span,
                 )
