@@ -22,7 +22,7 @@ use idflow_compiler::plan::value::{Value, format_duration};
 use serde::Serialize;
 
 use crate::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
-use crate::journal::{Entry, Journal, Memory};
+use crate::journal::{Entry, Ephemeral, Journal};
 use crate::trace::{Redactor, StepStatus, TraceEntry};
 
 /// How deep flows may `call` each other at run time.
@@ -119,7 +119,7 @@ impl<'a, C: Connectors> Executor<'a, C> {
     /// Runs a flow for an event (none for a schedule), with nothing
     /// remembered from an earlier attempt.
     pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
-        let journal = Memory::at(self.now);
+        let journal = Ephemeral { now_ms: self.now };
         let uuid = match &event {
             Some(Value::Record(fields)) => match fields.get("uuid") {
                 Some(Value::String(uuid)) => uuid.clone(),
@@ -878,7 +878,7 @@ async fn send<C: Connectors>(
     if let Some(Entry::Done { result }) = journal.get(key) {
         return Answer::once(Ok(result), Delivery::Journal);
     }
-    if executor.dry_run {
+    if executor.dry_run || !journal.records_actions() {
         return executor.connectors.call(call).await;
     }
     let write = call.effect != idflow_compiler::plan::ir::Effect::Read;

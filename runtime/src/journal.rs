@@ -59,11 +59,49 @@ pub trait Journal: Sync {
     ) -> BoxFuture<'s, Result<Vec<serde_json::Value>, String>>;
     /// The wall clock, in milliseconds since the epoch: when waits are due.
     fn clock(&self) -> i64;
+
+    /// Whether actions are worth recording: not when no attempt will follow.
+    fn records_actions(&self) -> bool {
+        true
+    }
 }
 
-/// A journal kept in memory, with a clock its owner moves: the journal of
-/// a run that is not durable (`idflow run`), and how `idflow test` runs
-/// waits without waiting.
+/// The journal of a run that is not durable (`idflow run`): no attempt
+/// follows, so it records nothing, and no event arrives while it runs.
+pub struct Ephemeral {
+    /// The wall clock.
+    pub now_ms: i64,
+}
+
+impl Journal for Ephemeral {
+    fn get(&self, _key: &str) -> Option<Entry> {
+        None
+    }
+
+    fn put<'s>(&'s self, _key: &'s str, _entry: Entry) -> BoxFuture<'s, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn events_since<'s>(
+        &'s self,
+        _connector: &'s str,
+        _event_type: &'s str,
+        _since_ms: i64,
+    ) -> BoxFuture<'s, Result<Vec<serde_json::Value>, String>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn clock(&self) -> i64 {
+        self.now_ms
+    }
+
+    fn records_actions(&self) -> bool {
+        false
+    }
+}
+
+/// A journal kept in memory, with a clock its owner moves: how `idflow
+/// test` runs waits without waiting.
 #[derive(Debug, Default)]
 pub struct Memory {
     entries: std::sync::Mutex<std::collections::HashMap<String, Entry>>,
