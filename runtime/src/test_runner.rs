@@ -214,13 +214,19 @@ pub fn run(
         calls: Mutex::new(Vec::new()),
         unanswered: Mutex::new(Vec::new()),
     };
-    let reports = execute(
+    let reports = match execute(
         &setup.plan,
         &connectors,
         setup.event,
         setup.now,
         &setup.advances,
-    );
+    ) {
+        Ok(reports) => reports,
+        Err(error) => {
+            outcome.failures.push(failure(error, case.span));
+            return outcome;
+        }
+    };
     let calls = connectors
         .calls
         .into_inner()
@@ -397,21 +403,17 @@ fn execute(
     event: Option<(String, serde_json::Value)>,
     now: i64,
     advances: &[i64],
-) -> Vec<RunReport> {
+) -> Result<Vec<RunReport>, String> {
     let Some((connector, event)) = event else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    let Ok(matcher) = Matcher::new(plan, Mode::Jit, BTreeMap::new()) else {
-        return Vec::new();
-    };
+    let matcher = Matcher::new(plan, Mode::Jit, BTreeMap::new()).map_err(|e| e.to_string())?;
     matcher.set_now(now);
     let fired = matcher.match_value(&connector, &event, &mut Vec::new());
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    else {
-        return Vec::new();
-    };
+        .map_err(|e| e.to_string())?;
     let configs = BTreeMap::new();
     let key = event
         .get("uuid")
@@ -442,7 +444,7 @@ fn execute(
         }
         reports.push(report);
     }
-    reports
+    Ok(reports)
 }
 
 fn status_name(status: &RunStatus) -> &'static str {
