@@ -5,10 +5,14 @@
 //! which secrets are redacted. [`fixtures`] is the dry-run connector set:
 //! writes are recorded and not sent, reads are answered from fixture files.
 //! [`http`] and [`smtp`] are the live engines, [`engines`] routes each
-//! call to its engine; the store, the scheduler and the webhook server
-//! build on these.
+//! call to its engine. A run remembers what it did in a [`journal`], so it
+//! can be replayed: [`serve`] is the service (intake, schedules, durable
+//! runs and waits) over a [`store`]; [`test_runner`] runs a project's
+//! `test` blocks with mocked connectors, and [`coverage`] says what they
+//! ran.
 
 pub mod connectors;
+pub mod coverage;
 pub mod decode;
 pub mod engines;
 pub mod event;

@@ -129,31 +129,22 @@ struct Mocked {
 
 impl Connectors for Mocked {
     async fn call(&self, call: &ActionCall) -> Answer {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(Call {
-                connector: call.connector.clone(),
-                action: call.action.clone(),
-                args: call.args.iter().cloned().collect(),
-            });
+        let made = Call {
+            connector: call.connector.clone(),
+            action: call.action.clone(),
+            args: call.args.iter().cloned().collect(),
+        };
         // The most specific answer wins: one that names arguments over one
-        // that does not; among equals, the last written.
+        // that does not; among equals, the last written (`max_by_key` keeps
+        // the last of equal elements).
         let chosen = self
             .givens
             .iter()
-            .rev()
             .filter(|g| g.answers(call))
             .max_by_key(|g| g.args.as_ref().map_or(0, Vec::len));
-        match chosen {
+        let answer = match chosen {
             Some(given) => Answer::once(given.answer.clone(), Delivery::Fixture),
             None => {
-                let shown = Call {
-                    connector: call.connector.clone(),
-                    action: call.action.clone(),
-                    args: call.args.iter().cloned().collect(),
-                }
-                .show();
                 let nearest = self
                     .givens
                     .iter()
@@ -166,7 +157,7 @@ impl Connectors for Mocked {
                 self.unanswered
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(format!("{shown}: no `given` answers it; {hint}"));
+                    .push(format!("{}: no `given` answers it; {hint}", made.show()));
                 Answer::once(
                     Err(ActionError::Failed {
                         action: call.name(),
@@ -175,7 +166,12 @@ impl Connectors for Mocked {
                     Delivery::Fixture,
                 )
             }
-        }
+        };
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(made);
+        answer
     }
 }
 
@@ -622,5 +618,24 @@ fn check(step: &TestStep, reports: &[RunReport], calls: &[Call]) -> Option<Failu
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use idflow_compiler::source::SourceMap;
+
+    #[test]
+    fn the_most_specific_given_answers_and_among_equals_the_last_written() {
+        let text = "import okta\n\n/// F.\nflow f {\n  when okta.user_created as e\n  then {\n    let u = okta.get_user(id: \"00u1\")\n    okta.suspend_user(id: u.id)\n  }\n}\n\ntest \"t\" {\n  given event okta.user_created = { uuid: \"1\" }\n  given okta.get_user(id: \"00u1\") returns { id: \"specific\" }\n  given okta.get_user returns { id: \"first\" }\n  given okta.get_user returns { id: \"last\" }\n  given okta.suspend_user returns {}\n  expect okta.suspend_user(id: \"specific\")\n}\n\ntest \"u\" {\n  given event okta.user_created = { uuid: \"2\" }\n  given okta.get_user returns { id: \"first\" }\n  given okta.get_user returns { id: \"last\" }\n  given okta.suspend_user returns {}\n  expect okta.suspend_user(id: \"last\")\n}\n";
+        let mut sources = SourceMap::new();
+        sources.add("t.flow", text);
+        let project = Project::new(sources);
+        let cases = idflow_compiler::testing::cases(&project).unwrap();
+        for case in &cases {
+            let outcome = run(&project, case, &mut |_| Err("no files".to_owned()));
+            assert!(outcome.passed(), "{}: {:?}", case.name, outcome.failures);
+        }
     }
 }

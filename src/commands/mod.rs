@@ -2,7 +2,6 @@
 
 pub mod build;
 pub mod check;
-pub mod coverage;
 pub mod explain;
 pub mod fmt;
 pub mod lint;

@@ -60,7 +60,7 @@ pub fn run(args: &TestArgs) -> Result<Exit> {
     });
     if let Some(path) = &args.coverage {
         let plan = idflow_compiler::plan::build(&project, &std::collections::BTreeMap::new())?;
-        let (summary, lcov) = super::coverage::report(&project, &plan, &outcomes);
+        let (summary, lcov) = idflow_runtime::coverage::report(&project, &plan, &outcomes);
         report::note(summary.trim_end());
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;

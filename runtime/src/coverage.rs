@@ -6,12 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
+use crate::test_runner::Outcome;
 use idflow_compiler::line_index::LineIndex;
 use idflow_compiler::plan::Plan;
 use idflow_compiler::plan::ir::{FlowPlan, StepKind};
 use idflow_compiler::project::Project;
 use idflow_compiler::source::{FileId, Span};
-use idflow_runtime::test_runner::Outcome;
 
 /// One flow's coverage.
 struct FlowCoverage<'p> {
