@@ -19,7 +19,7 @@ pub fn check(project: &project::Project) -> Vec<diagnostics::Diagnostic> {
         project.syntax_diagnostics().cloned().collect();
     let (symbols, resolved) = resolve::resolve_with_symbols(project);
     diagnostics.extend(resolved);
-    diagnostics.extend(types::check(project, &symbols));
+    diagnostics.extend(types::check(project, &symbols, None).0);
     diagnostics
 }
 
@@ -29,6 +29,7 @@ extern crate alloc;
 
 pub mod diagnostics;
 pub mod format;
+pub mod ide;
 pub mod jit;
 pub mod library;
 pub mod line_index;

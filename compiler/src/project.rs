@@ -76,6 +76,47 @@ impl Project {
         }
     }
 
+    /// Adds one of the project's own files and parses it; its id.
+    pub fn add_file(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let file = self.sources.add(name, text.clone());
+        self.files.push(ProjectFile {
+            file,
+            origin: Origin::Project,
+            parsed: syntax::parse(file, &text),
+        });
+        file
+    }
+
+    /// Replaces the text of one of the project's own files and parses that
+    /// file again; every other file keeps its tree. False when `file` is not
+    /// one of the project's own files.
+    pub fn replace(&mut self, file: FileId, text: impl Into<String>) -> bool {
+        let text = text.into();
+        let Some(entry) = self
+            .files
+            .iter_mut()
+            .find(|f| f.file == file && f.origin == Origin::Project)
+        else {
+            return false;
+        };
+        entry.parsed = syntax::parse(file, &text);
+        self.sources.set_text(file, text)
+    }
+
+    /// The file with this id.
+    pub fn file(&self, file: FileId) -> Option<&ProjectFile> {
+        self.files.iter().find(|f| f.file == file)
+    }
+
+    /// The id of the file with this name.
+    pub fn file_named(&self, name: &str) -> Option<FileId> {
+        self.sources
+            .iter()
+            .find(|(_, source)| source.name == name)
+            .map(|(id, _)| id)
+    }
+
     /// The syntax diagnostics of every file, in file order.
     pub fn syntax_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.files.iter().flat_map(|f| &f.parsed.diagnostics)

@@ -91,6 +91,17 @@ impl SourceMap {
         id
     }
 
+    /// Replaces the text of a file; false when there is no such file.
+    pub fn set_text(&mut self, id: FileId, text: impl Into<String>) -> bool {
+        match self.files.get_mut(id.0 as usize) {
+            Some(file) => {
+                file.text = text.into();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The file with this id, if it exists.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)

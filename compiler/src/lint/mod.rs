@@ -111,6 +111,16 @@ impl<'p> Context<'p> {
 
 /// Runs every lint not allowed over the project's own files, at its level.
 pub fn lint(project: &Project, levels: &Levels) -> Vec<Diagnostic> {
+    lint_in(project, levels, None)
+}
+
+/// Runs every lint not allowed over the project's own files, or over `only`
+/// when given, at its level.
+pub fn lint_in(
+    project: &Project,
+    levels: &Levels,
+    only: Option<crate::source::FileId>,
+) -> Vec<Diagnostic> {
     let context = Context::new(project);
     let mut diagnostics = Vec::new();
     for rule in RULES {
@@ -119,7 +129,11 @@ pub fn lint(project: &Project, levels: &Levels) -> Vec<Diagnostic> {
             continue;
         }
         let mut found = Vec::new();
-        for file in project.files.iter().filter(|f| f.origin == Origin::Project) {
+        let files = project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project && only.is_none_or(|id| f.file == id));
+        for file in files {
             (rule.check)(&context, file, &mut found);
         }
         if level == Level::Deny {

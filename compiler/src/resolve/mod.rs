@@ -30,10 +30,24 @@ pub fn resolve(project: &Project) -> Vec<Diagnostic> {
 /// Resolves the names of a project; returns its definitions, for the type
 /// checker, and the problems found.
 pub(crate) fn resolve_with_symbols(project: &Project) -> (Symbols<'_>, Vec<Diagnostic>) {
+    resolve_in(project, None)
+}
+
+/// Resolves the names of every file, or of `only` when given; then only
+/// the problems found in that file are returned, and calls between flows
+/// of other files are not followed (the editor's check of one file).
+pub(crate) fn resolve_in(
+    project: &Project,
+    only: Option<crate::source::FileId>,
+) -> (Symbols<'_>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let symbols = Symbols::collect(project, &mut errors);
     let mut calls = CallGraph::default();
-    for file in &project.files {
+    let checked = project
+        .files
+        .iter()
+        .filter(|f| only.is_none_or(|file| f.file == file));
+    for file in checked {
         let module = match file.origin {
             Origin::Project => None,
             Origin::Stdlib => project
@@ -56,6 +70,9 @@ pub(crate) fn resolve_with_symbols(project: &Project) -> (Symbols<'_>, Vec<Diagn
         .map(ResolveError::into_diagnostic)
         .collect();
     // Source order, file by file, whatever order the checks ran in.
+    if let Some(file) = only {
+        diagnostics.retain(|d| d.span().is_some_and(|s| s.file == file));
+    }
     diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
     (symbols, diagnostics)
 }

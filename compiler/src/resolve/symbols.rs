@@ -15,15 +15,15 @@ pub(crate) struct Symbols<'p> {
     /// Connectors, from the project and the stdlib.
     pub(crate) connectors: BTreeMap<&'p str, &'p Connector>,
     /// The project's configs and functions: they share the namespace of values.
-    pub(super) values: BTreeMap<&'p str, Span>,
+    pub(crate) values: BTreeMap<&'p str, Span>,
     /// The project's configs alone.
-    pub(super) configs: BTreeMap<&'p str, Span>,
+    pub(crate) configs: BTreeMap<&'p str, Span>,
     /// The project's types.
     pub(crate) types: BTreeMap<&'p str, &'p TypeDef>,
     /// The stdlib's types, by module and name: `okta` → `User`.
     pub(crate) module_types: BTreeMap<&'p str, BTreeMap<&'p str, &'p TypeDef>>,
     /// The project's flows.
-    pub(super) flows: BTreeMap<&'p str, &'p Flow>,
+    pub(crate) flows: BTreeMap<&'p str, &'p Flow>,
     /// Names a file that did not parse may have defined; references to them
     /// are not reported, so one syntax error gives one diagnostic.
     pub(crate) maybe_defined: Vec<&'p str>,
@@ -31,7 +31,7 @@ pub(crate) struct Symbols<'p> {
 
 impl<'p> Symbols<'p> {
     /// Collects every definition, reporting duplicates.
-    pub(super) fn collect(project: &'p Project, errors: &mut Vec<ResolveError>) -> Self {
+    pub(crate) fn collect(project: &'p Project, errors: &mut Vec<ResolveError>) -> Self {
         let mut symbols = Symbols::default();
         for file in &project.files {
             let module = stdlib_module(project, file.file, file.origin);

@@ -26,6 +26,24 @@ use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
 use ast::Module;
 
+/// The reserved words: no name may be one (the grammar's `reserved` rule;
+/// a test keeps the two lists equal).
+pub const KEYWORDS: &[&str] = &[
+    "import", "config", "type", "fn", "connector", "flow", "test", "when", "where", "then", "let",
+    "if", "else", "for", "in", "parallel", "wait", "stop", "return", "call", "and", "or", "not",
+    "true", "false", "null", "on", "retry",
+];
+
+/// Whether `name` may name a config, a flow, a function or a local value.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
+}
+
 /// Deepest bracket nesting accepted in one item.
 pub const MAX_NESTING: usize = 64;
 

@@ -3,6 +3,7 @@
 //! the list they are called on.
 
 use super::Type;
+use super::table::BindingKind;
 use super::arguments::arguments;
 use super::check::Checker;
 use super::error::TypeError;
@@ -397,14 +398,14 @@ impl<'p> Checker<'_, 'p> {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                (
-                    p.name.clone(),
-                    if i == 0 {
-                        element.clone()
-                    } else {
-                        Type::Unknown
-                    },
-                )
+                let ty = if i == 0 {
+                    element.clone()
+                } else {
+                    Type::Unknown
+                };
+                let kind = BindingKind::Lambda;
+                self.table.declare(p, &ty, body.span, kind, false);
+                (p.name.clone(), ty)
             })
             .collect();
         self.scopes.push(scope);

@@ -9,28 +9,29 @@ use super::arguments::record_fields;
 use super::env::TypeEnv;
 use super::error::TypeError;
 use super::narrow;
+use super::table::{BindingKind, TypeTable};
 use crate::diagnostics::Diagnostic;
 use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
-    Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
+    Ident, Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
 };
 
-/// Checks the project's own files; the problems in source order.
-pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic> {
+/// Checks the project's own files — or only `only`, when given — and
+/// returns the problems in source order with what the checker learnt.
+pub(crate) fn check(
+    project: &Project,
+    symbols: &Symbols<'_>,
+    only: Option<FileId>,
+) -> (Vec<Diagnostic>, TypeTable) {
     let env = TypeEnv {
         symbols,
         module: None,
     };
-    let own_items = || {
-        project
-            .files
-            .iter()
-            .filter(|f| f.origin == Origin::Project)
-            .flat_map(|f| &f.parsed.module.items)
-    };
+    let own_files = || project.files.iter().filter(|f| f.origin == Origin::Project);
+    let own_items = || own_files().flat_map(|f| &f.parsed.module.items);
     let configs = own_items()
         .filter_map(|item| match item {
             Item::Config(config) => Some((config.name.name.as_str(), env.of(&config.ty))),
@@ -66,8 +67,12 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         pure: None,
         returns: None,
         errors: Vec::new(),
+        table: TypeTable::default(),
     };
-    for item in own_items() {
+    let checked = own_files()
+        .filter(|f| only.is_none_or(|file| f.file == file))
+        .flat_map(|f| &f.parsed.module.items);
+    for item in checked {
         checker.item(item);
     }
     let mut diagnostics: Vec<Diagnostic> = checker
@@ -76,7 +81,7 @@ pub(crate) fn check(project: &Project, symbols: &Symbols<'_>) -> Vec<Diagnostic>
         .map(TypeError::into_diagnostic)
         .collect();
     diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-    diagnostics
+    (diagnostics, checker.table)
 }
 
 /// The checker's state while it walks one item.
@@ -97,6 +102,8 @@ pub(super) struct Checker<'a, 'p> {
     /// What the flow being checked declares it returns (`when called(…) -> T`).
     pub(super) returns: Option<Type>,
     pub(super) errors: Vec<TypeError>,
+    /// The bindings and types met, for the editor.
+    pub(super) table: TypeTable,
 }
 
 impl<'p> Checker<'_, 'p> {
@@ -115,7 +122,9 @@ impl<'p> Checker<'_, 'p> {
                 self.schedule(cron, tz.as_ref());
             }
         }
-        self.scopes.push(self.trigger_bindings(flow));
+        let bindings = self.trigger_bindings(flow);
+        self.declare_trigger_bindings(flow, &bindings);
+        self.scopes.push(bindings);
         if let Some(condition) = &flow.condition {
             self.filter(condition);
         }
@@ -131,8 +140,7 @@ impl<'p> Checker<'_, 'p> {
             .unwrap_or_default();
         self.with_facts(where_facts, |this| this.block(&flow.body));
         if let Some(handler) = &flow.on_error {
-            let name = handler.binding.as_ref().map(|b| b.name.as_str());
-            self.handler_block(name, &handler.body);
+            self.handler_block(handler.binding.as_ref(), &handler.body);
         }
         self.returns = None;
         self.scopes.pop();
@@ -167,7 +175,12 @@ impl<'p> Checker<'_, 'p> {
         let scope = function
             .params
             .iter()
-            .map(|p| (p.name.name.clone(), self.env.of(&p.ty)))
+            .map(|p| {
+                let ty = self.env.of(&p.ty);
+                let kind = BindingKind::Param;
+                self.table.declare(&p.name, &ty, function.span, kind, true);
+                (p.name.name.clone(), ty)
+            })
             .collect();
         self.scopes.push(scope);
         for binding in &function.lets {
@@ -176,6 +189,13 @@ impl<'p> Checker<'_, 'p> {
                 Some(written) => self.declared(written, &binding.value, found),
                 None => found,
             };
+            let visible = Span::new(
+                function.span.file,
+                binding.span.end as usize,
+                function.span.end as usize,
+            );
+            let (kind, typed) = (BindingKind::Let, binding.ty.is_some());
+            self.table.declare(&binding.name, &ty, visible, kind, typed);
             self.bind(&binding.name.name, ty);
         }
         let found = self.expr(&function.body);
@@ -252,6 +272,25 @@ impl<'p> Checker<'_, 'p> {
         scope
     }
 
+    /// Records the names the triggers bind, seen in the whole flow.
+    fn declare_trigger_bindings(&mut self, flow: &Flow, scope: &BTreeMap<String, Type>) {
+        for trigger in &flow.triggers {
+            let names: Vec<(&Ident, BindingKind)> = match &trigger.kind {
+                TriggerKind::Event { binding, .. } | TriggerKind::Webhook { binding, .. } => {
+                    binding.iter().map(|b| (b, BindingKind::Trigger)).collect()
+                }
+                TriggerKind::Called { params, .. } => {
+                    params.iter().map(|p| (&p.name, BindingKind::Param)).collect()
+                }
+                TriggerKind::Schedule { .. } => Vec::new(),
+            };
+            for (name, kind) in names {
+                let ty = scope.get(&name.name).cloned().unwrap_or(Type::Unknown);
+                self.table.declare(name, &ty, flow.span, kind, true);
+            }
+        }
+    }
+
     /// The payload type of an event.
     pub(super) fn event_type(&self, event: &EventRef) -> Type {
         match &event.kind {
@@ -303,6 +342,7 @@ impl<'p> Checker<'_, 'p> {
         for stmt in &block.stmts {
             match &stmt.kind {
                 StmtKind::Let { name, ty, value } => {
+                    let typed = ty.is_some();
                     let ty = match value {
                         LetValue::Expr(invocation) => {
                             let found = self.invocation(invocation);
@@ -314,6 +354,10 @@ impl<'p> Checker<'_, 'p> {
                         // The event, or null when the timeout passes first.
                         LetValue::WaitFor(wait) => Type::Optional(Box::new(self.wait_for(wait))),
                     };
+                    let visible =
+                        Span::new(block.span.file, stmt.span.end as usize, block.span.end as usize);
+                    self.table
+                        .declare(name, &ty, visible, BindingKind::Let, typed);
                     self.bind(&name.name, ty);
                 }
                 StmtKind::Expr(invocation) => {
@@ -365,6 +409,8 @@ impl<'p> Checker<'_, 'p> {
                             Type::Unknown
                         }
                     };
+                    self.table
+                        .declare(var, &element, body.span, BindingKind::Loop, false);
                     self.scopes.push(binding(Some(&var.name), element));
                     self.block(body);
                     self.scopes.pop();
@@ -469,14 +515,19 @@ impl<'p> Checker<'_, 'p> {
     fn invocation(&mut self, invocation: &'p Invocation) -> Type {
         let ty = self.expr(&invocation.expr);
         if let Some(handler) = &invocation.on_error {
-            let name = handler.binding.as_ref().map(|b| b.name.as_str());
-            self.handler_block(name, &handler.body);
+            self.handler_block(handler.binding.as_ref(), &handler.body);
         }
         ty
     }
 
-    fn handler_block(&mut self, name: Option<&str>, body: &'p Block) {
-        self.scopes.push(binding(name, Type::Unknown));
+    fn handler_block(&mut self, name: Option<&Ident>, body: &'p Block) {
+        if let Some(name) = name {
+            let kind = BindingKind::Handler;
+            self.table
+                .declare(name, &Type::Unknown, body.span, kind, false);
+        }
+        self.scopes
+            .push(binding(name.map(|n| n.name.as_str()), Type::Unknown));
         self.block(body);
         self.scopes.pop();
     }
@@ -487,6 +538,11 @@ impl<'p> Checker<'_, 'p> {
         let event = self.event_type(&wait.event);
         if let Some(condition) = &wait.condition {
             let name = wait.binding.as_ref().map_or("it", |b| b.name.as_str());
+            if let Some(written) = &wait.binding {
+                let kind = BindingKind::Handler;
+                self.table
+                    .declare(written, &event, condition.span, kind, false);
+            }
             self.scopes.push(binding(Some(name), event.clone()));
             self.filter(condition);
             self.scopes.pop();

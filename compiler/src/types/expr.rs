@@ -14,10 +14,17 @@ impl<'p> Checker<'_, 'p> {
     /// what the conditions leading here ruled out.
     pub(super) fn expr(&mut self, expr: &'p Expr) -> Type {
         let ty = self.expr_unnarrowed(expr);
-        match narrow::path_of(expr) {
+        let ty = match narrow::path_of(expr) {
             Some(path) if self.narrowed(&path) => ty.non_null().clone(),
             _ => ty,
+        };
+        if matches!(
+            expr.kind,
+            ExprKind::Name { .. } | ExprKind::Field { .. } | ExprKind::Call { .. }
+        ) {
+            self.table.exprs.push((expr.span, ty.clone()));
         }
+        ty
     }
 
     fn expr_unnarrowed(&mut self, expr: &'p Expr) -> Type {
@@ -47,7 +54,11 @@ impl<'p> Checker<'_, 'p> {
                 // parameters' types cannot be known.
                 let scope = params
                     .iter()
-                    .map(|p| (p.name.clone(), Type::Unknown))
+                    .map(|p| {
+                        let kind = super::table::BindingKind::Lambda;
+                        self.table.declare(p, &Type::Unknown, body.span, kind, false);
+                        (p.name.clone(), Type::Unknown)
+                    })
                     .collect();
                 self.scopes.push(scope);
                 self.purely("a lambda", |this| this.expr(body));

@@ -16,9 +16,11 @@ mod error;
 mod expr;
 mod narrow;
 mod operators;
+mod table;
 
 pub(crate) use check::check;
 pub use error::TypeError;
+pub use table::{Binding, BindingKind, TypeTable};
 
 use crate::resolve::Symbols;
 use crate::syntax::ast::TypeExpr;
