@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n  idflow test examples --format junit > idflow-tests.xml\n  idflow test examples --coverage coverage/lcov.info\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
     )]
     Test(TestArgs),
+    /// Start the language server on standard input and output (editors start it).
+    #[command(
+        after_help = "Editors start it themselves: the VS Code extension in lsp/vscode runs\n`idflow lsp`. Any client that speaks the Language Server Protocol over stdio can:\n  idflow lsp\n\nThe diagnostics are those of `idflow check` and `idflow lint`, at the levels of\nthe workspace's idflow.toml; formatting is `idflow fmt`'s."
+    )]
+    Lsp,
 }
 
 /// Arguments of `idflow test`.

@@ -14,8 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use idflow_compiler::diagnostics::suggest::did_you_mean;
-use idflow_compiler::lint::{self, Level, Levels};
+use idflow_compiler::lint::{self, Levels};
 
 /// The manifest for a command run on `paths`: `idflow.toml` in the first path
 /// that is a directory, else in the current directory. Absent is fine.
@@ -42,35 +41,10 @@ fn read(manifest: &Path) -> Result<Option<toml::Table>> {
 
 /// The lint levels the manifest sets; every rule warns when none is set.
 pub fn lint_levels(manifest: &Path) -> Result<Levels> {
-    let mut levels = Levels::new();
     let Some(table) = read(manifest)? else {
-        return Ok(levels);
+        return Ok(Levels::new());
     };
-    let Some(lints) = table.get("lints") else {
-        return Ok(levels);
-    };
-    let Some(lints) = lints.as_table() else {
-        bail!(
-            "`{}`: `lints` must be a table of rule = level",
-            manifest.display()
-        );
-    };
-    for (rule, value) in lints {
-        if !lint::rule_names().any(|name| name == rule) {
-            let hint = did_you_mean(rule, lint::rule_names())
-                .map(|near| format!("; did you mean `{near}`?"))
-                .unwrap_or_default();
-            bail!("`{}`: no lint is named `{rule}`{hint}", manifest.display());
-        }
-        let level = value.as_str().and_then(Level::parse).with_context(|| {
-            format!(
-                "`{}`: lint `{rule}` must be \"allow\", \"warn\" or \"deny\"",
-                manifest.display()
-            )
-        })?;
-        levels.insert(rule.clone(), level);
-    }
-    Ok(levels)
+    lint::levels_from_manifest(&table).map_err(|e| anyhow::anyhow!("`{}`: {e}", manifest.display()))
 }
 
 /// Where a secret's value comes from: never the manifest itself.

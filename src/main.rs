@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Runs(command) => commands::runs::run(&command),
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Test(args) => commands::test::run(&args),
+        cli::Command::Lsp => commands::lsp::run(),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod lint;
+pub mod lsp;
 pub mod parse;
 pub mod plan;
 pub mod run;

@@ -145,6 +145,32 @@ pub fn lint_in(
     diagnostics
 }
 
+/// The levels the `[lints]` table of a parsed `idflow.toml` sets; why
+/// not, naming the rule or the value at fault.
+pub fn levels_from_manifest(manifest: &toml::Table) -> Result<Levels, String> {
+    let mut levels = Levels::new();
+    let Some(lints) = manifest.get("lints") else {
+        return Ok(levels);
+    };
+    let Some(lints) = lints.as_table() else {
+        return Err("`lints` must be a table of rule = level".to_owned());
+    };
+    for (rule, value) in lints {
+        if !rule_names().any(|name| name == rule) {
+            let hint = crate::diagnostics::suggest::did_you_mean(rule, rule_names())
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default();
+            return Err(format!("no lint is named `{rule}`{hint}"));
+        }
+        let level = value
+            .as_str()
+            .and_then(Level::parse)
+            .ok_or_else(|| format!("lint `{rule}` must be \"allow\", \"warn\" or \"deny\""))?;
+        levels.insert(rule.clone(), level);
+    }
+    Ok(levels)
+}
+
 /// The names a lint rule may be given in `idflow.toml`.
 pub fn rule_names() -> impl Iterator<Item = &'static str> {
     RULES.iter().map(|rule| rule.name)

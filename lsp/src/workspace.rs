@@ -1,0 +1,245 @@
+//! What the server knows: the project's files (open buffers over the files
+//! on disk), the lint levels of `idflow.toml`, and the latest analysis.
+//!
+//! A change re-parses only the file that changed ([`Project::replace`]);
+//! [`Workspace::check_file`] checks only that file, and
+//! [`Workspace::check_all`] the whole project, which the server runs after
+//! typing pauses.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use idflow_compiler::diagnostics::Diagnostic;
+use idflow_compiler::ide::{self, Occurrence};
+use idflow_compiler::lint::Levels;
+use idflow_compiler::project::{Origin, Project};
+use idflow_compiler::source::FileId;
+use idflow_compiler::types::TypeTable;
+use tower_lsp_server::ls_types::Uri;
+
+/// Files larger than this are not read from disk (the CLI refuses them too).
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The server's state.
+pub struct Workspace {
+    /// The folder the editor opened, if any.
+    pub root: Option<PathBuf>,
+    /// Every file, parsed.
+    pub project: Project,
+    uris: HashMap<Uri, FileId>,
+    files: HashMap<FileId, Uri>,
+    /// The lint levels of `idflow.toml`.
+    pub levels: Levels,
+    /// The latest diagnostics of each project file.
+    pub diagnostics: BTreeMap<FileId, Vec<Diagnostic>>,
+    /// The checker's bindings and types of every checked file.
+    pub table: TypeTable,
+    /// Bumped by every change: a whole-project check started before the
+    /// latest change is not published.
+    pub generation: u64,
+}
+
+impl Workspace {
+    /// A workspace with the stdlib alone.
+    pub fn new() -> Self {
+        Self {
+            root: None,
+            project: Project::new(idflow_compiler::source::SourceMap::new()),
+            uris: HashMap::new(),
+            files: HashMap::new(),
+            levels: Levels::new(),
+            diagnostics: BTreeMap::new(),
+            table: TypeTable::default(),
+            generation: 0,
+        }
+    }
+
+    /// Gives every stdlib file a `file:` URI under `stdlib_dir`, where the
+    /// server wrote them, so that go to definition can open them.
+    pub fn map_stdlib(&mut self, stdlib_dir: &Path) {
+        let stdlib: Vec<(FileId, String)> = self
+            .project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Stdlib)
+            .filter_map(|f| Some((f.file, self.project.sources.get(f.file)?.name.clone())))
+            .collect();
+        for (file, name) in stdlib {
+            let file_name = name.rsplit('/').next().unwrap_or(&name).to_owned();
+            if let Some(uri) = Uri::from_file_path(stdlib_dir.join(file_name)) {
+                self.uris.insert(uri.clone(), file);
+                self.files.insert(file, uri);
+            }
+        }
+    }
+
+    /// Reads every `.flow` file under `root`. Files that cannot be read, or
+    /// are not UTF-8, are skipped; the reasons are returned.
+    pub fn load_folder(&mut self, root: &Path) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut paths = Vec::new();
+        collect_flow_files(root, &mut paths);
+        paths.sort();
+        for path in paths {
+            match read_source(&path) {
+                Ok(text) => {
+                    if let Some(uri) = Uri::from_file_path(&path) {
+                        self.set_text(&uri, text);
+                    }
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        problems
+    }
+
+    /// Reads the lint levels of `idflow.toml` in the root; why not, if it
+    /// is broken (the default levels are kept).
+    pub fn load_manifest(&mut self) -> Option<String> {
+        let path = self.root.as_ref()?.join("idflow.toml");
+        let text = std::fs::read_to_string(&path).ok()?;
+        let parsed = text
+            .parse::<toml::Table>()
+            .map_err(|e| e.to_string())
+            .and_then(|table| idflow_compiler::lint::levels_from_manifest(&table));
+        match parsed {
+            Ok(levels) => {
+                self.levels = levels;
+                None
+            }
+            Err(error) => Some(format!("`{}`: {error}", path.display())),
+        }
+    }
+
+    /// Sets the text of a file, adding it to the project if it is new; only
+    /// that file is parsed again. Its id.
+    pub fn set_text(&mut self, uri: &Uri, text: String) -> FileId {
+        self.generation += 1;
+        match self.uris.get(uri) {
+            Some(&file) => {
+                self.project.replace(file, text);
+                file
+            }
+            None => {
+                let file = self.project.add_file(display_name(uri), text);
+                self.uris.insert(uri.clone(), file);
+                self.files.insert(file, uri.clone());
+                file
+            }
+        }
+    }
+
+    /// The id of the file at `uri`.
+    pub fn file(&self, uri: &Uri) -> Option<FileId> {
+        self.uris.get(uri).copied()
+    }
+
+    /// The URI of a file.
+    pub fn uri(&self, file: FileId) -> Option<&Uri> {
+        self.files.get(&file)
+    }
+
+    /// The text of a file.
+    pub fn text(&self, file: FileId) -> Option<&str> {
+        self.project.sources.get(file).map(|s| s.text.as_str())
+    }
+
+    /// Whether a file is one of the project's own (not the stdlib's).
+    pub fn is_own(&self, file: FileId) -> bool {
+        self.project
+            .file(file)
+            .is_some_and(|f| f.origin == Origin::Project)
+    }
+
+    /// Checks one file: its diagnostics are replaced, and its part of the
+    /// type table.
+    pub fn check_file(&mut self, file: FileId) {
+        let analysis = ide::analyze(&self.project, &self.levels, Some(file));
+        self.table.bindings.retain(|b| b.span.file != file);
+        self.table.exprs.retain(|(span, _)| span.file != file);
+        self.table.bindings.extend(analysis.table.bindings);
+        self.table.exprs.extend(analysis.table.exprs);
+        self.diagnostics.insert(file, analysis.diagnostics);
+    }
+
+    /// Checks the whole project; returns the files whose diagnostics changed.
+    pub fn check_all(&mut self) -> Vec<FileId> {
+        let analysis = ide::analyze(&self.project, &self.levels, None);
+        self.table = analysis.table;
+        let mut by_file: BTreeMap<FileId, Vec<Diagnostic>> = self
+            .project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project)
+            .map(|f| (f.file, Vec::new()))
+            .collect();
+        for diagnostic in analysis.diagnostics {
+            if let Some(span) = diagnostic.span() {
+                by_file.entry(span.file).or_default().push(diagnostic);
+            }
+        }
+        let changed = by_file
+            .iter()
+            .filter(|(file, found)| self.diagnostics.get(file) != Some(found))
+            .map(|(file, _)| *file)
+            .collect();
+        self.diagnostics = by_file;
+        changed
+    }
+
+    /// The occurrences of names in a file.
+    pub fn occurrences(&self, file: FileId) -> Vec<Occurrence> {
+        self.project
+            .file(file)
+            .map(|f| ide::occurrences(&self.project, &self.table, f))
+            .unwrap_or_default()
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The name diagnostics use for a file: its path.
+fn display_name(uri: &Uri) -> String {
+    uri.to_file_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| uri.as_str().to_owned())
+}
+
+/// Every `.flow` file under `dir`, skipping hidden folders, `target` and
+/// `node_modules`.
+fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if !(name.starts_with('.') || name == "target" || name == "node_modules") {
+                collect_flow_files(&path, out);
+            }
+        } else if name.ends_with(".flow") {
+            out.push(path);
+        }
+    }
+}
+
+/// A file's text, or why it cannot be used.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
+    if too_big {
+        return Err(format!("`{}` is larger than 4 MiB and was skipped", path.display()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {}) and was skipped",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
