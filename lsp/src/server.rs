@@ -2,11 +2,11 @@
 //! and answers. Changes are checked at once for the file that changed;
 //! the whole project is checked again once typing pauses.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use idflow_compiler::source::FileId;
-use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -38,9 +38,12 @@ impl Backend {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Runs a read-only handler.
+    /// Runs a read-only handler. A bug that panics in it answers the
+    /// request with an internal error instead of ending the server.
     fn read<T>(&self, handler: impl FnOnce(&Workspace) -> Option<T>) -> Result<Option<T>> {
-        Ok(handler(&self.lock()))
+        let workspace = self.lock();
+        std::panic::catch_unwind(AssertUnwindSafe(|| handler(&workspace)))
+            .map_err(|_| Error::internal_error())
     }
 
     /// Takes a new text for a file: checks that file and publishes its
@@ -49,8 +52,11 @@ impl Backend {
         let published = {
             let mut workspace = self.lock();
             let file = workspace.set_text(uri, text);
-            workspace.check_file(file);
-            handlers::diagnostics::of_file(&workspace, file)
+            // A bug that panics in the checker must not end the server: the
+            // file keeps its last diagnostics.
+            let checked =
+                std::panic::catch_unwind(AssertUnwindSafe(|| workspace.check_file(file)));
+            checked.ok().and_then(|()| handlers::diagnostics::of_file(&workspace, file))
         };
         if let Some((uri, diagnostics)) = published {
             self.client.publish_diagnostics(uri, diagnostics, None).await;
@@ -88,7 +94,9 @@ fn full_check(
     if workspace.generation != generation {
         return Vec::new();
     }
-    let changed: Vec<FileId> = workspace.check_all();
+    let Ok(changed) = std::panic::catch_unwind(AssertUnwindSafe(|| workspace.check_all())) else {
+        return Vec::new();
+    };
     changed
         .into_iter()
         .filter_map(|file| handlers::diagnostics::of_file(&workspace, file))

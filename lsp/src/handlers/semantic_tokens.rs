@@ -50,9 +50,9 @@ pub fn run(workspace: &Workspace, params: &SemanticTokensParams) -> Option<Seman
         if range.end.line != range.start.line {
             continue;
         }
-        let delta_line = range.start.line - line;
+        let delta_line = range.start.line.saturating_sub(line);
         let delta_start = if delta_line == 0 {
-            range.start.character - column
+            range.start.character.saturating_sub(column)
         } else {
             range.start.character
         };
@@ -63,7 +63,7 @@ pub fn run(workspace: &Workspace, params: &SemanticTokensParams) -> Option<Seman
         data.push(SemanticToken {
             delta_line,
             delta_start,
-            length: range.end.character - range.start.character,
+            length: range.end.character.saturating_sub(range.start.character),
             token_type: token.kind as u32,
             token_modifiers_bitset: modifiers,
         });

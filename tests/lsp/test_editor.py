@@ -1,0 +1,193 @@
+"""What an editor sees, asked through an independent client over stdio."""
+
+import pathlib
+
+from lsprotocol import types
+
+# ruff: noqa: D103
+
+
+def open_doc(client, path: pathlib.Path, text: str, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="idflow", version=version, text=text
+            )
+        )
+    )
+    return uri
+
+
+def change_doc(client, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics_of(client, uri: str):
+    """Waits until the server has published diagnostics for `uri`."""
+    while uri not in client.diagnostics:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return client.diagnostics[uri]
+
+
+def position_of(text: str, needle: str, offset: int = 0) -> types.Position:
+    """The position of `needle` (plus `offset` characters) in `text`."""
+    at = text.index(needle) + offset
+    line = text.count("\n", 0, at)
+    column = at - (text.rfind("\n", 0, at) + 1)
+    return types.Position(line=line, character=column)
+
+
+def apply(text: str, edits) -> str:
+    """Applies text edits (ranges in UTF-16 columns; ASCII here) to `text`."""
+    lines = text.split("\n")
+
+    def offset(position):
+        return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        start, end = offset(edit.range.start), offset(edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+def items_of(result):
+    """The items of a completion answer, a list or a CompletionList."""
+    return result if isinstance(result, list) else result.items
+
+
+TYPO = (pathlib.Path(__file__).parent / "project" / "alerts.flow").read_text().replace(
+    "okta.suspend_user(", "okta.suspend_usr("
+)
+
+
+async def test_an_error_is_published_with_its_code_and_range(client):
+    uri = open_doc(client, client.project / "alerts.flow", TYPO)
+    diagnostics = await diagnostics_of(client, uri)
+    [error] = [d for d in diagnostics if d.severity == types.DiagnosticSeverity.Error]
+    assert error.code == "E0206", error
+    assert error.source == "idflow"
+    assert "suspend_usr" in error.message
+    start = position_of(TYPO, "suspend_usr")
+    assert error.range.start == start
+    assert error.range.end == types.Position(line=start.line, character=start.character + 11)
+
+
+async def test_a_did_you_mean_code_action_fixes_the_name(client):
+    uri = open_doc(client, client.project / "alerts.flow", TYPO)
+    diagnostics = await diagnostics_of(client, uri)
+    error = next(d for d in diagnostics if d.code == "E0206")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=error.range,
+            context=types.CodeActionContext(diagnostics=[error]),
+        )
+    )
+    [action] = [a for a in actions if "suspend_user" in a.title]
+    assert action.kind == types.CodeActionKind.QuickFix
+    fixed = apply(TYPO, action.edit.changes[uri])
+    assert "okta.suspend_user(id: user.id)" in fixed
+    change_doc(client, uri, fixed, 2)
+    client.diagnostics.pop(uri, None)
+    assert [d for d in await diagnostics_of(client, uri) if d.code == "E0206"] == []
+
+
+async def test_hover_shows_types_and_doc_comments(client):
+    text = (client.project / "alerts.flow").read_text()
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    await diagnostics_of(client, uri)
+
+    async def hover(needle, offset=1):
+        result = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=position_of(text, needle, offset),
+            )
+        )
+        return result.contents.value
+
+    config = await hover("channel: alert_channel", len("channel: ") + 1)
+    assert "config alert_channel: String" in config
+    assert "Where security alerts are posted." in config
+    action = await hover("suspend_user")
+    assert "destructive action okta.suspend_user(" in action or "write action okta.suspend_user(" in action
+    user = await hover("user = ")
+    assert "let user: okta.User" in user
+    event = await hover("e.actor.id", 0)
+    assert "event e: okta." in event
+
+
+async def test_completion_after_a_connector_lists_its_actions(client):
+    text = (client.project / "alerts.flow").read_text().replace(
+        "    okta.suspend_user(id: user.id)\n", "    okta.\n"
+    )
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "    okta.\n", len("    okta.")),
+        )
+    )
+    labels = {item.label for item in items_of(result)}
+    assert {"get_user", "suspend_user", "deactivate_user"} <= labels, labels
+    # Fields of a binding after its `.`, typed by the checker.
+    text = text.replace("    okta.\n", "    user.profile.\n")
+    change_doc(client, uri, text, 2)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "user.profile.\n", len("user.profile.")),
+        )
+    )
+    assert "login" in {item.label for item in items_of(result)}
+
+
+async def test_go_to_definition_opens_the_stdlib(client):
+    text = (client.project / "alerts.flow").read_text()
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "suspend_user", 2),
+        )
+    )
+    location = result if isinstance(result, types.Location) else result[0]
+    assert location.uri.endswith("/okta.flow"), location.uri
+    path = pathlib.Path(location.uri.removeprefix("file://"))
+    line = path.read_text().split("\n")[location.range.start.line]
+    assert "suspend_user" in line[location.range.start.character :]
+
+
+async def test_rename_a_config_edits_every_use(client):
+    text = (client.project / "alerts.flow").read_text()
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    await diagnostics_of(client, uri)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "alert_channel", 1),
+            new_name="security_channel",
+        )
+    )
+    renamed = apply(text, edit.changes[uri])
+    assert "alert_channel" not in renamed
+    assert renamed.count("security_channel") == 2
+
+
+async def test_formatting_gives_the_canonical_style(client):
+    text = (client.project / "alerts.flow").read_text()
+    messy = text.replace("  when okta", "      when okta").replace("config alert_channel: String", "config  alert_channel :String")
+    uri = open_doc(client, client.project / "alerts.flow", messy)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert apply(messy, edits) == text
