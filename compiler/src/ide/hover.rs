@@ -83,7 +83,9 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
         }
         Declaration::Flow(flow) => {
             let triggers: Vec<String> = flow.triggers.iter().map(|t| source(t.span)).collect();
-            let signature = format!("flow {}\n  when {}", flow.name.name, triggers.join(" or "));
+            let triggers = triggers.join(" or ");
+            let when = if triggers.starts_with("when") { "" } else { "when " };
+            let signature = format!("flow {}\n  {when}{triggers}", flow.name.name);
             (signature, flow.doc.as_ref())
         }
         Declaration::Connector(connector) => {

@@ -71,6 +71,7 @@ pub(super) fn arguments(
                 ty: env.of(&param.ty).to_string(),
                 span: call,
                 declared: Some(param.span),
+                last_arg: args.last().map(|a| a.span),
             });
         }
     }

@@ -528,6 +528,7 @@ impl<'p> Checker<'_, 'p> {
                     ty: slot.ty.clone(),
                     span,
                     declared: slot.declared,
+                    last_arg: args.last().map(|a| a.span),
                 });
             }
         }

@@ -49,6 +49,9 @@ pub enum TypeError {
         span: Span,
         /// The parameter's declaration; none for a built-in.
         declared: Option<Span>,
+        /// The last argument written, after which the missing one goes;
+        /// none when the call has no argument.
+        last_arg: Option<Span>,
     },
     /// An argument whose type does not fit the parameter.
     #[error("`{name}` of `{callee}` expects `{expected}`, found `{found}`")]
@@ -263,15 +266,28 @@ impl TypeError {
                 declared,
                 name,
                 ty,
+                last_arg,
                 ..
-            } => Diagnostic::error(
-                codes::MISSING_ARGUMENT,
-                message,
-                span,
-                format!("`{name}` is missing"),
-            )
-            .with_optional_label(declared, format!("`{name}: {ty}` is declared here"))
-            .with_help(format!("add `{name}: …` to the call")),
+            } => {
+                // After the last argument, or just inside the closing `)`.
+                let (at, separator) = match last_arg {
+                    Some(last) => (Span::new(last.file, last.end as usize, last.end as usize), ", "),
+                    None => {
+                        let inside = (span.end as usize).saturating_sub(1);
+                        (Span::new(span.file, inside, inside), "")
+                    }
+                };
+                let insertion = format!("{separator}{name}: {}", placeholder(&ty));
+                Diagnostic::error(
+                    codes::MISSING_ARGUMENT,
+                    message,
+                    span,
+                    format!("`{name}` is missing"),
+                )
+                .with_optional_label(declared, format!("`{name}: {ty}` is declared here"))
+                .with_help(format!("add `{name}: …` to the call"))
+                .with_fix(format!("add the missing argument `{name}: {ty}`"), at, insertion)
+            }
             Self::ArgumentType {
                 span,
                 declared,
@@ -423,5 +439,20 @@ fn operator_note(operator: &str) -> &'static str {
         "not" | "and" | "or" => "logical operators apply to `Bool`s",
         "??" => "`??` gives a default of the value's own type",
         _ => "see `idflow explain E0311`",
+    }
+}
+
+/// A value of the written type `ty` for a fix to insert, which the user
+/// then replaces: the empty value of the type where it has one.
+fn placeholder(ty: &str) -> &'static str {
+    match ty.trim_end_matches('?') {
+        "String" | "Secret" => "\"\"",
+        "Int" => "0",
+        "Float" => "0.0",
+        "Bool" => "false",
+        "Duration" => "0s",
+        "Time" => "now()",
+        other if other.starts_with("List<") => "[]",
+        _ => "{}",
     }
 }

@@ -4,6 +4,7 @@
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
 use crate::project::ProjectFile;
+use crate::source::Span;
 use crate::syntax::ast::Item;
 
 pub(super) const RULE: Rule = Rule {
@@ -24,7 +25,12 @@ fn check(_: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
                     flow.name.span,
                     "undocumented",
                 )
-                .with_help("say above it, in a `///` comment, what the flow does and why: auditors read it"),
+                .with_help("say above it, in a `///` comment, what the flow does and why: auditors read it")
+                .with_fix(
+                    format!("add a doc comment to `{}`", flow.name.name),
+                    Span::new(flow.span.file, flow.span.start as usize, flow.span.start as usize),
+                    format!("/// What `{}` does, and why.\n", flow.name.name),
+                ),
             );
         }
     }
