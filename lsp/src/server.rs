@@ -54,12 +54,15 @@ impl Backend {
             let file = workspace.set_text(uri, text);
             // A bug that panics in the checker must not end the server: the
             // file keeps its last diagnostics.
-            let checked =
-                std::panic::catch_unwind(AssertUnwindSafe(|| workspace.check_file(file)));
-            checked.ok().and_then(|()| handlers::diagnostics::of_file(&workspace, file))
+            let checked = std::panic::catch_unwind(AssertUnwindSafe(|| workspace.check_file(file)));
+            checked
+                .ok()
+                .and_then(|()| handlers::diagnostics::of_file(&workspace, file))
         };
         if let Some((uri, diagnostics)) = published {
-            self.client.publish_diagnostics(uri, diagnostics, None).await;
+            self.client
+                .publish_diagnostics(uri, diagnostics, None)
+                .await;
         }
         self.schedule_full_check();
     }
@@ -84,10 +87,7 @@ impl Backend {
 
 /// The diagnostics to publish after checking the whole project, unless the
 /// project changed since `generation`.
-fn full_check(
-    workspace: &Mutex<Workspace>,
-    generation: u64,
-) -> Vec<(Uri, Vec<Diagnostic>)> {
+fn full_check(workspace: &Mutex<Workspace>, generation: u64) -> Vec<(Uri, Vec<Diagnostic>)> {
     let mut workspace = workspace
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -149,14 +149,14 @@ fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..CodeActionOptions::default()
         })),
-        semantic_tokens_provider: Some(
-            SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
                 legend: handlers::semantic_tokens::legend(),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
                 range: None,
                 work_done_progress_options: WorkDoneProgressOptions::default(),
-            }),
-        ),
+            },
+        )),
         inlay_hint_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         ..ServerCapabilities::default()

@@ -232,9 +232,13 @@ fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn read_source(path: &Path) -> Result<String, String> {
     let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
     if too_big {
-        return Err(format!("`{}` is larger than 4 MiB and was skipped", path.display()));
+        return Err(format!(
+            "`{}` is larger than 4 MiB and was skipped",
+            path.display()
+        ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "`{}` is not UTF-8 text (invalid byte at offset {}) and was skipped",

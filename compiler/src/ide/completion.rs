@@ -303,9 +303,9 @@ impl Context<'_, '_> {
             .flows
             .values()
             .filter(|f| {
-                f.triggers.iter().any(|t| {
-                    matches!(t.kind, crate::syntax::ast::TriggerKind::Called { .. })
-                })
+                f.triggers
+                    .iter()
+                    .any(|t| matches!(t.kind, crate::syntax::ast::TriggerKind::Called { .. }))
             })
             .map(|f| {
                 Completion::plain(f.name.name.clone(), CompletionKind::Flow, None)
@@ -321,7 +321,13 @@ impl Context<'_, '_> {
             .table
             .visible_at(self.file, offset_u32(self.offset))
             .into_iter()
-            .map(|b| Completion::plain(b.name.clone(), CompletionKind::Local, Some(b.ty.to_string())))
+            .map(|b| {
+                Completion::plain(
+                    b.name.clone(),
+                    CompletionKind::Local,
+                    Some(b.ty.to_string()),
+                )
+            })
             .collect();
         for name in self.symbols.configs.keys() {
             let ty = self.config_type(name).map(|t| t.to_string());
@@ -454,9 +460,17 @@ fn top_level() -> Vec<Completion> {
         ),
     ];
     proposals.extend(
-        ["import", "config", "type", "fn", "connector", "flow", "test"]
-            .iter()
-            .map(|k| Completion::plain(*k, CompletionKind::Keyword, None)),
+        [
+            "import",
+            "config",
+            "type",
+            "fn",
+            "connector",
+            "flow",
+            "test",
+        ]
+        .iter()
+        .map(|k| Completion::plain(*k, CompletionKind::Keyword, None)),
     );
     proposals
 }

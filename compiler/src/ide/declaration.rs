@@ -4,8 +4,8 @@
 use crate::project::Project;
 use crate::source::Span;
 use crate::syntax::ast::{
-    ActionDecl, Config, Connector, ConnectorMember, EventDecl, FieldDecl, Flow, FnDef, Item,
-    Param, TypeDef, TypeDefBody,
+    ActionDecl, Config, Connector, ConnectorMember, EventDecl, FieldDecl, Flow, FnDef, Item, Param,
+    TypeDef, TypeDefBody,
 };
 
 /// A declaration, found by the span of its name.

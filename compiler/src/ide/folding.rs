@@ -20,7 +20,9 @@ pub fn folding_ranges(file: &ProjectFile, text: &str) -> Vec<(Span, FoldKind)> {
     let mut ranges: Vec<(Span, FoldKind)> = Vec::new();
     for item in &module.items {
         ranges.push((super::declaration::item_span(item), FoldKind::Region));
-        visit::blocks(item, &mut |block| ranges.push((block.span, FoldKind::Region)));
+        visit::blocks(item, &mut |block| {
+            ranges.push((block.span, FoldKind::Region))
+        });
     }
     // Comments on consecutive lines fold together.
     let mut run: Option<Span> = None;

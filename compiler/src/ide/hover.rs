@@ -69,7 +69,10 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
                 .map(|d| format!(" = {}", source(d.span)))
                 .unwrap_or_default();
             let ty = source(config.ty.span);
-            (format!("config {}: {ty}{default}", config.name.name), config.doc.as_ref())
+            (
+                format!("config {}: {ty}{default}", config.name.name),
+                config.doc.as_ref(),
+            )
         }
         Declaration::Function(function) => {
             let params: Vec<String> = function.params.iter().map(|p| source(p.span)).collect();
@@ -84,13 +87,18 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
         Declaration::Flow(flow) => {
             let triggers: Vec<String> = flow.triggers.iter().map(|t| source(t.span)).collect();
             let triggers = triggers.join(" or ");
-            let when = if triggers.starts_with("when") { "" } else { "when " };
+            let when = if triggers.starts_with("when") {
+                ""
+            } else {
+                "when "
+            };
             let signature = format!("flow {}\n  {when}{triggers}", flow.name.name);
             (signature, flow.doc.as_ref())
         }
-        Declaration::Connector(connector) => {
-            (format!("connector {}", connector.name.name), connector.doc.as_ref())
-        }
+        Declaration::Connector(connector) => (
+            format!("connector {}", connector.name.name),
+            connector.doc.as_ref(),
+        ),
         Declaration::Action(connector, action) => (
             action_signature(connector.name.name.as_str(), action, &source),
             action.doc.as_ref(),
@@ -119,7 +127,11 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
             field.doc.as_ref(),
         ),
         Declaration::Param(action, param) => (
-            format!("{} (parameter of `{}`)", source(param.span), action.name.name),
+            format!(
+                "{} (parameter of `{}`)",
+                source(param.span),
+                action.name.name
+            ),
             None,
         ),
     };
@@ -195,7 +207,11 @@ pub(crate) fn builtin_markdown(builtin: &Builtin) -> String {
     let params: Vec<&str> = builtin.params.iter().map(|p| p.name).collect();
     format!(
         "{}\n\n{}",
-        code(&format!("{}({})", builtin.qualified_name(), params.join(", "))),
+        code(&format!(
+            "{}({})",
+            builtin.qualified_name(),
+            params.join(", ")
+        )),
         builtin.doc
     )
 }

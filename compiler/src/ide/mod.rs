@@ -20,13 +20,13 @@ mod symbols;
 mod tokens;
 
 pub use completion::{Completion, CompletionKind, complete};
+pub use folding::FoldKind;
 pub use folding::folding_ranges;
 pub use hints::{InlayHint, inlay_hints};
 pub use hover::{Hover, hover};
 pub use navigation::{definition, references, rename};
 pub use occurrences::{Occurrence, SymbolKind, occurrences};
 pub use signature::{Signature, signature_help};
-pub use folding::FoldKind;
 pub use symbols::{DocumentSymbol, OutlineKind, document_symbols};
 pub use tokens::{SemanticToken, TokenKind, semantic_tokens};
 
@@ -50,7 +50,8 @@ pub struct Analysis {
 /// Checking one file parses nothing and checks no other file; calls
 /// between flows of different files are then not followed for cycles.
 pub fn analyze(project: &Project, levels: &Levels, only: Option<FileId>) -> Analysis {
-    let in_scope = |span: Option<Span>| only.is_none_or(|file| span.is_some_and(|s| s.file == file));
+    let in_scope =
+        |span: Option<Span>| only.is_none_or(|file| span.is_some_and(|s| s.file == file));
     let mut diagnostics: Vec<Diagnostic> = project
         .files
         .iter()

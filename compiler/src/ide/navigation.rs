@@ -78,7 +78,9 @@ pub fn rename(
         return Err("names declared in the stdlib cannot be renamed".to_owned());
     }
     if !syntax::is_identifier(new_name) {
-        return Err(format!("`{new_name}` is not a name: use letters, digits and `_`, not a keyword"));
+        return Err(format!(
+            "`{new_name}` is not a name: use letters, digits and `_`, not a keyword"
+        ));
     }
     let edits = occurrences_of(project, table, target)
         .map(|o| Edit {

@@ -146,7 +146,10 @@ impl Walker<'_, '_> {
                 flow.condition.iter().for_each(|c| self.expr(c));
                 self.block(&flow.body);
                 if let Some(handler) = &flow.on_error {
-                    handler.binding.iter().for_each(|b| self.define(b, SymbolKind::Local));
+                    handler
+                        .binding
+                        .iter()
+                        .for_each(|b| self.define(b, SymbolKind::Local));
                     self.block(&handler.body);
                 }
             }
@@ -184,12 +187,16 @@ impl Walker<'_, '_> {
         match kind {
             TriggerKind::Event { event, binding } => {
                 self.event_ref(event);
-                binding.iter().for_each(|b| self.define(b, SymbolKind::Local));
+                binding
+                    .iter()
+                    .for_each(|b| self.define(b, SymbolKind::Local));
             }
             TriggerKind::Webhook {
                 binding, body_type, ..
             } => {
-                binding.iter().for_each(|b| self.define(b, SymbolKind::Local));
+                binding
+                    .iter()
+                    .for_each(|b| self.define(b, SymbolKind::Local));
                 body_type.iter().for_each(|t| self.ty(t));
             }
             TriggerKind::Called { params, ret } => {
@@ -226,7 +233,9 @@ impl Walker<'_, '_> {
                     }
                     otherwise.iter().for_each(|b| self.block(b));
                 }
-                StmtKind::For { var, iter, body, .. } => {
+                StmtKind::For {
+                    var, iter, body, ..
+                } => {
                     self.define(var, SymbolKind::Local);
                     self.expr(iter);
                     self.block(body);
@@ -244,14 +253,19 @@ impl Walker<'_, '_> {
     fn invocation(&mut self, invocation: &crate::syntax::ast::Invocation) {
         self.expr(&invocation.expr);
         if let Some(handler) = &invocation.on_error {
-            handler.binding.iter().for_each(|b| self.define(b, SymbolKind::Local));
+            handler
+                .binding
+                .iter()
+                .for_each(|b| self.define(b, SymbolKind::Local));
             self.block(&handler.body);
         }
     }
 
     fn wait_for(&mut self, wait: &crate::syntax::ast::WaitFor) {
         self.event_ref(&wait.event);
-        wait.binding.iter().for_each(|b| self.define(b, SymbolKind::Local));
+        wait.binding
+            .iter()
+            .for_each(|b| self.define(b, SymbolKind::Local));
         wait.condition.iter().for_each(|c| self.expr(c));
         self.expr(&wait.timeout);
     }
@@ -320,10 +334,12 @@ impl Walker<'_, '_> {
         if let Some(decl) = decl {
             self.push(action.span, decl.name.span, SymbolKind::Action);
             for arg in args {
-                let param = arg
-                    .name
-                    .as_ref()
-                    .and_then(|n| decl.params.iter().find(|p| p.name.name == n.name).zip(Some(n)));
+                let param = arg.name.as_ref().and_then(|n| {
+                    decl.params
+                        .iter()
+                        .find(|p| p.name.name == n.name)
+                        .zip(Some(n))
+                });
                 if let Some((param, name)) = param {
                     self.push(name.span, param.name.span, SymbolKind::Param);
                 }
@@ -423,7 +439,9 @@ impl Walker<'_, '_> {
             }
             ExprKind::Paren { inner } => self.expr(inner),
             ExprKind::Lambda { params, body } => {
-                params.iter().for_each(|p| self.define(p, SymbolKind::Local));
+                params
+                    .iter()
+                    .for_each(|p| self.define(p, SymbolKind::Local));
                 self.expr(body);
             }
             ExprKind::List { items } => items.iter().for_each(|i| self.expr(i)),
@@ -510,11 +528,18 @@ pub(super) fn type_def(symbols: &Symbols<'_>, module: Option<&str>, name: &str) 
 
 /// Where the field `name` of a record type is declared.
 pub(super) fn field_def(symbols: &Symbols<'_>, ty: &Type, name: &str) -> Option<Span> {
-    let Type::Named { module, name: type_name } = ty.non_null() else {
+    let Type::Named {
+        module,
+        name: type_name,
+    } = ty.non_null()
+    else {
         return None;
     };
     let def = match module {
-        Some(module) => symbols.module_types.get(module.as_str())?.get(type_name.as_str()),
+        Some(module) => symbols
+            .module_types
+            .get(module.as_str())?
+            .get(type_name.as_str()),
         None => symbols.types.get(type_name.as_str()),
     }?;
     match &def.body {

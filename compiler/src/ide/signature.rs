@@ -30,8 +30,11 @@ pub fn signature_help(project: &Project, file: FileId, offset: usize) -> Option<
     let callee = open_call(before)?;
     let args = before.rsplit_once('(').map_or("", |(_, args)| args);
     let mut signature = match callee.rsplit_once('.') {
-        Some((connector, action)) => action_signature_of(project, connector, action)
-            .or_else(|| builtin_signature(library::module_functions(connector).find(|b| b.name == action)))?,
+        Some((connector, action)) => {
+            action_signature_of(project, connector, action).or_else(|| {
+                builtin_signature(library::module_functions(connector).find(|b| b.name == action))
+            })?
+        }
         None => builtin_signature(library::function(&callee))?,
     };
     signature.active = active_param(&signature.params, args);
@@ -82,7 +85,10 @@ fn active_param(params: &[String], args: &str) -> Option<usize> {
     let current = args.rsplit(',').next().unwrap_or_default().trim_start();
     if let Some((name, _)) = current.split_once(':') {
         let name = name.trim();
-        if let Some(index) = params.iter().position(|p| p.split(':').next() == Some(name)) {
+        if let Some(index) = params
+            .iter()
+            .position(|p| p.split(':').next() == Some(name))
+        {
             return Some(index);
         }
     }

@@ -83,9 +83,12 @@ fn item(item: &Item) -> DocumentSymbol {
                 .members
                 .iter()
                 .filter_map(|m| match m {
-                    ConnectorMember::Action(a) => {
-                        Some(entry(&a.name.name, OutlineKind::Action, a.span, a.name.span))
-                    }
+                    ConnectorMember::Action(a) => Some(entry(
+                        &a.name.name,
+                        OutlineKind::Action,
+                        a.span,
+                        a.name.span,
+                    )),
                     ConnectorMember::Event(e) => {
                         Some(entry(&e.name.name, OutlineKind::Event, e.span, e.name.span))
                     }

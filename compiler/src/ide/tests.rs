@@ -29,11 +29,15 @@ flow suspend_on_failure {
 /// The project with `source` (its cursor mark removed), the file's id and
 /// the cursor's offset.
 fn project_at(source: &str) -> (Project, FileId, usize) {
-    let offset = source.find("$0").expect("the source marks the cursor with $0");
+    let offset = source
+        .find("$0")
+        .expect("the source marks the cursor with $0");
     let mut files = SourceMap::new();
     files.add("main.flow", source.replacen("$0", "", 1));
     let project = Project::new(files);
-    let file = project.file_named("main.flow").expect("the file is in the project");
+    let file = project
+        .file_named("main.flow")
+        .expect("the file is in the project");
     (project, file, offset)
 }
 
@@ -87,12 +91,18 @@ fn completion_after_a_connector_lists_its_actions_even_on_a_broken_line() {
     for action in ["get_user", "suspend_user", "deactivate_user"] {
         assert!(labels.contains(&action.to_owned()), "{labels:?}");
     }
-    assert!(!labels.contains(&"user_created".to_owned()), "events are not actions");
+    assert!(
+        !labels.contains(&"user_created".to_owned()),
+        "events are not actions"
+    );
 }
 
 #[test]
 fn completion_after_a_binding_lists_the_fields_of_its_type() {
-    let source = SOURCE.replace("    okta.suspend_user(id: user.id)\n", "    user.profile.$0\n");
+    let source = SOURCE.replace(
+        "    okta.suspend_user(id: user.id)\n",
+        "    user.profile.$0\n",
+    );
     let labels = labels(&source);
     assert!(labels.contains(&"login".to_owned()), "{labels:?}");
     let source = SOURCE.replace("    okta.suspend_user(id: user.id)\n", "    e.$0\n");
@@ -110,7 +120,10 @@ fn completion_offers_events_after_when_and_arguments_inside_a_call() {
     let source = SOURCE.replace("okta.suspend_user(id: user.id)", "okta.suspend_user($0)");
     assert!(labels_contain(&source, "id:"));
     let source = format!("{SOURCE}\n$0");
-    assert!(labels_contain(&source, "flow"), "a snippet at the top level");
+    assert!(
+        labels_contain(&source, "flow"),
+        "a snippet at the top level"
+    );
 }
 
 #[test]
@@ -175,7 +188,13 @@ fn signature_help_names_the_parameter_being_written() {
     );
     let (project, file, offset) = project_at(&source);
     let signature = signature_help(&project, file, offset).unwrap();
-    assert!(signature.label.starts_with("write action slack.post_message("), "{}", signature.label);
+    assert!(
+        signature
+            .label
+            .starts_with("write action slack.post_message("),
+        "{}",
+        signature.label
+    );
     assert_eq!(signature.active, Some(1));
 }
 
@@ -202,7 +221,11 @@ fn semantic_tokens_colour_names_by_what_they_name() {
     assert_eq!(kind_of("/// Where"), Some(TokenKind::Comment));
     let mut end = 0;
     for token in &tokens {
-        assert!(token.span.start >= end, "tokens overlap at {}", token.span.start);
+        assert!(
+            token.span.start >= end,
+            "tokens overlap at {}",
+            token.span.start
+        );
         end = token.span.end;
     }
 }
@@ -210,8 +233,14 @@ fn semantic_tokens_colour_names_by_what_they_name() {
 #[test]
 fn one_file_analysis_reports_only_that_file() {
     let mut files = SourceMap::new();
-    files.add("a.flow", "config a: Int = nope\nflow f {\n  when okta.nope\n  then { stop }\n}\n");
-    files.add("b.flow", "flow g {\n  when okta.also_nope\n  then { stop }\n}\n");
+    files.add(
+        "a.flow",
+        "config a: Int = nope\nflow f {\n  when okta.nope\n  then { stop }\n}\n",
+    );
+    files.add(
+        "b.flow",
+        "flow g {\n  when okta.also_nope\n  then { stop }\n}\n",
+    );
     let project = Project::new(files);
     let b = project.file_named("b.flow").unwrap();
     let all = analyze(&project, &Levels::new(), None).diagnostics;

@@ -102,7 +102,13 @@ impl Lexer<'_> {
                     self.word(at, stop);
                     at = stop;
                 }
-                _ => at += self.text.get(at..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8),
+                _ => {
+                    at += self
+                        .text
+                        .get(at..)
+                        .and_then(|s| s.chars().next())
+                        .map_or(1, char::len_utf8)
+                }
             }
         }
         at

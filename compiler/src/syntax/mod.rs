@@ -29,9 +29,34 @@ use ast::Module;
 /// The reserved words: no name may be one (the grammar's `reserved` rule;
 /// a test keeps the two lists equal).
 pub const KEYWORDS: &[&str] = &[
-    "import", "config", "type", "fn", "connector", "flow", "test", "when", "where", "then", "let",
-    "if", "else", "for", "in", "parallel", "wait", "stop", "return", "call", "and", "or", "not",
-    "true", "false", "null", "on", "retry",
+    "import",
+    "config",
+    "type",
+    "fn",
+    "connector",
+    "flow",
+    "test",
+    "when",
+    "where",
+    "then",
+    "let",
+    "if",
+    "else",
+    "for",
+    "in",
+    "parallel",
+    "wait",
+    "stop",
+    "return",
+    "call",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    "on",
+    "retry",
 ];
 
 /// Whether `name` may name a config, a flow, a function or a local value.

@@ -3,10 +3,10 @@
 //! the list they are called on.
 
 use super::Type;
-use super::table::BindingKind;
 use super::arguments::arguments;
 use super::check::Checker;
 use super::error::TypeError;
+use super::table::BindingKind;
 use crate::diagnostics::suggest::did_you_mean;
 use crate::library::{self, Builtin, Receiver, Shape};
 use crate::source::Span;

@@ -279,9 +279,10 @@ impl<'p> Checker<'_, 'p> {
                 TriggerKind::Event { binding, .. } | TriggerKind::Webhook { binding, .. } => {
                     binding.iter().map(|b| (b, BindingKind::Trigger)).collect()
                 }
-                TriggerKind::Called { params, .. } => {
-                    params.iter().map(|p| (&p.name, BindingKind::Param)).collect()
-                }
+                TriggerKind::Called { params, .. } => params
+                    .iter()
+                    .map(|p| (&p.name, BindingKind::Param))
+                    .collect(),
                 TriggerKind::Schedule { .. } => Vec::new(),
             };
             for (name, kind) in names {
@@ -354,8 +355,11 @@ impl<'p> Checker<'_, 'p> {
                         // The event, or null when the timeout passes first.
                         LetValue::WaitFor(wait) => Type::Optional(Box::new(self.wait_for(wait))),
                     };
-                    let visible =
-                        Span::new(block.span.file, stmt.span.end as usize, block.span.end as usize);
+                    let visible = Span::new(
+                        block.span.file,
+                        stmt.span.end as usize,
+                        block.span.end as usize,
+                    );
                     self.table
                         .declare(name, &ty, visible, BindingKind::Let, typed);
                     self.bind(&name.name, ty);

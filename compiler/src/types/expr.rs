@@ -56,7 +56,8 @@ impl<'p> Checker<'_, 'p> {
                     .iter()
                     .map(|p| {
                         let kind = super::table::BindingKind::Lambda;
-                        self.table.declare(p, &Type::Unknown, body.span, kind, false);
+                        self.table
+                            .declare(p, &Type::Unknown, body.span, kind, false);
                         (p.name.clone(), Type::Unknown)
                     })
                     .collect();

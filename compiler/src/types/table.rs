@@ -66,7 +66,9 @@ impl TypeTable {
         let mut visible: Vec<&Binding> = self
             .bindings
             .iter()
-            .filter(|b| b.visible.file == file && b.visible.start <= offset && offset <= b.visible.end)
+            .filter(|b| {
+                b.visible.file == file && b.visible.start <= offset && offset <= b.visible.end
+            })
             .collect();
         visible.sort_by_key(|b| std::cmp::Reverse(b.visible.start));
         let mut seen = std::collections::BTreeSet::new();

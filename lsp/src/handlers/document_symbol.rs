@@ -18,7 +18,10 @@ pub fn run(workspace: &Workspace, params: &DocumentSymbolParams) -> Option<Docum
     ))
 }
 
-#[expect(deprecated, reason = "the protocol type still has the deprecated field")]
+#[expect(
+    deprecated,
+    reason = "the protocol type still has the deprecated field"
+)]
 fn symbol(entry: &Entry, text: &Text<'_>) -> DocumentSymbol {
     DocumentSymbol {
         name: entry.name.clone(),

@@ -16,7 +16,7 @@ pub fn run(workspace: &Workspace, params: &FoldingRangeParams) -> Option<Vec<Fol
         .into_iter()
         .filter_map(|(span, kind)| {
             let range = text.range(span);
-            (range.end.line > range.start.line).then(|| FoldingRange {
+            (range.end.line > range.start.line).then_some(FoldingRange {
                 start_line: range.start.line,
                 start_character: None,
                 end_line: range.end.line,

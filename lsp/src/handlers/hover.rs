@@ -1,8 +1,6 @@
 //! `textDocument/hover`: types, signatures and doc comments.
 
-use tower_lsp_server::ls_types::{
-    Hover, HoverContents, HoverParams, MarkupContent, MarkupKind,
-};
+use tower_lsp_server::ls_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
 use super::locate;
 use crate::workspace::Workspace;

@@ -9,7 +9,10 @@ use crate::workspace::Workspace;
 pub fn run(workspace: &Workspace, params: &InlayHintParams) -> Option<Vec<InlayHint>> {
     let file = workspace.file(&params.text_document.uri)?;
     let text = Text::new(workspace.text(file)?);
-    let (start, end) = (text.offset(params.range.start), text.offset(params.range.end));
+    let (start, end) = (
+        text.offset(params.range.start),
+        text.offset(params.range.end),
+    );
     let hints = idflow_compiler::ide::inlay_hints(&workspace.table, file, start, end)
         .into_iter()
         .map(|hint| InlayHint {

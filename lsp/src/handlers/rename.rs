@@ -46,8 +46,10 @@ pub fn run(workspace: &Workspace, params: &RenameParams) -> Result<Option<Worksp
     .map_err(Error::invalid_params)?;
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for edit in &edits {
-        let (Some(uri), Some(text)) = (workspace.uri(edit.span.file), workspace.text(edit.span.file))
-        else {
+        let (Some(uri), Some(text)) = (
+            workspace.uri(edit.span.file),
+            workspace.text(edit.span.file),
+        ) else {
             continue;
         };
         changes

@@ -1,8 +1,8 @@
 //! `textDocument/signatureHelp`: the parameters of the call being written.
 
 use tower_lsp_server::ls_types::{
-    Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel,
-    SignatureHelp, SignatureHelpParams, SignatureInformation,
+    Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel, SignatureHelp,
+    SignatureHelpParams, SignatureInformation,
 };
 
 use super::locate;

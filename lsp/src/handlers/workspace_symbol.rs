@@ -3,8 +3,7 @@
 
 use idflow_compiler::ide;
 use tower_lsp_server::ls_types::{
-    Location, OneOf, WorkspaceSymbol, WorkspaceSymbolParams,
-    WorkspaceSymbolResponse,
+    Location, OneOf, WorkspaceSymbol, WorkspaceSymbolParams, WorkspaceSymbolResponse,
 };
 
 use super::document_symbol::kind;
@@ -12,10 +11,18 @@ use crate::convert::Text;
 use crate::workspace::Workspace;
 
 /// The matching symbols.
-pub fn run(workspace: &Workspace, params: &WorkspaceSymbolParams) -> Option<WorkspaceSymbolResponse> {
+pub fn run(
+    workspace: &Workspace,
+    params: &WorkspaceSymbolParams,
+) -> Option<WorkspaceSymbolResponse> {
     let query = params.query.to_lowercase();
     let mut found = Vec::new();
-    for file in workspace.project.files.iter().filter(|f| workspace.is_own(f.file)) {
+    for file in workspace
+        .project
+        .files
+        .iter()
+        .filter(|f| workspace.is_own(f.file))
+    {
         let (Some(uri), Some(source)) = (workspace.uri(file.file), workspace.text(file.file))
         else {
             continue;
