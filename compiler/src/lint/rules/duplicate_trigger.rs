@@ -1,6 +1,8 @@
 //! Two flows with the same triggers and the same filter: every event runs
 //! both, usually because one was copied from the other and not changed.
 
+use std::collections::HashMap;
+
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
 use crate::project::ProjectFile;
@@ -13,21 +15,24 @@ pub(super) const RULE: Rule = Rule {
 };
 
 fn check(cx: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
-    let flows: Vec<&Flow> = cx
-        .project_items()
-        .filter_map(|item| match item {
-            Item::Flow(flow) => Some(flow),
-            _ => None,
-        })
-        .collect();
+    // The first flow of each shape, in project order: each shape is built
+    // once, so a project of many flows is checked in linear time.
+    let mut first: HashMap<String, &Flow> = HashMap::new();
+    let mut shapes: HashMap<*const Flow, String> = HashMap::new();
+    for item in cx.project_items() {
+        if let Item::Flow(flow) = item {
+            let shape = trigger_shape(flow).to_string();
+            first.entry(shape.clone()).or_insert(flow);
+            shapes.insert(std::ptr::from_ref(flow), shape);
+        }
+    }
     for item in &file.parsed.module.items {
         let Item::Flow(flow) = item else { continue };
-        let shape = trigger_shape(flow);
         // Reported on the later flow of each pair, in project order.
-        let earlier = flows
-            .iter()
-            .take_while(|other| !std::ptr::eq(**other, flow))
-            .find(|other| trigger_shape(other) == shape);
+        let earlier = shapes
+            .get(&std::ptr::from_ref(flow))
+            .and_then(|shape| first.get(shape))
+            .filter(|earlier| !std::ptr::eq(**earlier, flow));
         if let Some(earlier) = earlier {
             out.push(
                 Diagnostic::warning(
