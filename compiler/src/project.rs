@@ -100,7 +100,12 @@ impl Project {
         else {
             return false;
         };
-        entry.parsed = syntax::parse(file, &text);
+        let previous = self
+            .sources
+            .get(file)
+            .map(|s| s.text.as_str())
+            .unwrap_or_default();
+        entry.parsed = syntax::reparse(file, &text, &entry.parsed, previous);
         self.sources.set_text(file, text)
     }
 

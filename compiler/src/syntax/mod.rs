@@ -89,6 +89,20 @@ pub struct Parsed {
     /// test. The tree around them is complete, but names they would have
     /// bound are missing: later phases should not report those as unknown.
     pub recovered: Vec<Span>,
+    /// What each top-level chunk of the text produced, in order, so that
+    /// [`reparse`] can keep the trees of the chunks an edit did not touch.
+    chunks: Vec<ChunkParse>,
+}
+
+/// What one chunk of the text produced: how many of the items and comments
+/// of [`Parsed`], in order, are its own; chunks with diagnostics are
+/// always parsed again (their messages may read the text around them).
+#[derive(Clone, Debug)]
+struct ChunkParse {
+    range: std::ops::Range<usize>,
+    items: usize,
+    comments: usize,
+    clean: bool,
 }
 
 impl Parsed {
@@ -100,6 +114,40 @@ impl Parsed {
 
 /// Parses the text of one file.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    parse_reusing(file, text, None)
+}
+
+/// Parses the new text of a file that was `previous_text`, parsed as
+/// `previous`: each chunk (top-level item) whose text is unchanged and that
+/// parsed cleanly keeps its tree, moved to its new place; only the others
+/// are parsed. The result is what [`parse`] gives on `text`.
+pub fn reparse(file: FileId, text: &str, previous: &Parsed, previous_text: &str) -> Parsed {
+    parse_reusing(file, text, Some((previous, previous_text)))
+}
+
+/// The chunks of `previous` that parsed cleanly, by their text, each with
+/// where its items and comments start in the previous tree.
+fn reusable<'a>(
+    previous: &'a Parsed,
+    previous_text: &'a str,
+) -> std::collections::HashMap<&'a str, (&'a ChunkParse, usize, usize)> {
+    let mut by_text = std::collections::HashMap::new();
+    let (mut items, mut comments) = (0, 0);
+    for chunk in &previous.chunks {
+        if chunk.clean
+            && let Some(text) = previous_text.get(chunk.range.clone())
+        {
+            by_text.entry(text).or_insert((chunk, items, comments));
+        }
+        items += chunk.items;
+        comments += chunk.comments;
+    }
+    by_text
+}
+
+fn parse_reusing(file: FileId, text: &str, previous: Option<(&Parsed, &str)>) -> Parsed {
+    use ast::shift::Shift as _;
+    let reusable = previous.map(|(parsed, old)| (parsed, reusable(parsed, old)));
     let mut module = Module {
         file,
         items: Vec::new(),
@@ -107,10 +155,44 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     };
     let mut diagnostics = Vec::new();
     let mut recovered = Vec::new();
+    let mut chunks = Vec::new();
     for range in split::chunks(text) {
         let Some(chunk) = text.get(range.clone()) else {
             continue;
         };
+        let kept = reusable
+            .as_ref()
+            .and_then(|(parsed, by_text)| Some((*parsed, *by_text.get(chunk)?)));
+        if let Some((parsed, (old, items, comments))) = kept {
+            let delta = range.start as isize - old.range.start as isize;
+            let mut reused: Vec<ast::Item> = parsed
+                .module
+                .items
+                .iter()
+                .skip(items)
+                .take(old.items)
+                .cloned()
+                .collect();
+            let mut reused_comments: Vec<ast::Comment> = parsed
+                .module
+                .comments
+                .iter()
+                .skip(comments)
+                .take(old.comments)
+                .cloned()
+                .collect();
+            reused.shift(delta);
+            reused_comments.shift(delta);
+            chunks.push(ChunkParse {
+                range: range.clone(),
+                items: reused.len(),
+                comments: reused_comments.len(),
+                clean: true,
+            });
+            module.items.append(&mut reused);
+            module.comments.append(&mut reused_comments);
+            continue;
+        }
         if let Some(at) = scan::too_deep(chunk, MAX_NESTING) {
             let span = Span::new(file, range.start + at, range.start + at + 1);
             diagnostics.push(
@@ -120,9 +202,21 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 }
                 .into_diagnostic(),
             );
+            chunks.push(ChunkParse {
+                range,
+                items: 0,
+                comments: 0,
+                clean: false,
+            });
             continue;
         }
         let mut result = recover::parse_chunk(file, text, range.start, chunk);
+        chunks.push(ChunkParse {
+            range,
+            items: result.items.len(),
+            comments: result.comments.len(),
+            clean: result.diagnostics.is_empty() && result.recovered.is_empty(),
+        });
         module.items.append(&mut result.items);
         module.comments.append(&mut result.comments);
         diagnostics.append(&mut result.diagnostics);
@@ -132,5 +226,9 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         module,
         diagnostics,
         recovered,
+        chunks,
     }
 }
+
+#[cfg(test)]
+mod reparse_tests;

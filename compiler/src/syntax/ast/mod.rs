@@ -8,6 +8,7 @@
 
 mod expr;
 mod item;
+pub(crate) mod shift;
 mod stmt;
 pub mod visit;
 
