@@ -114,6 +114,22 @@ impl Project {
         self.files.iter().find(|f| f.file == file)
     }
 
+    /// The stdlib module a file declares (`okta`), if it is a stdlib file.
+    pub fn stdlib_module(&self, file: FileId) -> Option<&str> {
+        match self.file(file)?.origin {
+            Origin::Project => None,
+            Origin::Stdlib => stdlib::module_name(&self.sources.get(file)?.name),
+        }
+    }
+
+    /// The text a span covers; empty when it lies outside its file.
+    pub fn text_of(&self, span: crate::source::Span) -> &str {
+        self.sources
+            .get(span.file)
+            .and_then(|s| s.text.get(span.range()))
+            .unwrap_or_default()
+    }
+
     /// The id of the file with this name.
     pub fn file_named(&self, name: &str) -> Option<FileId> {
         self.sources

@@ -211,6 +211,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
+        self.lock().open.insert(document.uri.clone());
         self.changed(&document.uri, document.text).await;
     }
 
@@ -232,6 +233,7 @@ impl LanguageServer for Backend {
         // The file on disk is the project's again; a file that is gone
         // leaves the project (its text becomes empty).
         let uri = params.text_document.uri;
+        self.lock().open.remove(&uri);
         let on_disk = uri
             .to_file_path()
             .and_then(|path| crate::workspace::read_source(&path).ok())
@@ -241,6 +243,10 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         for change in params.changes {
+            // An open buffer is newer than the file: the editor's text wins.
+            if self.lock().open.contains(&change.uri) {
+                continue;
+            }
             let on_disk = change
                 .uri
                 .to_file_path()

@@ -6,7 +6,7 @@
 //! [`Workspace::check_all`] the whole project, which the server runs after
 //! typing pauses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use idflow_compiler::diagnostics::Diagnostic;
@@ -28,6 +28,8 @@ pub struct Workspace {
     pub project: Project,
     uris: HashMap<Uri, FileId>,
     files: HashMap<FileId, Uri>,
+    /// Files open in the editor: their buffer, not the disk, is the text.
+    pub open: HashSet<Uri>,
     /// The lint levels of `idflow.toml`.
     pub levels: Levels,
     /// The latest diagnostics of each project file.
@@ -47,6 +49,7 @@ impl Workspace {
             project: Project::new(idflow_compiler::source::SourceMap::new()),
             uris: HashMap::new(),
             files: HashMap::new(),
+            open: HashSet::new(),
             levels: Levels::new(),
             diagnostics: BTreeMap::new(),
             table: TypeTable::default(),

@@ -191,3 +191,19 @@ async def test_formatting_gives_the_canonical_style(client):
         )
     )
     assert apply(messy, edits) == text
+
+
+async def test_files_changed_on_disk_are_checked_with_the_workspace(client):
+    text = (client.project / "alerts.flow").read_text()
+    open_doc(client, client.project / "alerts.flow", text)
+    # A file written outside the editor (a `git pull`) that declares the
+    # config again: the whole-workspace check reports it in that file.
+    extra = client.project / "extra.flow"
+    extra.write_text('config alert_channel: String = "#other"\n')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=extra.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    diagnostics = await diagnostics_of(client, extra.as_uri())
+    assert any("alert_channel" in d.message for d in diagnostics), diagnostics

@@ -246,12 +246,7 @@ impl Context<'_, '_> {
     }
 
     fn source(&self, span: Span) -> String {
-        self.project
-            .sources
-            .get(span.file)
-            .and_then(|s| s.text.get(span.range()))
-            .unwrap_or_default()
-            .to_owned()
+        self.project.text_of(span).to_owned()
     }
 
     /// Every event, `connector.event`, and the other triggers.
@@ -460,17 +455,9 @@ fn top_level() -> Vec<Completion> {
         ),
     ];
     proposals.extend(
-        [
-            "import",
-            "config",
-            "type",
-            "fn",
-            "connector",
-            "flow",
-            "test",
-        ]
-        .iter()
-        .map(|k| Completion::plain(*k, CompletionKind::Keyword, None)),
+        crate::syntax::ITEM_KEYWORDS
+            .iter()
+            .map(|k| Completion::plain(*k, CompletionKind::Keyword, None)),
     );
     proposals
 }

@@ -53,14 +53,7 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
         };
         return Some(code(&format!("{what} {}: {}", binding.name, binding.ty)));
     }
-    let source = |span: Span| {
-        project
-            .sources
-            .get(span.file)
-            .and_then(|s| s.text.get(span.range()))
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let source = |span: Span| project.text_of(span).to_owned();
     let (signature, doc) = match declaration(project, at.def)? {
         Declaration::Config(config) => {
             let default = config
@@ -115,9 +108,7 @@ fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<Str
         ),
         Declaration::Type(ty) => {
             let module = project
-                .sources
-                .get(ty.name.span.file)
-                .and_then(|s| crate::stdlib::module_name(&s.name))
+                .stdlib_module(ty.name.span.file)
                 .map(|m| format!("{m}."))
                 .unwrap_or_default();
             (format!("type {module}{}", ty.name.name), ty.doc.as_ref())

@@ -87,20 +87,11 @@ pub fn rename(
             span: o.span,
             replacement: if o.shorthand {
                 // `{ login }` keeps its key: `{ login: new_name }`.
-                format!("{}: {new_name}", text_of(project, o.span))
+                format!("{}: {new_name}", project.text_of(o.span))
             } else {
                 new_name.to_owned()
             },
         })
         .collect();
     Ok(edits)
-}
-
-fn text_of(project: &Project, span: Span) -> String {
-    project
-        .sources
-        .get(span.file)
-        .and_then(|s| s.text.get(span.range()))
-        .unwrap_or_default()
-        .to_owned()
 }

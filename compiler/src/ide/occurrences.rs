@@ -6,10 +6,9 @@
 //! two occurrences refer to the same thing exactly when their `def` spans
 //! are equal, across files and into the stdlib.
 
-use crate::project::{Origin, Project, ProjectFile};
+use crate::project::{Project, ProjectFile};
 use crate::resolve::Symbols;
 use crate::source::Span;
-use crate::stdlib;
 use crate::syntax::ast::{
     Arg, Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr, ExprKind, FieldDecl,
     Ident, Item, LetValue, Path, StmtKind, StringPart, TestStmtKind, TriggerKind, TypeDefBody,
@@ -66,13 +65,7 @@ impl Occurrence {
 /// Every occurrence of a name in `file`, in source order.
 pub fn occurrences(project: &Project, table: &TypeTable, file: &ProjectFile) -> Vec<Occurrence> {
     let symbols = Symbols::collect(project, &mut Vec::new());
-    let module = match file.origin {
-        Origin::Project => None,
-        Origin::Stdlib => project
-            .sources
-            .get(file.file)
-            .and_then(|s| stdlib::module_name(&s.name)),
-    };
+    let module = project.stdlib_module(file.file);
     let mut walker = Walker {
         symbols: &symbols,
         table,

@@ -48,14 +48,7 @@ fn action_signature_of(project: &Project, connector: &str, action: &str) -> Opti
         ConnectorMember::Action(a) if a.name.name == action => Some(a),
         _ => None,
     })?;
-    let source = |span: Span| {
-        project
-            .sources
-            .get(span.file)
-            .and_then(|s| s.text.get(span.range()))
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let source = |span: Span| project.text_of(span).to_owned();
     let documentation = match declaration(project, decl.name.span) {
         Some(Declaration::Action(_, action)) => action.doc.as_ref().map(|d| d.text()),
         _ => None,

@@ -16,8 +16,7 @@ pub use error::ResolveError;
 pub(crate) use symbols::Symbols;
 
 use crate::diagnostics::Diagnostic;
-use crate::project::{Origin, Project};
-use crate::stdlib;
+use crate::project::Project;
 use calls::CallGraph;
 use references::FileChecker;
 
@@ -48,13 +47,7 @@ pub(crate) fn resolve_in(
         .iter()
         .filter(|f| only.is_none_or(|file| f.file == file));
     for file in checked {
-        let module = match file.origin {
-            Origin::Project => None,
-            Origin::Stdlib => project
-                .sources
-                .get(file.file)
-                .and_then(|s| stdlib::module_name(&s.name)),
-        };
+        let module = project.stdlib_module(file.file);
         FileChecker::new(&symbols, file, module, &mut calls, &mut errors).check();
     }
     errors.extend(calls.cycles());

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::error::ResolveError;
-use crate::project::{Origin, Project};
-use crate::source::{FileId, Span};
-use crate::stdlib;
+use crate::project::Project;
+use crate::source::Span;
 use crate::syntax::ast::{Connector, ConnectorMember, Flow, Ident, Item, TriggerKind, TypeDef};
 
 /// Every definition of a project and of the stdlib.
@@ -34,7 +33,7 @@ impl<'p> Symbols<'p> {
     pub(crate) fn collect(project: &'p Project, errors: &mut Vec<ResolveError>) -> Self {
         let mut symbols = Symbols::default();
         for file in &project.files {
-            let module = stdlib_module(project, file.file, file.origin);
+            let module = project.stdlib_module(file.file);
             for item in &file.parsed.module.items {
                 symbols.add_item(module, item, errors);
             }
@@ -139,17 +138,6 @@ fn check_members(connector: &Connector, errors: &mut Vec<ResolveError>) {
     }
 }
 
-/// The stdlib module a file defines, if it is a stdlib file.
-fn stdlib_module(project: &Project, file: FileId, origin: Origin) -> Option<&str> {
-    match origin {
-        Origin::Project => None,
-        Origin::Stdlib => project
-            .sources
-            .get(file)
-            .and_then(|source| stdlib::module_name(&source.name)),
-    }
-}
-
 /// The names that lines starting with an item keyword define, read from the
 /// text of a file that did not parse.
 fn item_names(text: &str) -> impl Iterator<Item = &str> {
@@ -158,8 +146,7 @@ fn item_names(text: &str) -> impl Iterator<Item = &str> {
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .filter(|w| !w.is_empty());
         let keyword = words.next()?;
-        let is_item = ["config", "type", "fn", "connector", "flow"].contains(&keyword)
-            && line.starts_with(keyword);
+        let is_item = crate::syntax::ITEM_KEYWORDS.contains(&keyword) && line.starts_with(keyword);
         if is_item { words.next() } else { None }
     })
 }

@@ -21,6 +21,7 @@ mod split;
 
 pub use error::SyntaxError;
 pub use parser::{FlowParser, Rule};
+pub use split::ITEM_KEYWORDS;
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
@@ -232,3 +233,41 @@ fn parse_reusing(file: FileId, text: &str, previous: Option<(&Parsed, &str)>) ->
 
 #[cfg(test)]
 mod reparse_tests;
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::*;
+
+    /// The words of the grammar's `reserved` rule.
+    fn reserved_in_grammar() -> Vec<String> {
+        let grammar = include_str!("flow.pest");
+        let start = grammar
+            .find("reserved = @{")
+            .expect("the grammar has a reserved rule");
+        let rule = &grammar[start..];
+        let rule = &rule[..rule.find('}').expect("the rule ends")];
+        rule.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_keyword_list_is_the_grammars_reserved_rule() {
+        let mut grammar = reserved_in_grammar();
+        let mut listed: Vec<String> = KEYWORDS.iter().map(|k| (*k).to_owned()).collect();
+        grammar.sort();
+        listed.sort();
+        assert_eq!(listed, grammar);
+    }
+
+    #[test]
+    fn identifiers_are_words_that_are_not_keywords() {
+        assert!(is_identifier("alert_channel"));
+        assert!(is_identifier("_x2"));
+        for not_a_name in ["", "2x", "a-b", "flow", "when", "é"] {
+            assert!(!is_identifier(not_a_name), "{not_a_name}");
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! span lines, so a line start is never inside a string.
 
 /// Keywords that start a top-level item.
-pub(super) const ITEM_KEYWORDS: &[&str] = &[
+pub const ITEM_KEYWORDS: &[&str] = &[
     "import",
     "config",
     "type",
