@@ -39,6 +39,9 @@ pub struct Workspace {
     /// Bumped by every change: a whole-project check started before the
     /// latest change is not published.
     pub generation: u64,
+    /// What the plan says of each flow, by name, from the last
+    /// whole-project check that found no error; empty while there are errors.
+    pub plan: BTreeMap<String, String>,
 }
 
 impl Workspace {
@@ -54,6 +57,7 @@ impl Workspace {
             diagnostics: BTreeMap::new(),
             table: TypeTable::default(),
             generation: 0,
+            plan: BTreeMap::new(),
         }
     }
 
@@ -187,7 +191,27 @@ impl Workspace {
             .map(|(file, _)| *file)
             .collect();
         self.diagnostics = by_file;
+        self.plan = self.plan_facts();
         changed
+    }
+
+    /// Builds the plan when the project has no error; each flow's facts.
+    fn plan_facts(&self) -> BTreeMap<String, String> {
+        let clean = !self
+            .diagnostics
+            .values()
+            .flatten()
+            .any(Diagnostic::is_error);
+        let plan = clean
+            .then(|| idflow_compiler::plan::build(&self.project, &BTreeMap::new()).ok())
+            .flatten();
+        plan.map(|plan| {
+            plan.flows
+                .iter()
+                .map(|flow| (flow.name.clone(), ide::flow_plan_markdown(flow)))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     /// The occurrences of names in a file.

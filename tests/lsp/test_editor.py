@@ -207,3 +207,28 @@ async def test_files_changed_on_disk_are_checked_with_the_workspace(client):
     )
     diagnostics = await diagnostics_of(client, extra.as_uri())
     assert any("alert_channel" in d.message for d in diagnostics), diagnostics
+
+
+async def test_a_flow_hover_ends_with_its_plan_once_the_project_builds(client):
+    import asyncio
+
+    text = (client.project / "alerts.flow").read_text()
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    params = types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=position_of(text, "suspend_on_failure", 3),
+    )
+    # The plan is built by the whole-project check, after typing pauses.
+    for _ in range(50):
+        hover = (await client.text_document_hover_async(params)).contents.value
+        if "**plan**" in hover:
+            break
+        await asyncio.sleep(0.1)
+    assert "flow suspend_on_failure" in hover
+    assert "**plan** version `" in hover and "filter compiled to native code" in hover, hover
+    # A project with an error has no plan: the hover says nothing stale.
+    broken = text.replace("okta.suspend_user(", "okta.suspend_usr(")
+    change_doc(client, uri, broken, 2)
+    await asyncio.sleep(0.6)
+    hover = (await client.text_document_hover_async(params)).contents.value
+    assert "**plan**" not in hover

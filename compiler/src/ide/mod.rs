@@ -23,7 +23,7 @@ pub use completion::{Completion, CompletionKind, complete};
 pub use folding::FoldKind;
 pub use folding::folding_ranges;
 pub use hints::{InlayHint, inlay_hints};
-pub use hover::{Hover, hover};
+pub use hover::{Hover, flow_plan_markdown, hover};
 pub use navigation::{definition, references, rename};
 pub use occurrences::{Occurrence, SymbolKind, occurrences};
 pub use signature::{Signature, signature_help};

@@ -251,3 +251,45 @@ fn one_file_analysis_reports_only_that_file() {
     let from_all: Vec<_> = all.iter().filter(|d| d.span().unwrap().file == b).collect();
     assert_eq!(from_all, only_b.iter().collect::<Vec<_>>());
 }
+
+/// Applies the fix titled `title` of the diagnostics of `source`.
+fn apply_fix(source: &str, title: &str) -> String {
+    let (project, file, _) = project_at(&format!("$0{source}"));
+    let analysis = analyze(&project, &Levels::new(), Some(file));
+    let fix = analysis
+        .diagnostics
+        .iter()
+        .flat_map(|d| &d.fixes)
+        .find(|f| f.title.starts_with(title))
+        .unwrap_or_else(|| panic!("no fix `{title}` in {:#?}", analysis.diagnostics));
+    let edits: Vec<&crate::diagnostics::Edit> = fix.edits.iter().collect();
+    crate::diagnostics::fix::apply(source, &edits).0
+}
+
+#[test]
+fn a_missing_argument_is_added_with_an_empty_value_of_its_type() {
+    let without = SOURCE.replace(
+        "slack.post_message(channel: alert_channel, text: login)",
+        "slack.post_message(channel: alert_channel)",
+    );
+    let fixed = apply_fix(&without, "add the missing argument `text");
+    assert!(
+        fixed.contains("slack.post_message(channel: alert_channel, text: \"\")"),
+        "{fixed}"
+    );
+    let fixed = apply_fix(
+        &SOURCE.replace("okta.suspend_user(id: user.id)", "okta.suspend_user()"),
+        "add the missing argument `id",
+    );
+    assert!(fixed.contains("okta.suspend_user(id: \"\")"), "{fixed}");
+}
+
+#[test]
+fn an_undocumented_flow_gets_a_doc_comment_to_complete() {
+    let undocumented = SOURCE.replace("/// Suspends an account after a failed sign-in.\n", "");
+    let fixed = apply_fix(&undocumented, "add a doc comment");
+    assert!(
+        fixed.contains("/// What `suspend_on_failure` does, and why.\nflow suspend_on_failure {"),
+        "{fixed}"
+    );
+}

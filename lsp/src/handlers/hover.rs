@@ -2,6 +2,8 @@
 
 use tower_lsp_server::ls_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
+use idflow_compiler::ide::SymbolKind;
+
 use super::locate;
 use crate::workspace::Workspace;
 
@@ -17,10 +19,20 @@ pub fn run(workspace: &Workspace, params: &HoverParams) -> Option<Hover> {
         file,
         offset,
     )?;
+    let mut markdown = hover.markdown;
+    // A flow's hover ends with what its plan says, when the project builds.
+    let on_flow = occurrences
+        .iter()
+        .find(|o| o.span == hover.span && o.kind == SymbolKind::Flow);
+    if let Some(facts) = on_flow.and_then(|o| workspace.plan.get(workspace.project.text_of(o.def)))
+    {
+        markdown.push_str("\n\n");
+        markdown.push_str(facts);
+    }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: hover.markdown,
+            value: markdown,
         }),
         range: Some(text.range(hover.span)),
     })
