@@ -86,15 +86,27 @@ impl Backend {
 }
 
 /// The diagnostics to publish after checking the whole project, unless the
-/// project changed since `generation`.
+/// project changed since `generation`. The check runs on a copy, so that
+/// changes coming in meanwhile do not wait for it.
 fn full_check(workspace: &Mutex<Workspace>, generation: u64) -> Vec<(Uri, Vec<Diagnostic>)> {
-    let mut workspace = workspace
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if workspace.generation != generation {
+    let lock = || {
+        workspace
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let snapshot = {
+        let workspace = lock();
+        if workspace.generation != generation {
+            return Vec::new();
+        }
+        workspace.snapshot()
+    };
+    // A bug that panics in the checker must not end the server.
+    let Ok(checked) = std::panic::catch_unwind(AssertUnwindSafe(|| snapshot.check())) else {
         return Vec::new();
-    }
-    let Ok(changed) = std::panic::catch_unwind(AssertUnwindSafe(|| workspace.check_all())) else {
+    };
+    let mut workspace = lock();
+    let Some(changed) = workspace.apply(checked) else {
         return Vec::new();
     };
     changed
@@ -165,11 +177,15 @@ fn capabilities() -> ServerCapabilities {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[expect(deprecated, reason = "older clients send only `rootUri`")]
+        let root_uri = params.root_uri.as_ref();
         let root = params
             .workspace_folders
             .as_ref()
             .and_then(|folders| folders.first())
-            .and_then(|folder| folder.uri.to_file_path())
+            .map(|folder| &folder.uri)
+            .or(root_uri)
+            .and_then(|uri| uri.to_file_path())
             .map(|path| path.into_owned());
         let mut problems = Vec::new();
         {

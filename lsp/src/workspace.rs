@@ -3,8 +3,8 @@
 //!
 //! A change re-parses only the file that changed ([`Project::replace`]);
 //! [`Workspace::check_file`] checks only that file, and
-//! [`Workspace::check_all`] the whole project, which the server runs after
-//! typing pauses.
+//! a [`Snapshot`] the whole project, which the server checks after typing
+//! pauses, without holding the workspace.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -169,49 +169,33 @@ impl Workspace {
         self.diagnostics.insert(file, analysis.diagnostics);
     }
 
-    /// Checks the whole project; returns the files whose diagnostics changed.
-    pub fn check_all(&mut self) -> Vec<FileId> {
-        let analysis = ide::analyze(&self.project, &self.levels, None);
-        self.table = analysis.table;
-        let mut by_file: BTreeMap<FileId, Vec<Diagnostic>> = self
-            .project
-            .files
-            .iter()
-            .filter(|f| f.origin == Origin::Project)
-            .map(|f| (f.file, Vec::new()))
-            .collect();
-        for diagnostic in analysis.diagnostics {
-            if let Some(span) = diagnostic.span() {
-                by_file.entry(span.file).or_default().push(diagnostic);
-            }
+    /// What a whole-project check needs, taken under the lock so that the
+    /// check itself runs without it: a keystroke never waits for it.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            project: self.project.clone(),
+            levels: self.levels.clone(),
+            generation: self.generation,
         }
-        let changed = by_file
+    }
+
+    /// Takes the result of a whole-project check; the files whose
+    /// diagnostics changed. Nothing when the project changed since the
+    /// snapshot (a newer check is coming).
+    pub fn apply(&mut self, checked: Checked) -> Option<Vec<FileId>> {
+        if checked.generation != self.generation {
+            return None;
+        }
+        let changed = checked
+            .diagnostics
             .iter()
             .filter(|(file, found)| self.diagnostics.get(file) != Some(found))
             .map(|(file, _)| *file)
             .collect();
-        self.diagnostics = by_file;
-        self.plan = self.plan_facts();
-        changed
-    }
-
-    /// Builds the plan when the project has no error; each flow's facts.
-    fn plan_facts(&self) -> BTreeMap<String, String> {
-        let clean = !self
-            .diagnostics
-            .values()
-            .flatten()
-            .any(Diagnostic::is_error);
-        let plan = clean
-            .then(|| idflow_compiler::plan::build(&self.project, &BTreeMap::new()).ok())
-            .flatten();
-        plan.map(|plan| {
-            plan.flows
-                .iter()
-                .map(|flow| (flow.name.clone(), ide::flow_plan_markdown(flow)))
-                .collect()
-        })
-        .unwrap_or_default()
+        self.diagnostics = checked.diagnostics;
+        self.table = checked.table;
+        self.plan = checked.plan;
+        Some(changed)
     }
 
     /// The occurrences of names in a file.
@@ -273,4 +257,55 @@ pub fn read_source(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// A copy of the project for a whole-project check.
+pub struct Snapshot {
+    project: Project,
+    levels: Levels,
+    generation: u64,
+}
+
+/// What a whole-project check found.
+pub struct Checked {
+    generation: u64,
+    diagnostics: BTreeMap<FileId, Vec<Diagnostic>>,
+    table: TypeTable,
+    plan: BTreeMap<String, String>,
+}
+
+impl Snapshot {
+    /// Checks the whole project, and builds its plan when it has no error.
+    pub fn check(self) -> Checked {
+        let analysis = ide::analyze(&self.project, &self.levels, None);
+        let mut diagnostics: BTreeMap<FileId, Vec<Diagnostic>> = self
+            .project
+            .files
+            .iter()
+            .filter(|f| f.origin == Origin::Project)
+            .map(|f| (f.file, Vec::new()))
+            .collect();
+        for diagnostic in analysis.diagnostics {
+            if let Some(span) = diagnostic.span() {
+                diagnostics.entry(span.file).or_default().push(diagnostic);
+            }
+        }
+        let clean = !diagnostics.values().flatten().any(Diagnostic::is_error);
+        let plan = clean
+            .then(|| idflow_compiler::plan::build(&self.project, &BTreeMap::new()).ok())
+            .flatten()
+            .map(|plan| {
+                plan.flows
+                    .iter()
+                    .map(|flow| (flow.name.clone(), ide::flow_plan_markdown(flow)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Checked {
+            generation: self.generation,
+            diagnostics,
+            table: analysis.table,
+            plan,
+        }
+    }
 }

@@ -146,7 +146,9 @@ impl Context<'_, '_> {
             && !self.is_local(name)
         {
             if let Some(connector) = self.symbols.connectors.get(name) {
-                return if is_event_position(line.trim_end_matches(|c: char| c != ' ')) {
+                // The line before `okta.`: `when okta.` asks for events.
+                let before_receiver = line.trim_end_matches(|c: char| c != ' ');
+                return if is_event_position(before_receiver) {
                     events_of(connector, false)
                 } else {
                     self.actions_of(connector)
