@@ -228,3 +228,11 @@ fn a_comment_at_the_end_of_a_line_stays_with_what_ends_there() {
     assert!(formatted.contains("\n    ) // why\n"), "{formatted}");
     check_formatting("trailing comment", text);
 }
+
+#[test]
+fn a_comment_between_a_doc_comment_and_its_item_stays_there() {
+    let text = "/// Where alerts go.\n// owned by the security team\nconfig channel: String = \"#a\"\n\nconnector hr {\n  /// The base.\n  // set per environment\n  base_url: \"https://hr.example\"\n}\n";
+    let formatted = format::format_source(FileId(0), text).unwrap();
+    assert_eq!(formatted, text);
+    check_formatting("comment under a doc comment", text);
+}

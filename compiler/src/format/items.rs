@@ -31,11 +31,11 @@ impl Printer<'_> {
         self.start_element(item.span().start);
         match item {
             Item::Import(import) => {
-                self.doc(&import.doc);
+                self.doc(&import.doc, import.name.span.start);
                 self.write(&format!("import {}", import.name.name));
             }
             Item::Config(config) => {
-                self.doc(&config.doc);
+                self.doc(&config.doc, config.name.span.start);
                 self.write(&format!("config {}: ", config.name.name));
                 self.type_expr(&config.ty);
                 if let Some(default) = &config.default {
@@ -44,7 +44,7 @@ impl Printer<'_> {
                 }
             }
             Item::Type(def) => {
-                self.doc(&def.doc);
+                self.doc(&def.doc, def.name.span.start);
                 self.write(&format!("type {} ", def.name.name));
                 match &def.body {
                     TypeDefBody::Record(fields) => {
@@ -57,7 +57,7 @@ impl Printer<'_> {
                 }
             }
             Item::Fn(def) => {
-                self.doc(&def.doc);
+                self.doc(&def.doc, def.name.span.start);
                 self.write(&format!("fn {}", def.name.name));
                 self.params(
                     &def.params,
@@ -88,7 +88,7 @@ impl Printer<'_> {
                 self.write("}");
             }
             Item::Connector(connector) => {
-                self.doc(&connector.doc);
+                self.doc(&connector.doc, connector.name.span.start);
                 self.write(&format!("connector {} ", connector.name.name));
                 self.block(
                     "{",
@@ -108,17 +108,17 @@ impl Printer<'_> {
         self.start_element(member.span().start);
         match member {
             ConnectorMember::Setting(setting) => {
-                self.doc(&setting.doc);
+                self.doc(&setting.doc, setting.key.span.start);
                 self.write(&format!("{}: ", setting.key.name));
                 self.expr(&setting.value);
             }
             ConnectorMember::Retry(retry) => {
-                self.doc(&retry.doc);
+                self.doc(&retry.doc, retry.policy.span.start);
                 self.write(&format!("retry: {}", retry_policy(&retry.policy)));
             }
             ConnectorMember::Action(action) => self.action(action),
             ConnectorMember::Event(event) => {
-                self.doc(&event.doc);
+                self.doc(&event.doc, event.name.span.start);
                 self.write(&format!(
                     "event {} = {} : ",
                     event.name.name,
@@ -131,7 +131,7 @@ impl Printer<'_> {
     }
 
     fn action(&mut self, action: &ActionDecl) {
-        self.doc(&action.doc);
+        self.doc(&action.doc, action.name.span.start);
         let kind = match action.kind {
             ActionKind::Read => "read action ",
             ActionKind::Write => "action ",
@@ -190,7 +190,7 @@ impl Printer<'_> {
     }
 
     fn flow(&mut self, flow: &Flow) {
-        self.doc(&flow.doc);
+        self.doc(&flow.doc, flow.name.span.start);
         self.write(&format!("flow {} {{", flow.name.name));
         self.indented(|p| {
             for trigger in &flow.triggers {
@@ -269,7 +269,7 @@ impl Printer<'_> {
     }
 
     fn test(&mut self, test: &Test) {
-        self.doc(&test.doc);
+        self.doc(&test.doc, test.name.span.start);
         self.write(&format!("test {} ", quote(&test.name.value)));
         if test.stmts.is_empty() && !self.has_comment_within(test.span.start, test.span.end) {
             self.write("{}");
@@ -390,7 +390,7 @@ impl Printer<'_> {
         }
         self.block("{", fields, end, "}", |p, field| {
             p.start_element(field.span.start);
-            p.doc(&field.doc);
+            p.doc(&field.doc, field.name.span.start);
             p.write(&format!("{}: ", record_key(&field.name.name, field.quoted)));
             p.type_expr(&field.ty);
             p.write(",");

@@ -194,7 +194,9 @@ impl<'a> Printer<'a> {
     }
 
     /// Prints a doc comment, one `///` line each, then starts the next line.
-    pub(super) fn doc(&mut self, doc: &Option<Doc>) {
+    /// `//` comments between the doc comment and the item, which starts
+    /// being named at source offset `name`, stay between them.
+    pub(super) fn doc(&mut self, doc: &Option<Doc>, name: u32) {
         if let Some(doc) = doc {
             for line in &doc.lines {
                 self.write("///");
@@ -202,6 +204,15 @@ impl<'a> Printer<'a> {
                 self.newline();
             }
             self.cursor = self.cursor.max(doc.span.end);
+            while let Some(comment) = self.comments.get(self.next_comment)
+                && comment.span.start < name
+            {
+                self.write("//");
+                self.out.push_str(&comment.text);
+                self.newline();
+                self.next_comment += 1;
+                self.cursor = self.cursor.max(comment.span.end);
+            }
         }
     }
 }
