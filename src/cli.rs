@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow test examples\n  idflow test . --filter \"Spain\" --format json\n  idflow test examples --format junit > idflow-tests.xml\n  idflow test examples --coverage coverage/lcov.info\n\nExit codes: 0 every test passed, 1 a test failed (or a test value cannot be read), 2 usage errors."
     )]
     Test(TestArgs),
+    /// Replay an event archive through the project's triggers: how often each flow would have fired.
+    #[command(
+        after_help = "Examples:\n  idflow replay examples --events okta-export.jsonl\n  idflow replay . --events last-month.json.gz --flow block_foreign_signin\n  zcat export.json.gz | idflow replay . --events - --format json\n\nArchives: JSON lines of System Log events or of Event Hook deliveries, a JSON array\nas the System Log API returns it, or pretty-printed deliveries; gzip or not.\nNo action runs. Exit codes: 0 replayed, 1 the project does not build, 2 usage or\ninput errors (and, with --strict, a malformed event)."
+    )]
+    Replay(ReplayArgs),
     /// Start the language server on standard input and output (editors start it).
     #[command(
         after_help = "Editors start it themselves: the VS Code extension in lsp/vscode runs\n`idflow lsp`. Any client that speaks the Language Server Protocol over stdio can:\n  idflow lsp\n\nThe diagnostics are those of `idflow check` and `idflow lint`, at the levels of\nthe workspace's idflow.toml; formatting is `idflow fmt`'s."
@@ -246,6 +251,40 @@ pub struct RunArgs {
     /// Run in this environment: its `[env.NAME.config]` values of idflow.toml.
     #[arg(long)]
     pub env: Option<String>,
+}
+
+/// Arguments of `idflow replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The archive: a file (gzip or not), or `-` for standard input.
+    #[arg(long)]
+    pub events: PathBuf,
+    /// Report this flow only.
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReplayFormat::Human)]
+    pub format: ReplayFormat,
+    /// Run every filter in the reference interpreter instead of native code.
+    #[arg(long)]
+    pub interpreter: bool,
+    /// Stop at the first entry that is not an event, instead of counting it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Build the plan for this environment: its `[env.NAME.config]` values.
+    #[arg(long)]
+    pub env: Option<String>,
+}
+
+/// Output formats of `idflow replay`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReplayFormat {
+    /// A readable report.
+    Human,
+    /// The report as one JSON object.
+    Json,
 }
 
 /// Output formats of `idflow run`.

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Test(args) => commands::test::run(&args),
         cli::Command::Lsp => commands::lsp::run(),
+        cli::Command::Replay(args) => commands::replay::run(&args),
     };
     match outcome {
         Ok(outcome) => outcome.exit_code(),

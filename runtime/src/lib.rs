@@ -21,6 +21,7 @@ pub mod fixtures;
 pub mod http;
 pub mod journal;
 pub mod oauth;
+pub mod replay;
 pub mod serve;
 pub mod smtp;
 pub mod store;

@@ -8,6 +8,7 @@ pub mod lint;
 pub mod lsp;
 pub mod parse;
 pub mod plan;
+pub mod replay;
 pub mod run;
 pub mod runs;
 pub mod serve;

@@ -58,6 +58,17 @@ pub struct Matcher {
     now: std::sync::atomic::AtomicI64,
 }
 
+/// What matching one event found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matched {
+    /// The event's `eventType`, when it has one.
+    pub event_type: Option<String>,
+    /// The flows it fires, by index into the plan.
+    pub flows: Vec<u32>,
+    /// Whether any flow triggers on its type (before filters).
+    pub typed: bool,
+}
+
 /// Whether a flow's filter is compiled by the JIT: `idflow plan` shows it.
 pub fn compiles(plan_filter: &PExpr, event: Option<LocalId>) -> bool {
     slots::compilable(plan_filter, event)
@@ -148,6 +159,17 @@ impl Matcher {
         bytes: &[u8],
         slots: &mut Vec<Slot>,
     ) -> Result<Vec<u32>, ExtractError> {
+        Ok(self.match_event(connector, bytes, slots)?.flows)
+    }
+
+    /// What one event, from its bytes, fires — with its type, and whether
+    /// any flow triggers on that type at all (`idflow replay` counts both).
+    pub fn match_event(
+        &self,
+        connector: &str,
+        bytes: &[u8],
+        slots: &mut Vec<Slot>,
+    ) -> Result<Matched, ExtractError> {
         slots.resize(self.table.len(), Slot::default());
         let event_type = extract::from_bytes(&self.tree, &self.table, bytes, slots)?;
         let candidates = self
@@ -166,7 +188,19 @@ impl Matcher {
         } else {
             None
         };
-        Ok(self.fire(candidates, slots, event.as_ref()))
+        Ok(Matched {
+            flows: self.fire(candidates, slots, event.as_ref()),
+            typed: !candidates.is_empty(),
+            event_type,
+        })
+    }
+
+    /// Whether some filter runs in the interpreter: only those can read
+    /// `now()`, which callers then set for each event.
+    pub fn interprets_filters(&self) -> bool {
+        self.filters
+            .iter()
+            .any(|f| matches!(f, FilterCode::Interpreted { .. }))
     }
 
     /// The flows an event fires, from the event already parsed.
