@@ -120,6 +120,11 @@ flow block_foreign_signin {
 
 /// (b) 1,000 flows, each on one event type with one to three comparisons.
 fn thousand_flows() -> Plan {
+    project(thousand_flows_text())
+}
+
+/// The text of the 1,000-flow project.
+fn thousand_flows_text() -> String {
     let mut rng = Rng(42);
     let events = [
         ("user_session_start", "user.session.start"),
@@ -146,10 +151,31 @@ fn thousand_flows() -> Plan {
             conditions.join(" and ")
         ));
     }
-    project(text)
+    text
+}
+
+/// With `IDFLOW_REPLAY_FIXTURES=DIR`, writes the 1,000-flow project to
+/// `DIR/project/flows.flow` and 1,000,000 generated events to
+/// `DIR/events.jsonl` (about 1.5 GB), for `idflow replay` (BENCHMARKS.md).
+fn write_replay_fixtures(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir.join("project"))?;
+    std::fs::write(dir.join("project/flows.flow"), thousand_flows_text())?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("events.jsonl"))?);
+    let mut rng = Rng(7);
+    for n in 0..1_000_000 {
+        serde_json::to_writer(&mut out, &event(&mut rng, n))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
 }
 
 fn bench(c: &mut Criterion) {
+    if let Some(dir) = std::env::var_os("IDFLOW_REPLAY_FIXTURES") {
+        write_replay_fixtures(std::path::Path::new(&dir))
+            .unwrap_or_else(|e| unreachable!("cannot write the replay fixtures: {e}"));
+        return;
+    }
     let mut rng = Rng(7);
     let events: Vec<serde_json::Value> = (0..EVENTS).map(|n| event(&mut rng, n)).collect();
     let bytes: Vec<Vec<u8>> = events
