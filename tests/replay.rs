@@ -293,3 +293,18 @@ fn an_unknown_flow_is_refused_with_the_projects_flows() {
         "{error}"
     );
 }
+
+#[test]
+fn deliveries_are_recognised_after_a_broken_first_line_and_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let deliveries: String = events(3)
+        .chunks(4)
+        .map(|chunk| serde_json::to_string(&json!({"data": {"events": chunk}})).unwrap() + "\n")
+        .collect();
+    let text = format!("\u{feff}not json at all\n{deliveries}");
+    let archive = write(dir.path(), "deliveries.jsonl", text.as_bytes());
+    let found = report(&archive, &[], None);
+    assert_eq!(counts(&found), expected(3));
+    assert_eq!(found["malformed"], json!(1));
+    assert_eq!(found["malformed_listed"][0]["place"], json!({"line": 1}));
+}

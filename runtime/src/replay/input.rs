@@ -63,6 +63,10 @@ pub(super) fn read(input: Box<dyn Read + '_>, visit: &mut Visit<'_>) -> Result<(
 }
 
 fn read_plain(mut reader: impl BufRead, visit: &mut Visit<'_>) -> Result<(), ReplayError> {
+    // A byte order mark, as some exports write, is not part of the JSON.
+    if reader.fill_buf()?.starts_with(&[0xef, 0xbb, 0xbf]) {
+        reader.consume(3);
+    }
     let mut lines_before = 0;
     loop {
         let buffer = reader.fill_buf()?;
@@ -173,24 +177,29 @@ fn read_lines(
         if text.is_empty() {
             continue;
         }
+        let place = Place::Line(number);
         let kind = match kind {
             Some(kind) => kind,
+            // The first line that is JSON says what the lines hold.
             None => match serde_json::from_slice::<serde_json::Value>(text) {
                 Err(error) if error.is_eof() => {
                     let start = Cursor::new(std::mem::take(&mut line));
                     return read_values(start.chain(reader), visit);
                 }
-                parsed => {
-                    let delivery = parsed.is_ok_and(|v| v.pointer("/data/events").is_some());
-                    *kind.insert(if delivery {
-                        LineKind::Deliveries
-                    } else {
-                        LineKind::Events
-                    })
+                Err(error) => {
+                    visit(Item::Malformed {
+                        place,
+                        error: error.to_string(),
+                    })?;
+                    continue;
                 }
+                Ok(value) => *kind.insert(if value.pointer("/data/events").is_some() {
+                    LineKind::Deliveries
+                } else {
+                    LineKind::Events
+                }),
             },
         };
-        let place = Place::Line(number);
         match kind {
             LineKind::Events => visit(Item::Event { bytes: text, place })?,
             LineKind::Deliveries => match serde_json::from_slice::<Delivery>(text) {
@@ -215,6 +224,7 @@ fn read_lines(
 /// events) or events.
 fn read_values(reader: impl Read, visit: &mut Visit<'_>) -> Result<(), ReplayError> {
     let values = serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>();
+    let mut read = 0;
     for value in values {
         let value = match value {
             Ok(value) => value,
@@ -227,19 +237,24 @@ fn read_values(reader: impl Read, visit: &mut Visit<'_>) -> Result<(), ReplayErr
                 });
             }
         };
+        // Events are numbered across the file, deliveries' events included.
         match serde_json::from_str::<Delivery>(value.get()) {
             Ok(delivery) => {
-                for (n, event) in delivery.data.events.iter().enumerate() {
+                for event in &delivery.data.events {
+                    read += 1;
                     visit(Item::Event {
                         bytes: event.get().as_bytes(),
-                        place: Place::Element(n as u64 + 1),
+                        place: Place::Element(read),
                     })?;
                 }
             }
-            Err(_) => visit(Item::Event {
-                bytes: value.get().as_bytes(),
-                place: Place::Element(1),
-            })?,
+            Err(_) => {
+                read += 1;
+                visit(Item::Event {
+                    bytes: value.get().as_bytes(),
+                    place: Place::Element(read),
+                })?
+            }
         }
     }
     Ok(())
