@@ -1,5 +1,5 @@
 //! `idflow replay` on archives built from Okta's sample events
-//! (../shared/specs/okta/samples): exact counts per flow in every archive
+//! (../shared/specs/okta/samples, copied in tests/fixtures/okta-samples): exact counts per flow in every archive
 //! format, gzip and standard input, malformed lines reported by number, and
 //! the JIT and the interpreter agreeing.
 
@@ -18,8 +18,10 @@ use serde_json::{Value, json};
 
 const PROJECT: &str = "tests/fixtures/replay";
 
+/// Okta's samples, copied from ../shared/specs/okta/samples so that the
+/// tests run on a clone without the shared folder.
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/specs/okta/samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/okta-samples")
 }
 
 fn sample(name: &str) -> Value {
