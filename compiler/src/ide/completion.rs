@@ -119,8 +119,8 @@ pub fn complete(
         return top_level();
     }
     let mut proposals = Vec::new();
-    if let Some(callee) = open_call(before) {
-        proposals.extend(context.arguments(&callee, before));
+    if let Some((callee, written)) = open_call(before) {
+        proposals.extend(context.arguments(&callee, written));
     }
     if line.trim_end().ends_with("call") {
         proposals.extend(context.flows());
@@ -265,8 +265,8 @@ impl Context<'_, '_> {
         proposals
     }
 
-    /// Inside `callee(…`: the named parameters not written yet.
-    fn arguments(&self, callee: &str, before: &str) -> Vec<Completion> {
+    /// Inside `callee(…`, after `written`: the named parameters not written yet.
+    fn arguments(&self, callee: &str, written: &str) -> Vec<Completion> {
         let Some((connector, action)) = callee.split_once('.') else {
             return Vec::new();
         };
@@ -279,7 +279,6 @@ impl Context<'_, '_> {
         }) else {
             return Vec::new();
         };
-        let written = before.rsplit_once('(').map_or("", |(_, args)| args);
         action
             .params
             .iter()
@@ -498,8 +497,9 @@ fn inside_item(before: &str) -> bool {
     opened > closed
 }
 
-/// The callee of the innermost call left open before the cursor, `okta.get_user`.
-pub(super) fn open_call(before: &str) -> Option<String> {
+/// The callee of the innermost call left open before the cursor,
+/// `okta.get_user`, and the arguments written so far (the text after its `(`).
+pub(super) fn open_call(before: &str) -> Option<(String, &str)> {
     let mut depth = 0usize;
     for (at, c) in before.char_indices().rev() {
         match c {
@@ -507,7 +507,8 @@ pub(super) fn open_call(before: &str) -> Option<String> {
             '(' | '[' | '{' if depth > 0 => depth -= 1,
             '(' => {
                 let callee = chain(before.get(..at)?.trim_end()).join(".");
-                return (!callee.is_empty()).then_some(callee);
+                let args = before.get(at + 1..)?;
+                return (!callee.is_empty()).then_some((callee, args));
             }
             '[' | '{' => return None,
             _ => {}

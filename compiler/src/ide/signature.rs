@@ -27,8 +27,7 @@ pub struct Signature {
 pub fn signature_help(project: &Project, file: FileId, offset: usize) -> Option<Signature> {
     let text = &project.sources.get(file)?.text;
     let before = text.get(..offset)?;
-    let callee = open_call(before)?;
-    let args = before.rsplit_once('(').map_or("", |(_, args)| args);
+    let (callee, args) = open_call(before)?;
     let mut signature = match callee.rsplit_once('.') {
         Some((connector, action)) => {
             action_signature_of(project, connector, action).or_else(|| {

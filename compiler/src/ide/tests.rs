@@ -293,3 +293,20 @@ fn an_undocumented_flow_gets_a_doc_comment_to_complete() {
         "{fixed}"
     );
 }
+
+#[test]
+fn a_call_nested_in_the_arguments_does_not_hide_the_open_one() {
+    let source = SOURCE.replace(
+        "slack.post_message(channel: alert_channel, text: login)",
+        "slack.post_message(channel: lower(alert_channel), $0",
+    );
+    let labels = labels(&source);
+    assert!(labels.contains(&"text:".to_owned()), "{labels:?}");
+    assert!(
+        !labels.contains(&"channel:".to_owned()),
+        "`channel` is written: {labels:?}"
+    );
+    let (project, file, offset) = project_at(&source);
+    let signature = signature_help(&project, file, offset).unwrap();
+    assert_eq!(signature.active, Some(1));
+}
