@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-/// Files larger than this are refused: no real flow file comes close, and the
-/// compiler's spans are 32-bit offsets.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+use idflow_compiler::source::{MAX_FILE_BYTES, skips_folder};
 
 /// Reads a source file, refusing directories, huge files and text that is not UTF-8.
 pub fn read_source(path: &Path) -> Result<String> {
@@ -86,7 +84,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
             .file_type()
             .with_context(|| format!("cannot read `{}`", path.display()))?;
         if file_type.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+            if !skips_folder(&name) {
                 walk(&path, files)?;
             }
         } else if path.extension().is_some_and(|ext| ext == "flow") {

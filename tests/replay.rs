@@ -10,9 +10,12 @@
     reason = "test helpers outside #[test] functions fail the test by panicking"
 )]
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use support::{idflow, idflow_with_input};
 
 use serde_json::{Value, json};
 
@@ -86,28 +89,14 @@ fn expected(copies: u64) -> Vec<(String, u64)> {
     counts
 }
 
-fn idflow(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(bytes) = stdin {
-        input.write_all(bytes).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
 /// The JSON report of replaying `archive` (a path, or `-` with `stdin`).
 fn report(archive: &str, extra: &[&str], stdin: Option<&[u8]>) -> Value {
     let mut args = vec!["replay", PROJECT, "--events", archive, "--format", "json"];
     args.extend_from_slice(extra);
-    let output = idflow(&args, stdin);
+    let output = match stdin {
+        Some(input) => idflow_with_input(&args, input),
+        None => idflow(&args),
+    };
     assert!(
         output.status.success(),
         "{}",
@@ -238,14 +227,14 @@ fn a_malformed_line_is_reported_with_its_number_and_the_rest_is_read() {
     assert_eq!(found["malformed_listed"][0]["place"], json!({"line": 10}));
     assert_eq!(counts(&found), expected(2), "every other line still counts");
 
-    let output = idflow(&["replay", PROJECT, "--events", &archive], None);
+    let output = idflow(&["replay", PROJECT, "--events", &archive]);
     let human = String::from_utf8_lossy(&output.stdout);
     assert!(
         human.contains("1 malformed entry skipped:\n  line 10: "),
         "{human}"
     );
 
-    let strict = idflow(&["replay", PROJECT, "--events", &archive, "--strict"], None);
+    let strict = idflow(&["replay", PROJECT, "--events", &archive, "--strict"]);
     assert!(!strict.status.success());
     let error = String::from_utf8_lossy(&strict.stderr);
     assert!(error.contains("line 10: not an event"), "{error}");
@@ -284,10 +273,7 @@ fn the_real_delivery_samples_are_read() {
 fn an_unknown_flow_is_refused_with_the_projects_flows() {
     let dir = tempfile::tempdir().unwrap();
     let archive = write(dir.path(), "events.jsonl", &json_lines(&events(1)));
-    let output = idflow(
-        &["replay", PROJECT, "--events", &archive, "--flow", "nope"],
-        None,
-    );
+    let output = idflow(&["replay", PROJECT, "--events", &archive, "--flow", "nope"]);
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -1,20 +1,11 @@
 //! `idflow check --format sarif` against the official SARIF 2.1.0 schema, and
 //! `--format github` as GitHub Actions reads it.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-#[expect(
-    clippy::unwrap_used,
-    reason = "a test helper: if the binary cannot start, the test fails"
-)]
-fn idflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_idflow"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use std::path::Path;
+
+use support::idflow;
 
 #[test]
 fn sarif_output_validates_against_the_official_schema() {

@@ -1,20 +1,11 @@
 //! `idflow test`: the runner on projects whose tests pass, and on tests
 //! that are wrong on purpose, whose failure output is snapshotted.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-#[expect(
-    clippy::unwrap_used,
-    reason = "a test helper: if the binary cannot start, the test fails"
-)]
-fn idflow(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_idflow"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .unwrap()
-}
+use std::process::Output;
+
+use support::idflow;
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

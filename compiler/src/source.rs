@@ -53,6 +53,17 @@ impl Span {
     }
 }
 
+/// The largest source file callers hand the compiler: no real flow file
+/// comes close, and spans are 32-bit offsets. The CLI refuses larger files;
+/// the language server skips them.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Whether a folder is left out when a project's `.flow` files are looked
+/// for: hidden folders, build output and Node.js packages.
+pub fn skips_folder(name: &str) -> bool {
+    name.starts_with('.') || name == "target" || name == "node_modules"
+}
+
 /// Offsets are stored as `u32`: the CLI refuses files above a few megabytes long
 /// before they reach the compiler, so saturating here can never be observed.
 fn offset(value: usize) -> u32 {

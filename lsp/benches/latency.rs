@@ -1,7 +1,7 @@
 //! The editor's latencies on a 5,000-line file, measured in process through
 //! the server's protocol service (everything but the stdio transport):
 //! from a `didChange` to the `publishDiagnostics` it causes, and of a
-//! completion request after `okta.`. Prints the median and the 99th
+//! completion request after `okta.`, and of a hover mid-file. Prints the median and the 99th
 //! percentile; BENCHMARKS.md records the figures.
 //!
 //! Run: `cargo bench -p idflow-lsp --bench latency`
@@ -126,6 +126,24 @@ async fn main() {
         let items = answer.result().unwrap().as_array().map_or(0, Vec::len);
         assert!(items > 10, "completion after `okta.` lists the actions");
     }
+    // Hover on `user` in the middle of the file: every name of the file is
+    // resolved to find it (the table behind definition, references, tokens).
+    // The header is 6 lines, each flow 11; its `let user` is its 6th line.
+    let hover_line = 6 + lines / 2 / 11 * 11 + 5;
+    let mut hover = Vec::new();
+    for _ in 0..ROUNDS {
+        let sent = Instant::now();
+        let answer = call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": hover_line, "character": 9}}),
+            false,
+        )
+        .await
+        .unwrap();
+        hover.push(sent.elapsed());
+        let shown = answer.result().unwrap()["contents"]["value"].to_string();
+        assert!(shown.contains("let user: okta.User"), "{shown}");
+    }
     println!(
         "file: {lines} lines, {} bytes; {ROUNDS} rounds each",
         text.len()
@@ -133,6 +151,7 @@ async fn main() {
     for (name, samples) in [
         ("didChange → publishDiagnostics", &mut change),
         ("completion after `okta.`", &mut completion),
+        ("hover on a `let` mid-file", &mut hover),
     ] {
         let median = percentile(samples, 0.5);
         let p99 = percentile(samples, 0.99);

@@ -13,12 +13,9 @@ use idflow_compiler::diagnostics::Diagnostic;
 use idflow_compiler::ide::{self, Occurrence};
 use idflow_compiler::lint::Levels;
 use idflow_compiler::project::{Origin, Project};
-use idflow_compiler::source::FileId;
+use idflow_compiler::source::{FileId, MAX_FILE_BYTES, skips_folder};
 use idflow_compiler::types::TypeTable;
 use tower_lsp_server::ls_types::Uri;
-
-/// Files larger than this are not read from disk (the CLI refuses them too).
-const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The server's state.
 pub struct Workspace {
@@ -162,10 +159,7 @@ impl Workspace {
     /// type table.
     pub fn check_file(&mut self, file: FileId) {
         let analysis = ide::analyze(&self.project, &self.levels, Some(file));
-        self.table.bindings.retain(|b| b.span.file != file);
-        self.table.exprs.retain(|(span, _)| span.file != file);
-        self.table.bindings.extend(analysis.table.bindings);
-        self.table.exprs.extend(analysis.table.exprs);
+        self.table.replace_file(file, analysis.table);
         self.diagnostics.insert(file, analysis.diagnostics);
     }
 
@@ -220,8 +214,8 @@ fn display_name(uri: &Uri) -> String {
         .unwrap_or_else(|| uri.as_str().to_owned())
 }
 
-/// Every `.flow` file under `dir`, skipping hidden folders, `target` and
-/// `node_modules`.
+/// Every `.flow` file under `dir`, skipping the folders the CLI skips;
+/// unreadable folders are left out (the CLI would stop on them).
 fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -230,7 +224,7 @@ fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !(name.starts_with('.') || name == "target" || name == "node_modules") {
+            if !skips_folder(&name) {
                 collect_flow_files(&path, out);
             }
         } else if name.ends_with(".flow") {
@@ -244,8 +238,9 @@ pub fn read_source(path: &Path) -> Result<String, String> {
     let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
     if too_big {
         return Err(format!(
-            "`{}` is larger than 4 MiB and was skipped",
-            path.display()
+            "`{}` is larger than {} MiB and was skipped",
+            path.display(),
+            MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
     let bytes =

@@ -3,7 +3,9 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 #![allow(clippy::expect_used, reason = "test helpers fail loudly")]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use idflow_compiler::diagnostics::render::{self, Colors};
 use idflow_compiler::source::{FileId, SourceFile};
@@ -81,4 +83,32 @@ pub fn flow_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// Runs the `idflow` binary from the repository's root.
+pub fn idflow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the idflow binary starts")
+}
+
+/// Runs the `idflow` binary from the repository's root with `input` on its
+/// standard input.
+pub fn idflow_with_input(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the idflow binary starts");
+    let mut stdin = child.stdin.take().expect("its standard input is piped");
+    stdin
+        .write_all(input)
+        .expect("idflow reads its standard input");
+    drop(stdin);
+    child.wait_with_output().expect("idflow ends")
 }

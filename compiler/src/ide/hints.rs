@@ -15,7 +15,7 @@ pub struct InlayHint {
 /// The hints of `file` between the byte offsets `start` and `end`.
 pub fn inlay_hints(table: &TypeTable, file: FileId, start: usize, end: usize) -> Vec<InlayHint> {
     let mut hints: Vec<InlayHint> = table
-        .bindings
+        .bindings()
         .iter()
         .filter(|b| b.span.file == file && b.kind == BindingKind::Let && !b.typed)
         .filter(|b| b.ty != Type::Unknown)

@@ -42,7 +42,7 @@ pub fn hover(
 
 fn describe(project: &Project, table: &TypeTable, at: &Occurrence) -> Option<String> {
     if at.kind == SymbolKind::Local {
-        let binding = table.bindings.iter().find(|b| b.span == at.def)?;
+        let binding = table.bindings().iter().find(|b| b.span == at.def)?;
         let what = match binding.kind {
             BindingKind::Trigger => "event",
             BindingKind::Param => "parameter",

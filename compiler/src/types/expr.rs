@@ -22,7 +22,7 @@ impl<'p> Checker<'_, 'p> {
             expr.kind,
             ExprKind::Name { .. } | ExprKind::Field { .. } | ExprKind::Call { .. }
         ) {
-            self.table.exprs.push((expr.span, ty.clone()));
+            self.table.expr(expr.span, &ty);
         }
         ty
     }

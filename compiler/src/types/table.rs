@@ -2,8 +2,10 @@
 //! every name a flow, function or lambda binds (with where it can be seen)
 //! and the type of every name, field read and call.
 
+use std::collections::HashMap;
+
 use super::Type;
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::Ident;
 
 /// What bound a local name.
@@ -40,22 +42,52 @@ pub struct Binding {
     pub typed: bool,
 }
 
-/// The bindings and expression types of the checked files.
+/// The bindings and expression types of the checked files, indexed: the
+/// editor asks for them once per name written in a file.
 #[derive(Clone, Debug, Default)]
 pub struct TypeTable {
     /// Every binding, in the order the checker met them.
-    pub bindings: Vec<Binding>,
+    bindings: Vec<Binding>,
+    /// The positions in `bindings` of each name's bindings.
+    by_name: HashMap<String, Vec<usize>>,
     /// The type of every name, field read and call, by the expression's span.
-    pub exprs: Vec<(Span, Type)>,
+    exprs: HashMap<Span, Type>,
 }
 
 impl TypeTable {
-    /// The binding a use of `name` at `offset` of `span.file` refers to: the
-    /// innermost one visible there.
+    /// Every binding, in the order the checker met them.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// Replaces what the table knows of `file` by what `checked` knows of it.
+    pub fn replace_file(&mut self, file: FileId, checked: TypeTable) {
+        let kept: Vec<Binding> = std::mem::take(&mut self.bindings)
+            .into_iter()
+            .filter(|b| b.span.file != file)
+            .chain(checked.bindings.into_iter().filter(|b| b.span.file == file))
+            .collect();
+        self.by_name.clear();
+        for binding in kept {
+            self.push(binding);
+        }
+        self.exprs.retain(|span, _| span.file != file);
+        self.exprs.extend(
+            checked
+                .exprs
+                .into_iter()
+                .filter(|(span, _)| span.file == file),
+        );
+    }
+
+    /// The binding a use of `name` at `at` refers to: the innermost one
+    /// visible there.
     pub fn binding_at(&self, name: &str, at: Span) -> Option<&Binding> {
-        self.bindings
+        self.by_name
+            .get(name)?
             .iter()
-            .filter(|b| b.name == name && b.visible.file == at.file)
+            .filter_map(|i| self.bindings.get(*i))
+            .filter(|b| b.visible.file == at.file)
             .filter(|b| b.visible.start <= at.start && at.end <= b.visible.end)
             .max_by_key(|b| b.visible.start)
     }
@@ -78,7 +110,20 @@ impl TypeTable {
 
     /// The type of the expression written exactly at `span`.
     pub fn type_of(&self, span: Span) -> Option<&Type> {
-        self.exprs.iter().find(|(s, _)| *s == span).map(|(_, t)| t)
+        self.exprs.get(&span)
+    }
+
+    /// Records the type of the expression at `span`.
+    pub(super) fn expr(&mut self, span: Span, ty: &Type) {
+        self.exprs.insert(span, ty.clone());
+    }
+
+    fn push(&mut self, binding: Binding) {
+        self.by_name
+            .entry(binding.name.clone())
+            .or_default()
+            .push(self.bindings.len());
+        self.bindings.push(binding);
     }
 
     pub(super) fn declare(
@@ -89,7 +134,7 @@ impl TypeTable {
         kind: BindingKind,
         typed: bool,
     ) {
-        self.bindings.push(Binding {
+        self.push(Binding {
             name: name.name.clone(),
             span: name.span,
             ty: ty.clone(),

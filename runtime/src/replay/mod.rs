@@ -213,19 +213,28 @@ pub fn replay(
             };
             report.events += 1;
             report.no_flow_for_type += u64::from(!matched.typed);
+            let event_type = matched.event_type.as_deref().unwrap_or_default();
+            // The uuid and time are read at most once an event, and only
+            // while some flow still lists its first matches.
+            let mut head: Option<Option<Head>> = None;
             for flow in matched.flows {
                 let Some(entry) = report.flows.get_mut(flow as usize) else {
                     continue;
                 };
                 entry.fired += 1;
-                let event_type = matched.event_type.clone().unwrap_or_default();
-                *entry.by_type.entry(event_type).or_default() += 1;
+                match entry.by_type.get_mut(event_type) {
+                    Some(count) => *count += 1,
+                    None => {
+                        entry.by_type.insert(event_type.to_owned(), 1);
+                    }
+                }
                 if entry.first.len() < SAMPLES
-                    && let Ok(head) = serde_json::from_slice::<Head>(bytes)
+                    && let Some(head) =
+                        head.get_or_insert_with(|| serde_json::from_slice(bytes).ok())
                 {
                     entry.first.push(Sample {
-                        uuid: head.uuid,
-                        published: head.published,
+                        uuid: head.uuid.clone(),
+                        published: head.published.clone(),
                     });
                 }
             }
