@@ -141,7 +141,12 @@ async fn main() {
         .await
         .unwrap();
         hover.push(sent.elapsed());
-        let shown = answer.result().unwrap()["contents"]["value"].to_string();
+        let shown = answer
+            .result()
+            .unwrap()
+            .pointer("/contents/value")
+            .unwrap()
+            .to_string();
         assert!(shown.contains("let user: okta.User"), "{shown}");
     }
     println!(
