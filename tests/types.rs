@@ -317,3 +317,28 @@ fn actions_in_lambdas_conditional_operands_and_else_if_conditions_are_errors() {
     let found: Vec<&str> = codes(text).into_iter().map(|(c, _)| c).collect();
     assert_eq!(found, ["E0307", "E0307", "E0307"]);
 }
+
+#[test]
+fn extended_fields_are_typed_in_every_file_and_unknown_ones_still_reported() {
+    let mut sources = SourceMap::new();
+    sources.add(
+        "profile.flow",
+        "import okta\n\nextend type okta.UserProfile {\n  endDate: Time?,\n}\n",
+    );
+    sources.add(
+        "flows.flow",
+        "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let u = okta.get_user(id: \"00u1\")\n    let end: Time = u.profile.endDate ?? now()\n    let days: Int = u.profile.endDate\n    okta.suspend_user(id: u.profile.endDat ?? \"\")\n  }\n}\n",
+    );
+    let project = Project::new(sources);
+    let found: Vec<(&str, String)> = idflow_compiler::check(&project)
+        .into_iter()
+        .map(|d| (d.code.id, d.help.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E0312", String::new()),
+            ("E0301", "did you mean `endDate`?".to_owned())
+        ]
+    );
+}

@@ -41,6 +41,7 @@ fn outline(items: &[Item], text: &str) -> String {
             Item::Import(i) => ("import", i.name.name.clone()),
             Item::Config(i) => ("config", i.name.name.clone()),
             Item::Type(i) => ("type", i.name.name.clone()),
+            Item::Extend(i) => ("extend", i.target.dotted()),
             Item::Fn(i) => ("fn", i.name.name.clone()),
             Item::Connector(i) => ("connector", i.name.name.clone()),
             Item::Flow(i) => ("flow", i.name.name.clone()),

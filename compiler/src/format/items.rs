@@ -56,6 +56,15 @@ impl Printer<'_> {
                     }
                 }
             }
+            Item::Extend(extension) => {
+                self.doc(&extension.doc, extension.target.span.start);
+                self.write(&format!("extend type {} ", extension.target.dotted()));
+                self.field_block(
+                    &extension.fields,
+                    extension.target.span.end,
+                    extension.span.end,
+                );
+            }
             Item::Fn(def) => {
                 self.doc(&def.doc, def.name.span.start);
                 self.write(&format!("fn {}", def.name.name));

@@ -30,7 +30,7 @@ pub(crate) fn declaration(project: &Project, def: Span) -> Option<Declaration<'_
         .module
         .items
         .iter()
-        .find(|item| contains(item_span(item), def))?;
+        .find(|item| contains(item.span(), def))?;
     match item {
         Item::Config(config) if config.name.span == def => Some(Declaration::Config(config)),
         Item::Fn(function) if function.name.span == def => Some(Declaration::Function(function)),
@@ -43,6 +43,11 @@ pub(crate) fn declaration(project: &Project, def: Span) -> Option<Declaration<'_
                 .map(Declaration::Field),
             TypeDefBody::Alias(_) => None,
         },
+        Item::Extend(extension) => extension
+            .fields
+            .iter()
+            .find(|f| f.name.span == def)
+            .map(Declaration::Field),
         Item::Connector(connector) if connector.name.span == def => {
             Some(Declaration::Connector(connector))
         }
@@ -61,19 +66,6 @@ pub(crate) fn declaration(project: &Project, def: Span) -> Option<Declaration<'_
             _ => None,
         }),
         _ => None,
-    }
-}
-
-/// The span of a whole item.
-pub(crate) fn item_span(item: &Item) -> Span {
-    match item {
-        Item::Import(i) => i.span,
-        Item::Config(c) => c.span,
-        Item::Type(t) => t.span,
-        Item::Fn(f) => f.span,
-        Item::Connector(c) => c.span,
-        Item::Flow(f) => f.span,
-        Item::Test(t) => t.span,
     }
 }
 

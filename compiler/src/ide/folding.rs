@@ -19,7 +19,7 @@ pub fn folding_ranges(file: &ProjectFile, text: &str) -> Vec<(Span, FoldKind)> {
     let module = &file.parsed.module;
     let mut ranges: Vec<(Span, FoldKind)> = Vec::new();
     for item in &module.items {
-        ranges.push((super::declaration::item_span(item), FoldKind::Region));
+        ranges.push((item.span(), FoldKind::Region));
         visit::blocks(item, &mut |block| {
             ranges.push((block.span, FoldKind::Region))
         });

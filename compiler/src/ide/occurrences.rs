@@ -116,6 +116,10 @@ impl Walker<'_, '_> {
                     TypeDefBody::Alias(alias) => self.ty(alias),
                 }
             }
+            Item::Extend(extension) => {
+                self.type_path(&extension.target);
+                self.fields(&extension.fields);
+            }
             Item::Fn(function) => {
                 self.define(&function.name, SymbolKind::Function);
                 for param in &function.params {
@@ -386,18 +390,23 @@ impl Walker<'_, '_> {
             TypeExprKind::Record(fields) => self.fields(fields),
             TypeExprKind::Named { name, args } => {
                 args.iter().for_each(|a| self.ty(a));
-                let (module, last) = match name.segments.as_slice() {
-                    [only] => (self.module, only),
-                    [module, last] => {
-                        self.module_name(module);
-                        (Some(module.name.as_str()), last)
-                    }
-                    _ => return,
-                };
-                if let Some(def) = type_def(self.symbols, module, &last.name) {
-                    self.push(last.span, def, SymbolKind::Type);
-                }
+                self.type_path(name);
             }
+        }
+    }
+
+    /// A type's name: `User`, `okta.User`.
+    fn type_path(&mut self, name: &Path) {
+        let (module, last) = match name.segments.as_slice() {
+            [only] => (self.module, only),
+            [module, last] => {
+                self.module_name(module);
+                (Some(module.name.as_str()), last)
+            }
+            _ => return,
+        };
+        if let Some(def) = type_def(self.symbols, module, &last.name) {
+            self.push(last.span, def, SymbolKind::Type);
         }
     }
 
@@ -535,11 +544,13 @@ pub(super) fn field_def(symbols: &Symbols<'_>, ty: &Type, name: &str) -> Option<
             .get(type_name.as_str()),
         None => symbols.types.get(type_name.as_str()),
     }?;
-    match &def.body {
-        TypeDefBody::Record(fields) => fields
-            .iter()
-            .find(|f| f.name.name == name)
-            .map(|f| f.name.span),
-        TypeDefBody::Alias(_) => None,
-    }
+    let TypeDefBody::Record(fields) = &def.body else {
+        return None;
+    };
+    let mut added = symbols.extension_fields(module.as_deref(), type_name);
+    fields
+        .iter()
+        .find(|f| f.name.name == name)
+        .or_else(|| added.find(|f| f.name.name == name))
+        .map(|f| f.name.span)
 }

@@ -3,7 +3,7 @@
 
 use crate::project::ProjectFile;
 use crate::source::Span;
-use crate::syntax::ast::{ConnectorMember, Item, TypeDefBody};
+use crate::syntax::ast::{ConnectorMember, FieldDecl, Item, TypeDefBody};
 
 /// What an outline entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +55,13 @@ fn entry(name: &str, kind: OutlineKind, span: Span, selection: Span) -> Document
     }
 }
 
+fn field_entries(fields: &[FieldDecl]) -> Vec<DocumentSymbol> {
+    fields
+        .iter()
+        .map(|f| entry(&f.name.name, OutlineKind::Field, f.span, f.name.span))
+        .collect()
+}
+
 /// The outline of a parsed file, in source order.
 pub fn document_symbols(file: &ProjectFile) -> Vec<DocumentSymbol> {
     file.parsed.module.items.iter().map(item).collect()
@@ -70,11 +77,14 @@ fn item(item: &Item) -> DocumentSymbol {
         Item::Type(t) => {
             let mut symbol = entry(&t.name.name, OutlineKind::Type, t.span, t.name.span);
             if let TypeDefBody::Record(fields) = &t.body {
-                symbol.children = fields
-                    .iter()
-                    .map(|f| entry(&f.name.name, OutlineKind::Field, f.span, f.name.span))
-                    .collect();
+                symbol.children = field_entries(fields);
             }
+            symbol
+        }
+        Item::Extend(e) => {
+            let name = format!("extend {}", e.target.dotted());
+            let mut symbol = entry(&name, OutlineKind::Type, e.span, e.target.span);
+            symbol.children = field_entries(&e.fields);
             symbol
         }
         Item::Connector(c) => {

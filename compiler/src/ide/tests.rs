@@ -310,3 +310,41 @@ fn a_call_nested_in_the_arguments_does_not_hide_the_open_one() {
     let signature = signature_help(&project, file, offset).unwrap();
     assert_eq!(signature.active, Some(1));
 }
+
+#[test]
+fn an_extended_field_completes_hovers_and_leads_to_its_extension() {
+    let extension = "\n/// Custom attributes.\nextend type okta.UserProfile {\n  /// The last working day.\n  endDate: Time?,\n}\n";
+    let source = format!(
+        "{}{extension}",
+        SOURCE.replace(
+            "    okta.suspend_user(id: user.id)\n",
+            "    user.profile.$0\n"
+        )
+    );
+    assert!(labels_contain(&source, "endDate"));
+    let source = format!(
+        "{}{extension}",
+        SOURCE.replace(
+            "[user.profile.login]",
+            r#"[(user.profile.end$0Date ?? now()).format("%Y-%m-%d")]"#
+        )
+    );
+    let (project, file, offset) = project_at(&source);
+    let analysis = analyze(&project, &Levels::new(), None);
+    assert!(
+        analysis.diagnostics.is_empty(),
+        "{:?}",
+        analysis.diagnostics
+    );
+    let here = occurrences(&project, &analysis.table, project.file(file).unwrap());
+    let def = definition(&here, offset).unwrap();
+    let text = &project.sources.get(file).unwrap().text;
+    assert_eq!(&text[def.range()], "endDate");
+    assert!(text[..def.start as usize].ends_with("working day.\n  "));
+    let shown = hover(&project, &analysis.table, &here, file, offset).unwrap();
+    assert!(
+        shown.markdown.contains("The last working day."),
+        "{}",
+        shown.markdown
+    );
+}

@@ -121,6 +121,16 @@ pub enum ResolveError {
         /// The call that closes the cycle.
         span: Span,
     },
+    /// `extend type T` where `T` has no fields to extend.
+    #[error("`{name}` cannot be extended: it is {what}")]
+    NotExtensible {
+        /// The type as written.
+        name: String,
+        /// What it is instead of a record: "an alias", "a built-in type".
+        what: &'static str,
+        /// The extended type's name.
+        span: Span,
+    },
     /// `given config x` where no config is named `x`.
     #[error("no config is named `{name}`")]
     UnknownConfig {
@@ -232,6 +242,13 @@ impl ResolveError {
                 span, suggestion, ..
             } => Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config")
                 .with_suggestion(span, suggestion),
+            Self::NotExtensible { span, .. } => Diagnostic::error(
+                codes::NOT_EXTENSIBLE,
+                message,
+                span,
+                "has no fields to add to",
+            )
+            .with_help("extend the record type itself, such as `okta.UserProfile`"),
         }
     }
 }

@@ -41,6 +41,7 @@ pub(crate) fn resolve_in(
 ) -> (Symbols<'_>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let symbols = Symbols::collect(project, &mut errors);
+    symbols.check_extensions(&mut errors);
     let mut calls = CallGraph::default();
     let checked = project
         .files

@@ -17,7 +17,7 @@ use crate::syntax::ast::{
 };
 
 /// Types every file may use.
-const BUILTIN_TYPES: &[&str] = &[
+pub(super) const BUILTIN_TYPES: &[&str] = &[
     "String", "Int", "Float", "Bool", "Time", "Duration", "Json", "Secret", "List", "Map",
 ];
 
@@ -87,6 +87,10 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                 TypeDefBody::Record(fields) => self.fields(fields),
                 TypeDefBody::Alias(alias) => self.type_expr(alias),
             },
+            Item::Extend(extension) => {
+                self.type_name(&extension.target);
+                self.fields(&extension.fields);
+            }
             Item::Fn(function) => {
                 self.params(&function.params);
                 self.type_expr(&function.ret);

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use super::error::ResolveError;
 use crate::project::Project;
 use crate::source::Span;
-use crate::syntax::ast::{Connector, ConnectorMember, Flow, Ident, Item, TriggerKind, TypeDef};
+use crate::syntax::ast::{
+    Connector, ConnectorMember, FieldDecl, Flow, Ident, Item, TriggerKind, TypeDef, TypeDefBody,
+    TypeExtension,
+};
 
 /// Every definition of a project and of the stdlib.
 #[derive(Default)]
@@ -21,6 +24,9 @@ pub(crate) struct Symbols<'p> {
     pub(crate) types: BTreeMap<&'p str, &'p TypeDef>,
     /// The stdlib's types, by module and name: `okta` → `User`.
     pub(crate) module_types: BTreeMap<&'p str, BTreeMap<&'p str, &'p TypeDef>>,
+    /// The `extend type` items of the project, by the type they extend:
+    /// `(Some("okta"), "UserProfile")`.
+    pub(crate) extensions: BTreeMap<(Option<&'p str>, &'p str), Vec<&'p TypeExtension>>,
     /// The project's flows.
     pub(crate) flows: BTreeMap<&'p str, &'p Flow>,
     /// Names a file that did not parse may have defined; references to them
@@ -69,6 +75,14 @@ impl<'p> Symbols<'p> {
                     table.insert(&first.name.name, first);
                 }
             }
+            Item::Extend(extension) if module.is_none() => {
+                let key = match extension.target.segments.as_slice() {
+                    [name] => (None, name.name.as_str()),
+                    [module, name] => (Some(module.name.as_str()), name.name.as_str()),
+                    _ => return,
+                };
+                self.extensions.entry(key).or_default().push(extension);
+            }
             Item::Config(config) if module.is_none() => {
                 insert(&mut self.values, "config or function", &config.name, errors);
                 self.configs.insert(&config.name.name, config.name.span);
@@ -87,6 +101,56 @@ impl<'p> Symbols<'p> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The fields that `extend type` items add to the type `name` of
+    /// `module` (the project's when `None`), in source order.
+    pub(crate) fn extension_fields(
+        &self,
+        module: Option<&str>,
+        name: &str,
+    ) -> impl Iterator<Item = &'p FieldDecl> + use<'p> {
+        self.extensions
+            .get(&(module, name))
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|extension| &extension.fields)
+    }
+
+    /// Reports extensions of a type that has no fields to extend (an alias,
+    /// a built-in type) and added fields whose name the type already has.
+    /// An extended type that does not exist is reported with the other
+    /// unknown types.
+    pub(super) fn check_extensions(&self, errors: &mut Vec<ResolveError>) {
+        for (&(module, name), extensions) in &self.extensions {
+            let def = match module {
+                Some(module) => self.module_types.get(module).and_then(|t| t.get(name)),
+                None => self.types.get(name),
+            };
+            let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+            match def.map(|d| &d.body) {
+                Some(TypeDefBody::Record(fields)) => {
+                    seen.extend(fields.iter().map(|f| (f.name.name.as_str(), f.name.span)));
+                }
+                Some(TypeDefBody::Alias(_)) => {
+                    errors.extend(extensions.iter().map(|e| not_extensible(e, "an alias")));
+                    continue;
+                }
+                None if module.is_none() && super::references::BUILTIN_TYPES.contains(&name) => {
+                    errors.extend(
+                        extensions
+                            .iter()
+                            .map(|e| not_extensible(e, "a built-in type")),
+                    );
+                    continue;
+                }
+                None => continue,
+            }
+            for field in extensions.iter().flat_map(|e| &e.fields) {
+                insert(&mut seen, "field", &field.name, errors);
+            }
         }
     }
 
@@ -110,6 +174,14 @@ fn insert<'p>(
         errors.push(duplicate(kind, name, first));
         // Keep the first definition: later references point there.
         table.insert(&name.name, first);
+    }
+}
+
+fn not_extensible(extension: &TypeExtension, what: &'static str) -> ResolveError {
+    ResolveError::NotExtensible {
+        name: extension.target.dotted(),
+        what,
+        span: extension.target.span,
     }
 }
 
@@ -146,7 +218,10 @@ fn item_names(text: &str) -> impl Iterator<Item = &str> {
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .filter(|w| !w.is_empty());
         let keyword = words.next()?;
-        let is_item = crate::syntax::ITEM_KEYWORDS.contains(&keyword) && line.starts_with(keyword);
+        // `extend type okta.UserProfile` defines no name.
+        let is_item = crate::syntax::ITEM_KEYWORDS.contains(&keyword)
+            && keyword != "extend"
+            && line.starts_with(keyword);
         if is_item { words.next() } else { None }
     })
 }

@@ -33,6 +33,7 @@ pub const KEYWORDS: &[&str] = &[
     "import",
     "config",
     "type",
+    "extend",
     "fn",
     "connector",
     "flow",

@@ -10,6 +10,7 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "import",
     "config",
     "type",
+    "extend",
     "fn",
     "connector",
     "flow",

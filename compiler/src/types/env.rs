@@ -105,7 +105,18 @@ impl<'p> TypeEnv<'_, 'p> {
                         .and_then(|m| self.symbols.module_types.get_key_value(m).map(|(k, _)| *k)),
                 };
                 match &def.body {
-                    TypeDefBody::Record(fields) => Some(env.fields_of(fields)),
+                    TypeDefBody::Record(fields) => {
+                        let mut all = env.fields_of(fields);
+                        // Fields added by `extend type` are written in the
+                        // project, and read in its context.
+                        let project = TypeEnv {
+                            symbols: self.symbols,
+                            module: None,
+                        };
+                        let added = self.symbols.extension_fields(module.as_deref(), name);
+                        all.extend(added.map(|f| (f.name.name.clone(), project.of(&f.ty))));
+                        Some(all)
+                    }
                     TypeDefBody::Alias(alias) => env.fields_within(&env.of(alias), depth + 1),
                 }
             }

@@ -122,7 +122,7 @@ fn type_path_modules<'a>(ty: &'a TypeExpr, used: &mut Vec<&'a str>) {
     }
 }
 
-/// Modules named by qualified types in configs, types and fns.
+/// Modules named by qualified types in configs, types, extensions and fns.
 fn type_modules<'a>(item: &'a Item, used: &mut Vec<&'a str>) {
     let walk = type_path_modules;
     match item {
@@ -131,6 +131,12 @@ fn type_modules<'a>(item: &'a Item, used: &mut Vec<&'a str>) {
             TypeDefBody::Record(fields) => fields.iter().for_each(|f| walk(&f.ty, used)),
             TypeDefBody::Alias(ty) => walk(ty, used),
         },
+        Item::Extend(extension) => {
+            if let [module, _] = extension.target.segments.as_slice() {
+                used.push(&module.name);
+            }
+            extension.fields.iter().for_each(|f| walk(&f.ty, used));
+        }
         Item::Fn(function) => {
             function.params.iter().for_each(|p| walk(&p.ty, used));
             walk(&function.ret, used);

@@ -17,6 +17,8 @@ pub enum Item {
     Config(Config),
     /// `type Name { … }` or `type Name = Type`.
     Type(TypeDef),
+    /// `extend type okta.UserProfile { … }`.
+    Extend(TypeExtension),
     /// `fn name(a: T) -> U { … }`.
     Fn(FnDef),
     /// `connector name { … }`.
@@ -34,6 +36,7 @@ impl Item {
             Self::Import(i) => i.span,
             Self::Config(i) => i.span,
             Self::Type(i) => i.span,
+            Self::Extend(i) => i.span,
             Self::Fn(i) => i.span,
             Self::Connector(i) => i.span,
             Self::Flow(i) => i.span,
@@ -77,6 +80,21 @@ pub struct TypeDef {
     pub name: Ident,
     /// What it stands for.
     pub body: TypeDefBody,
+    /// Where the item is.
+    pub span: Span,
+}
+
+/// `extend type okta.UserProfile { fields }`: fields added to a record type
+/// declared elsewhere — the custom attributes an organisation adds to its
+/// directory's profile. Every file of the project sees them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TypeExtension {
+    /// Its doc comment.
+    pub doc: Option<Doc>,
+    /// The extended type, as written (`okta.UserProfile`).
+    pub target: Path,
+    /// The fields it adds.
+    pub fields: Vec<FieldDecl>,
     /// Where the item is.
     pub span: Span,
 }

@@ -72,6 +72,7 @@ shift_fields! {
     Import => doc, name, span;
     Config => doc, name, ty, default, span;
     TypeDef => doc, name, body, span;
+    TypeExtension => doc, target, fields, span;
     TypeExpr => kind, span;
     FieldDecl => doc, name, ty, span;
     Param => name, ty, default, span;
@@ -98,6 +99,7 @@ impl Shift for Item {
             Item::Import(x) => x.shift(delta),
             Item::Config(x) => x.shift(delta),
             Item::Type(x) => x.shift(delta),
+            Item::Extend(x) => x.shift(delta),
             Item::Fn(x) => x.shift(delta),
             Item::Connector(x) => x.shift(delta),
             Item::Flow(x) => x.shift(delta),

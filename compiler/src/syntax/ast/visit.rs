@@ -56,7 +56,7 @@ pub fn exprs<'a>(item: &'a Item, f: &mut impl FnMut(&'a Expr)) {
                 test_exprs(&stmt.kind, f);
             }
         }
-        Item::Import(_) | Item::Type(_) => {}
+        Item::Import(_) | Item::Type(_) | Item::Extend(_) => {}
     }
 }
 

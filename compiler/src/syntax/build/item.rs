@@ -7,7 +7,7 @@ use crate::source::Span;
 use crate::syntax::ast::{
     ActionDecl, ActionKind, Config, Connector, ConnectorMember, Doc, EventDecl, Expr, Flow, FnDef,
     HttpMapping, HttpMethod, Import, Item, LetBinding, MissedPolicy, Pagination, RetrySetting,
-    Setting, Trigger, TriggerKind, TypeDef, TypeDefBody,
+    Setting, Trigger, TriggerKind, TypeDef, TypeDefBody, TypeExtension,
 };
 use crate::syntax::error::SyntaxError;
 use crate::syntax::parser::Rule;
@@ -73,6 +73,12 @@ impl Builder {
                     span,
                 })
             }
+            Rule::extend_item => Item::Extend(TypeExtension {
+                doc,
+                target: self.path(parts.next()?)?,
+                fields: self.field_decls(parts.next()?)?,
+                span,
+            }),
             Rule::fn_item => {
                 let name = self.ident(parts.next()?);
                 let params = self.params(parts.next()?)?;

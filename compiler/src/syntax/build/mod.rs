@@ -291,6 +291,7 @@ fn is_keyword(rule: Rule) -> bool {
         Rule::kw_import
             | Rule::kw_config
             | Rule::kw_type
+            | Rule::kw_extend
             | Rule::kw_fn
             | Rule::kw_connector
             | Rule::kw_flow
