@@ -246,6 +246,7 @@ fn plan_of(filters: Vec<PExpr>) -> Plan {
                 connector: "okta".to_owned(),
                 event_type: "user.session.start".to_owned(),
                 binding: Some(0),
+                payload: None,
             }],
             filter: Some(Filter {
                 condition,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use idflow_compiler::plan::ir::Schema;
+use idflow_compiler::plan::typed::parse_instant;
 use serde_json::Value as Json;
 
 /// How deep named types may nest in one answer.
@@ -54,6 +55,14 @@ fn walk(
         (Schema::String, Json::String(_)) | (Schema::Bool, Json::Bool(_)) => Ok(()),
         (Schema::Float, Json::Number(_)) => Ok(()),
         (Schema::Int, Json::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
+        (Schema::Time, Json::String(text)) if parse_instant(text).is_some() => Ok(()),
+        (Schema::Duration, Json::Number(n)) if n.is_i64() => Ok(()),
+        (Schema::Time, Json::String(_)) => Err(format!(
+            "{} must be a time (RFC 3339) or a date, found other text",
+            at(path)
+        )),
+        (Schema::Time, _) => expected("an RFC 3339 time"),
+        (Schema::Duration, _) => expected("a whole number of milliseconds"),
         (Schema::String, _) => expected("a string"),
         (Schema::Bool, _) => expected("a boolean"),
         (Schema::Float, _) => expected("a number"),
@@ -105,7 +114,7 @@ mod tests {
                 (
                     "lastLogin".to_owned(),
                     Schema::Optional {
-                        inner: Box::new(Schema::String),
+                        inner: Box::new(Schema::Time),
                     },
                 ),
                 (
@@ -132,6 +141,28 @@ mod tests {
     fn an_answer_that_fits_passes_and_extra_fields_are_ignored() {
         let answer = json!({"id": "00u1", "lastLogin": null, "profile": {"login": "a@x.fr", "extra": 1}, "_links": {}});
         assert_eq!(check(&answer, &user(), &types()), Ok(()));
+    }
+
+    #[test]
+    fn a_time_must_read_as_an_instant() {
+        for fits in [
+            "2026-03-01T10:00:00.000Z",
+            "2020-11-25 21:27:03.496000000",
+            "2026-12-31",
+        ] {
+            let answer = json!({"id": "00u1", "lastLogin": fits, "profile": {"login": "a"}});
+            assert_eq!(check(&answer, &user(), &types()), Ok(()), "{fits}");
+        }
+        let answer = json!({"id": "00u1", "lastLogin": "last week", "profile": {"login": "a"}});
+        assert_eq!(
+            check(&answer, &user(), &types()),
+            Err("`lastLogin` must be a time (RFC 3339) or a date, found other text".to_owned())
+        );
+        let answer = json!({"id": "00u1", "lastLogin": 1_772_359_200, "profile": {"login": "a"}});
+        assert_eq!(
+            check(&answer, &user(), &types()),
+            Err("`lastLogin` must be an RFC 3339 time, found a number".to_owned())
+        );
     }
 
     #[test]

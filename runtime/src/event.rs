@@ -2,6 +2,7 @@
 //! delivery, checked for the fields every run relies on — with an error
 //! that names the field that is wrong.
 
+use idflow_compiler::plan::typed::parse_instant;
 use serde_json::Value as Json;
 use thiserror::Error;
 
@@ -58,14 +59,10 @@ pub fn okta_event(json: Json) -> Result<Json, EventError> {
 /// An event's `published` time, in milliseconds since the epoch. Okta
 /// documents RFC 3339 (`2026-03-26T21:05:32.159Z`), but real System Log
 /// exports also carry `2020-11-25 21:27:03.496000000` — UTC without a zone,
-/// down to the nanosecond — so both are read.
+/// down to the nanosecond — so both are read, as every time of an event or
+/// answer is ([`parse_instant`]).
 pub fn published_ms(text: &str) -> Option<i64> {
-    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(time.timestamp_millis());
-    }
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc().timestamp_millis())
+    parse_instant(text)
 }
 
 /// The wall clock, in milliseconds since the epoch.

@@ -16,8 +16,9 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use idflow_compiler::plan::eval::{self, Env};
 use idflow_compiler::plan::ir::{
-    FlowPlan, Handler, LocalId, PExpr, Plan, StepId, StepKind, Trigger,
+    FlowPlan, Handler, LocalId, PExpr, Plan, Schema, StepId, StepKind, Trigger,
 };
+use idflow_compiler::plan::typed;
 use idflow_compiler::plan::value::{Value, format_duration};
 use serde::Serialize;
 
@@ -84,6 +85,9 @@ pub struct Executor<'a, C> {
     redactor: Redactor,
     now: i64,
     dry_run: bool,
+    /// The plan's named types, by which events and answers read from JSON
+    /// get their times and durations.
+    types: BTreeMap<String, Schema>,
 }
 
 /// Where control goes after a step or a block.
@@ -113,7 +117,27 @@ impl<'a, C: Connectors> Executor<'a, C> {
             redactor: secrets,
             now,
             dry_run,
+            types: plan.types.iter().cloned().collect(),
         }
+    }
+
+    /// `value`, read from JSON, with the times and durations `schema` declares.
+    fn typed(&self, value: Value, schema: Option<&Schema>) -> Value {
+        match schema {
+            Some(schema) => typed::typed(value, schema, &self.types),
+            None => value,
+        }
+    }
+
+    /// The type an action's answer is declared with.
+    fn returns(&self, call: &ActionCall) -> Option<&'a Schema> {
+        let connector = self
+            .plan
+            .connectors
+            .iter()
+            .find(|c| c.name == call.connector)?;
+        let action = connector.actions.iter().find(|a| a.name == call.action)?;
+        action.returns.as_ref()
     }
 
     /// Runs a flow for an event (none for a schedule), with nothing
@@ -147,16 +171,19 @@ impl<'a, C: Connectors> Executor<'a, C> {
             if let (
                 Trigger::Event {
                     binding: Some(local),
+                    payload: schema,
                     ..
                 }
                 | Trigger::Webhook {
                     binding: Some(local),
+                    body: schema,
                     ..
                 },
                 Some(event),
             ) = (trigger, &event)
             {
-                run.env.set(*local, event.clone());
+                run.env
+                    .set(*local, self.typed(event.clone(), schema.as_ref()));
             }
         }
         let next = run.block(&flow.body).await;
@@ -428,6 +455,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         };
         match answer.result {
             Ok(value) => {
+                let value = self.executor.typed(value, self.executor.returns(call));
                 let status = match answer.delivery {
                     Delivery::Sent => StepStatus::Ok,
                     Delivery::Journal => StepStatus::Replayed,

@@ -53,6 +53,10 @@ pub enum Schema {
     Float,
     /// `true` or `false`.
     Bool,
+    /// An instant: RFC 3339 text (or a bare date), made a `Time`.
+    Time,
+    /// A whole number of milliseconds, made a `Duration`.
+    Duration,
     /// A list of values of one shape.
     List {
         /// The elements' shape.
@@ -237,6 +241,9 @@ pub enum Trigger {
         event_type: String,
         /// Where the event is bound.
         binding: Option<LocalId>,
+        /// The payload's declared type (`okta.LogEvent`), by which its
+        /// instants are read as times.
+        payload: Option<Schema>,
     },
     /// A cron schedule.
     Schedule {

@@ -443,10 +443,16 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
         match trigger {
             TriggerKind::Event { event, binding } => {
                 let (connector, event_type) = self.context.event_type(event);
+                let symbols = self.context.symbols;
+                let ty = crate::types::event_payload(symbols, event);
+                let payload = (ty != crate::types::Type::Unknown).then(|| {
+                    super::schema::schema(&ty, symbols, &mut self.context.types.borrow_mut())
+                });
                 Trigger::Event {
                     connector,
                     event_type,
                     binding: binding.as_ref().map(|b| self.bind_shared(&b.name)),
+                    payload,
                 }
             }
             TriggerKind::Schedule { cron, tz, missed } => Trigger::Schedule {

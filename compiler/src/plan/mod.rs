@@ -13,6 +13,7 @@ mod order;
 mod overrides;
 pub mod render;
 mod schema;
+pub mod typed;
 pub mod value;
 
 use std::collections::BTreeMap;
@@ -27,7 +28,7 @@ pub use ir::Plan;
 
 /// The version of the plan format this code reads and writes. Bump it on
 /// any change to the IR that an older runtime would misread.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The first bytes of a binary plan.
 const MAGIC: &[u8; 8] = b"IDFLOWPL";

@@ -46,6 +46,7 @@ fn trigger_text(flow: &FlowPlan, trigger: &Trigger) -> String {
             connector,
             event_type,
             binding: b,
+            ..
         } => {
             format!("{connector} event \"{event_type}\"{}", binding(flow, *b))
         }

@@ -14,8 +14,10 @@ pub(super) fn schema(
     named: &mut BTreeMap<String, Schema>,
 ) -> Schema {
     match ty {
-        Type::String | Type::Time | Type::Secret => Schema::String,
-        Type::Int | Type::Duration => Schema::Int,
+        Type::String | Type::Secret => Schema::String,
+        Type::Time => Schema::Time,
+        Type::Int => Schema::Int,
+        Type::Duration => Schema::Duration,
         Type::Float => Schema::Float,
         Type::Bool => Schema::Bool,
         Type::Json | Type::Unknown | Type::Null => Schema::Any,

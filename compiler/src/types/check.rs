@@ -15,8 +15,8 @@ use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
-    Block, ConnectorMember, EventRef, EventRefKind, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
-    Ident, Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
+    Block, EventRef, ExpectedCall, Expr, Flow, FnDef, GivenOutcome, Ident, Invocation, Item,
+    LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
 };
 
 /// Checks the project's own files — or only `only`, when given — and
@@ -294,32 +294,7 @@ impl<'p> Checker<'_, 'p> {
 
     /// The payload type of an event.
     pub(super) fn event_type(&self, event: &EventRef) -> Type {
-        match &event.kind {
-            EventRefKind::Named(path) => {
-                let [connector, name] = path.segments.as_slice() else {
-                    return Type::Unknown;
-                };
-                let Some(declared) = self.env.symbols.connectors.get(connector.name.as_str())
-                else {
-                    return Type::Unknown;
-                };
-                declared
-                    .members
-                    .iter()
-                    .find_map(|m| match m {
-                        ConnectorMember::Event(e) if e.name.name == name.name => {
-                            Some(self.in_module_of(&connector.name).of(&e.ty))
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or(Type::Unknown)
-            }
-            EventRefKind::Raw { connector, .. } if connector.name == "okta" => Type::Named {
-                module: Some("okta".to_owned()),
-                name: "LogEvent".to_owned(),
-            },
-            EventRefKind::Raw { .. } => Type::Unknown,
-        }
+        super::event_payload(self.env.symbols, event)
     }
 
     /// The type environment of a connector's declarations: a stdlib

@@ -23,7 +23,7 @@ pub use error::TypeError;
 pub use table::{Binding, BindingKind, TypeTable};
 
 use crate::resolve::Symbols;
-use crate::syntax::ast::TypeExpr;
+use crate::syntax::ast::{ConnectorMember, EventRef, EventRefKind, TypeExpr};
 
 /// A written type, resolved as the checker resolves it, in the declarations
 /// of the stdlib module `module` (a connector's name) or of the project.
@@ -34,6 +34,37 @@ pub(crate) fn resolve_written(
 ) -> Type {
     let module = module.and_then(|m| symbols.module_types.get_key_value(m).map(|(k, _)| *k));
     env::TypeEnv { symbols, module }.of(written)
+}
+
+/// The payload type of an event a flow triggers on: what its connector
+/// declares (`event user_created = "…" : LogEvent`), or Okta's `LogEvent`
+/// for any Okta event named by its type.
+pub(crate) fn event_payload(symbols: &Symbols<'_>, event: &EventRef) -> Type {
+    match &event.kind {
+        EventRefKind::Named(path) => {
+            let [connector, name] = path.segments.as_slice() else {
+                return Type::Unknown;
+            };
+            let Some(declared) = symbols.connectors.get(connector.name.as_str()) else {
+                return Type::Unknown;
+            };
+            declared
+                .members
+                .iter()
+                .find_map(|m| match m {
+                    ConnectorMember::Event(e) if e.name.name == name.name => {
+                        Some(resolve_written(symbols, Some(&connector.name), &e.ty))
+                    }
+                    _ => None,
+                })
+                .unwrap_or(Type::Unknown)
+        }
+        EventRefKind::Raw { connector, .. } if connector.name == "okta" => Type::Named {
+            module: Some("okta".to_owned()),
+            name: "LogEvent".to_owned(),
+        },
+        EventRefKind::Raw { .. } => Type::Unknown,
+    }
 }
 
 /// The fields of a record type (named or inline), as the checker sees them.
