@@ -178,10 +178,18 @@ impl Connectors for Mocked {
 /// What a test set up before running: its plan, event, clock, answers.
 struct Setup {
     plan: Plan,
-    event: Option<(String, serde_json::Value)>,
+    trigger: Option<Trigger>,
     now: i64,
     givens: Vec<GivenCall>,
     advances: Vec<i64>,
+}
+
+/// What a test fires: an event, or a flow's schedule.
+enum Trigger {
+    /// `given event`: the connector and the payload.
+    Event(String, serde_json::Value),
+    /// `given schedule`: the flow.
+    Schedule(String),
 }
 
 /// Runs one test of `project`; `load` reads a `json("…")` file of it.
@@ -213,7 +221,7 @@ pub fn run(
     let reports = match execute(
         &setup.plan,
         &connectors,
-        setup.event,
+        setup.trigger,
         setup.now,
         &setup.advances,
     ) {
@@ -289,7 +297,7 @@ fn setup(
     load: &mut dyn FnMut(&str) -> Result<Value, String>,
 ) -> Result<Setup, Failure> {
     let mut overrides = BTreeMap::new();
-    let mut event = None;
+    let mut trigger = None;
     let mut now = DEFAULT_NOW;
     let mut givens = Vec::new();
     let mut advances = Vec::new();
@@ -330,7 +338,10 @@ fn setup(
                         serde_json::Value::String(format!("test-{}", case.name))
                     });
                 }
-                event = Some((connector.clone(), json));
+                fires(&mut trigger, Trigger::Event(connector.clone(), json), *span)?;
+            }
+            TestStep::Schedule { flow, span } => {
+                fires(&mut trigger, Trigger::Schedule(flow.clone()), *span)?;
             }
             TestStep::Given {
                 connector,
@@ -384,45 +395,81 @@ fn setup(
     })?;
     Ok(Setup {
         plan,
-        event,
+        trigger,
         now,
         givens,
         advances,
     })
 }
 
-/// Runs the flows the event fires, then wakes waiting runs at each
-/// `advance`; the last report of each run.
+/// Sets what the test fires, refusing a second one.
+fn fires(slot: &mut Option<Trigger>, trigger: Trigger, span: Span) -> Result<(), Failure> {
+    if slot.is_some() {
+        return Err(failure(
+            "a test fires one event or one schedule: this is a second".to_owned(),
+            span,
+        ));
+    }
+    *slot = Some(trigger);
+    Ok(())
+}
+
+/// The flows a test's trigger fires, the event they are given and the key
+/// their runs derive idempotency keys from.
+fn fired(
+    plan: &Plan,
+    trigger: Trigger,
+    now: i64,
+) -> Result<(Vec<u32>, Option<Value>, String), String> {
+    match trigger {
+        Trigger::Event(connector, event) => {
+            let matcher =
+                Matcher::new(plan, Mode::Jit, BTreeMap::new()).map_err(|e| e.to_string())?;
+            matcher.set_now(now);
+            let fired = matcher.match_value(&connector, &event, &mut Vec::new());
+            let key = event
+                .get("uuid")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            Ok((fired, Some(Value::from_json(&event)), key))
+        }
+        Trigger::Schedule(name) => {
+            let index = plan
+                .flows
+                .iter()
+                .position(|f| f.name == name)
+                .ok_or_else(|| format!("no flow `{name}` in the plan"))?;
+            let index = u32::try_from(index).map_err(|e| e.to_string())?;
+            Ok((vec![index], None, format!("schedule:{name}:{now}")))
+        }
+    }
+}
+
+/// Runs the flows the test's event or schedule fires, then wakes waiting
+/// runs at each `advance`; the last report of each run.
 fn execute(
     plan: &Plan,
     connectors: &Mocked,
-    event: Option<(String, serde_json::Value)>,
+    trigger: Option<Trigger>,
     now: i64,
     advances: &[i64],
 ) -> Result<Vec<RunReport>, String> {
-    let Some((connector, event)) = event else {
+    let Some(trigger) = trigger else {
         return Ok(Vec::new());
     };
-    let matcher = Matcher::new(plan, Mode::Jit, BTreeMap::new()).map_err(|e| e.to_string())?;
-    matcher.set_now(now);
-    let fired = matcher.match_value(&connector, &event, &mut Vec::new());
+    let (fired, event, key) = fired(plan, trigger, now)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     let configs = BTreeMap::new();
-    let key = event
-        .get("uuid")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let value = Value::from_json(&event);
     let mut reports = Vec::new();
     for flow in fired.iter().filter_map(|f| plan.flows.get(*f as usize)) {
         let executor = Executor::new(plan, connectors, &configs, Redactor::default(), now, false);
         let mut journal = Memory::at(now);
         let mut report =
-            runtime.block_on(executor.run_journaled(flow, Some(value.clone()), &key, &journal));
+            runtime.block_on(executor.run_journaled(flow, event.clone(), &key, &journal));
         let mut attempts = 0;
         for by in advances {
             journal.clock += by;
@@ -430,12 +477,8 @@ fn execute(
                 && attempts < MAX_ATTEMPTS
             {
                 attempts += 1;
-                report = runtime.block_on(executor.run_journaled(
-                    flow,
-                    Some(value.clone()),
-                    &key,
-                    &journal,
-                ));
+                report =
+                    runtime.block_on(executor.run_journaled(flow, event.clone(), &key, &journal));
             }
         }
         reports.push(report);

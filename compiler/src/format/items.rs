@@ -304,6 +304,9 @@ impl Printer<'_> {
                 self.write("given now = ");
                 self.expr(time);
             }
+            TestStmtKind::GivenSchedule { flow } => {
+                self.write(&format!("given schedule {}", flow.name));
+            }
             TestStmtKind::GivenCall {
                 action,
                 args,

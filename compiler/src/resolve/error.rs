@@ -121,6 +121,16 @@ pub enum ResolveError {
         /// The call that closes the cycle.
         span: Span,
     },
+    /// `given schedule f` of a flow without a `when schedule` trigger.
+    #[error("flow `{name}` has no schedule")]
+    NotScheduled {
+        /// The flow.
+        name: String,
+        /// Where the test names it.
+        span: Span,
+        /// The flow's declaration.
+        declared: Span,
+    },
     /// `extend type T` where `T` has no fields to extend.
     #[error("`{name}` cannot be extended: it is {what}")]
     NotExtensible {
@@ -242,6 +252,11 @@ impl ResolveError {
                 span, suggestion, ..
             } => Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config")
                 .with_suggestion(span, suggestion),
+            Self::NotScheduled { span, declared, .. } => {
+                Diagnostic::error(codes::NOT_SCHEDULED, message, span, "not a scheduled flow")
+                    .with_label(declared, "declared here, without `when schedule`")
+                    .with_help("give the event that fires it with `given event`")
+            }
             Self::NotExtensible { span, .. } => Diagnostic::error(
                 codes::NOT_EXTENSIBLE,
                 message,

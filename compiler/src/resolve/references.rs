@@ -154,6 +154,7 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                 }
             }
             TestStmtKind::GivenCall { action, .. } => self.action_path(action),
+            TestStmtKind::GivenSchedule { flow } => self.scheduled_flow(flow),
             TestStmtKind::Expect { expected, .. } => self.expected(&expected.target),
             TestStmtKind::ExpectInOrder { calls } => {
                 calls.iter().for_each(|call| self.expected(&call.target))
@@ -284,6 +285,21 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                 suggestion: suggestion(&action.name, actions.iter().copied()),
                 declared: connector.name.span,
             });
+        }
+    }
+
+    /// `given schedule name` names a flow with a `when schedule` trigger.
+    fn scheduled_flow(&mut self, name: &Ident) {
+        match self.symbols.flows.get(name.name.as_str()) {
+            None => self.unknown_flow(name),
+            Some(flow) if !super::symbols::is_scheduled(flow) => {
+                self.errors.push(ResolveError::NotScheduled {
+                    name: name.name.clone(),
+                    span: name.span,
+                    declared: flow.name.span,
+                });
+            }
+            Some(_) => {}
         }
     }
 

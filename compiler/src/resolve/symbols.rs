@@ -226,6 +226,13 @@ fn item_names(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether a flow has a `when schedule` trigger.
+pub(super) fn is_scheduled(flow: &Flow) -> bool {
+    flow.triggers
+        .iter()
+        .any(|t| matches!(t.kind, TriggerKind::Schedule { .. }))
+}
+
 /// Whether a flow can be run by `call`.
 pub(super) fn is_callable(flow: &Flow) -> bool {
     flow.triggers

@@ -85,6 +85,13 @@ pub enum TestStep {
         /// Where the line is.
         span: Span,
     },
+    /// `given schedule flow_name`.
+    Schedule {
+        /// The scheduled flow.
+        flow: String,
+        /// Where the line is.
+        span: Span,
+    },
     /// `given okta.get_user(id: "00u1") returns …`.
     Given {
         /// The connector.
@@ -177,6 +184,10 @@ fn case(
             TestStmtKind::GivenConfig { name, value } => TestStep::Config {
                 name: name.name.clone(),
                 value: Pattern::of(value)?,
+                span,
+            },
+            TestStmtKind::GivenSchedule { flow } => TestStep::Schedule {
+                flow: flow.name.clone(),
                 span,
             },
             TestStmtKind::GivenNow { time } => TestStep::Now {

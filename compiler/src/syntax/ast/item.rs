@@ -508,6 +508,11 @@ pub enum TestStmtKind {
         /// The instant.
         time: Expr,
     },
+    /// `given schedule flow_name`: the flow's schedule fires at the test's `now`.
+    GivenSchedule {
+        /// The scheduled flow.
+        flow: Ident,
+    },
     /// `given okta.get_user(id: "x") returns value` or `… fails status 404`.
     GivenCall {
         /// The action.

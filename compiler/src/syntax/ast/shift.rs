@@ -285,6 +285,7 @@ impl Shift for TestStmtKind {
                 value.shift(delta);
             }
             TestStmtKind::GivenNow { time } => time.shift(delta),
+            TestStmtKind::GivenSchedule { flow } => flow.shift(delta),
             TestStmtKind::GivenCall {
                 action,
                 args,

@@ -142,6 +142,7 @@ fn test_exprs<'a>(stmt: &'a TestStmtKind, f: &mut impl FnMut(&'a Expr)) {
             expr(value, f)
         }
         TestStmtKind::GivenNow { time } => expr(time, f),
+        TestStmtKind::GivenSchedule { .. } => {}
         TestStmtKind::Advance { by } => expr(by, f),
         TestStmtKind::GivenCall { args: a, .. } => args(a).for_each(|e| expr(e, f)),
         TestStmtKind::Expect { expected, .. } => args(&expected.args).for_each(|e| expr(e, f)),

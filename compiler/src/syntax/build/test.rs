@@ -43,6 +43,9 @@ impl Builder {
             Rule::given_now => TestStmtKind::GivenNow {
                 time: self.expr(parts.next()?)?.0,
             },
+            Rule::given_schedule => TestStmtKind::GivenSchedule {
+                flow: self.ident(parts.next()?),
+            },
             Rule::given_call => {
                 let action = self.path(parts.next()?)?;
                 let args = match parts.take(Rule::call_args) {
