@@ -40,29 +40,49 @@ fn outline(plan: &Plan) -> String {
         .join("\n")
 }
 
-/// Every example, and every fixture of tests/ui/plan, before and after the
-/// optimizer.
+/// Every fixture of tests/ui/plan, before and after the optimizer.
 #[test]
-fn plans_of_the_examples_and_fixtures() {
-    let mut dirs = vec![
-        support::root().join("examples"),
-        support::root().join("tests/ui/plan"),
-    ];
-    for dir in dirs.drain(..) {
-        for path in support::flow_files(&dir) {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            // A file of tests has no plan of its own: its flows are elsewhere.
-            if !text.lines().any(|l| l.starts_with("flow ")) {
-                continue;
-            }
-            let name = support::relative(&path);
-            let files = [(name.as_str(), text.as_str())];
-            let before = outline(&plan_of(&files, false));
-            let after = outline(&plan_of(&files, true));
-            let snapshot =
-                format!("{name}\n\n--- as lowered ---\n{before}\n--- optimized ---\n{after}");
-            insta::assert_snapshot!(name.replace('/', "__"), snapshot);
-        }
+fn plans_of_the_fixtures() {
+    for path in support::flow_files(&support::root().join("tests/ui/plan")) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = support::relative(&path);
+        let files = [(name.as_str(), text.as_str())];
+        let before = outline(&plan_of(&files, false));
+        let after = outline(&plan_of(&files, true));
+        let snapshot =
+            format!("{name}\n\n--- as lowered ---\n{before}\n--- optimized ---\n{after}");
+        insta::assert_snapshot!(name.replace('/', "__"), snapshot);
+    }
+}
+
+/// Every flow of the example project, before and after the optimizer: the
+/// project is planned whole, as its flows share configs and types.
+#[test]
+fn plans_of_the_example_flows() {
+    let paths = support::flow_files(&support::root().join("examples"));
+    let texts: Vec<(String, String)> = paths
+        .iter()
+        .map(|p| {
+            (
+                support::relative(p),
+                std::fs::read_to_string(p).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let before = plan_of(&files, false);
+    let after = plan_of(&files, true);
+    assert_eq!(after.flows.len(), 8, "the eight flows of the CHU project");
+    for (lowered, optimized) in before.flows.iter().zip(&after.flows) {
+        let snapshot = format!(
+            "--- as lowered ---\n{}\n--- optimized ---\n{}",
+            render::outline(lowered),
+            render::outline(optimized)
+        );
+        insta::assert_snapshot!(format!("examples__{}", optimized.name), snapshot);
     }
 }
 

@@ -327,11 +327,11 @@ fn matching_uses_the_trigger_index_and_both_modes_agree_on_okta_samples() {
     }
     assert!(events.len() >= 10, "{} sample events", events.len());
     let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/first_look.flow"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/security.flow"),
     )
     .unwrap();
     let mut sources = idflow_compiler::source::SourceMap::new();
-    sources.add("first_look.flow", text);
+    sources.add("security.flow", text);
     let plan = idflow_compiler::plan::build(
         &idflow_compiler::project::Project::new(sources),
         &BTreeMap::new(),

@@ -235,10 +235,12 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
         PExpr::Local { id } => name(flow, *id),
         PExpr::Field { base, name, safe } => format!(
             "{}{}{name}",
-            expr(flow, base),
+            postfix_base(flow, base),
             if *safe { "?." } else { "." }
         ),
-        PExpr::Index { base, index } => format!("{}[{}]", expr(flow, base), expr(flow, index)),
+        PExpr::Index { base, index } => {
+            format!("{}[{}]", postfix_base(flow, base), expr(flow, index))
+        }
         PExpr::Builtin {
             name,
             receiver,
@@ -253,7 +255,7 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
             match receiver {
                 Some(r) => format!(
                     "{}{}{name}({args})",
-                    expr(flow, r),
+                    postfix_base(flow, r),
                     if *safe { "?." } else { "." }
                 ),
                 None => format!("{name}({args})"),
@@ -295,7 +297,7 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
             "{{ {} }}",
             fields
                 .iter()
-                .map(|(k, v)| format!("{k}: {}", expr(flow, v)))
+                .map(|(k, v)| format!("{}: {}", record_key(k), expr(flow, v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -303,7 +305,7 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
             let mut text = String::from("\"");
             for part in parts {
                 match part {
-                    TextPart::Literal(t) => text.push_str(&t.replace('"', "\\\"")),
+                    TextPart::Literal(t) => text.push_str(&escape_literal(t)),
                     TextPart::Value(v) => {
                         let _ = write!(text, "{{{}}}", expr(flow, v));
                     }
@@ -313,6 +315,12 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
             text
         }
     }
+}
+
+/// What a field, an index or a method applies to: an operator expression
+/// in parentheses, as `(e.published + 7d).format(…)`.
+fn postfix_base(flow: &FlowPlan, base: &PExpr) -> String {
+    operand_text(flow, base, u8::MAX)
 }
 
 /// An operand, in parentheses when its operator binds looser than `min`.
@@ -330,6 +338,39 @@ fn operand_text(flow: &FlowPlan, operand: &PExpr, min: u8) -> String {
     }
 }
 
+/// A record key as written: any word bare, other keys quoted.
+fn record_key(key: &str) -> String {
+    let word = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if word {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// The literal part of a string, with the escapes the language reads back,
+/// so that a plan's text stays on one line.
+fn escape_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '{' => out.push_str("\\{"),
+            '}' => out.push_str("\\}"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn constant(value: &Value) -> String {
     match value {
         Value::String(s) => format!("{:?}", s),
@@ -343,7 +384,7 @@ fn constant(value: &Value) -> String {
             "{{ {} }}",
             fields
                 .iter()
-                .map(|(k, v)| format!("{k}: {}", constant(v)))
+                .map(|(k, v)| format!("{}: {}", record_key(k), constant(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

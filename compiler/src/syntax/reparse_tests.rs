@@ -6,13 +6,10 @@ use super::*;
 
 fn files() -> Vec<(&'static str, &'static str)> {
     vec![
+        ("security", include_str!("../../../examples/security.flow")),
         (
-            "first_look",
-            include_str!("../../../examples/first_look.flow"),
-        ),
-        (
-            "first_look_tests",
-            include_str!("../../../examples/first_look_tests.flow"),
+            "security_tests",
+            include_str!("../../../examples/tests/security_tests.flow"),
         ),
         ("slack", include_str!("../../../stdlib/slack.flow")),
     ]
@@ -61,7 +58,7 @@ fn reparsing_after_an_insertion_or_deletion_anywhere_matches_a_full_parse() {
 
 #[test]
 fn a_chain_of_keystrokes_keeps_matching_a_full_parse() {
-    let text = include_str!("../../../examples/first_look.flow");
+    let text = include_str!("../../../examples/security.flow");
     let mut current = String::new();
     let mut parsed = parse(FileId(3), &current);
     // Typing the file one character at a time, then deleting it backwards.
