@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use idflow_compiler::jit::{Matcher, Mode};
-use idflow_compiler::plan::value::Value;
+use idflow_compiler::plan::value::{Value, format_duration};
 use idflow_compiler::plan::{self, Plan, PlanError};
 use idflow_compiler::project::Project;
 use idflow_compiler::source::Span;
@@ -312,7 +312,7 @@ fn setup(
             };
         match step {
             TestStep::Config { name, value, span } => {
-                overrides.insert(name.clone(), given(value, *span, load)?.to_json());
+                overrides.insert(name.clone(), as_setting(&given(value, *span, load)?));
             }
             TestStep::Now { value, span } => match given(value, *span, load)? {
                 Value::Time(ms) => now = ms,
@@ -400,6 +400,20 @@ fn setup(
         givens,
         advances,
     })
+}
+
+/// A test's config value as `idflow.toml` would write it, which is how
+/// config values reach a plan: a duration as `"180d"`.
+fn as_setting(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Duration(ms) => serde_json::Value::String(format_duration(*ms)),
+        Value::List(items) => items.iter().map(as_setting).collect(),
+        Value::Record(fields) => fields
+            .iter()
+            .map(|(k, v)| (k.clone(), as_setting(v)))
+            .collect(),
+        other => other.to_json(),
+    }
 }
 
 /// Sets what the test fires, refusing a second one.

@@ -234,16 +234,22 @@ fn format_time(ms: i64, pattern: &str) -> Result<String, EvalError> {
 }
 
 /// RFC 4180 CSV: a header of the first record's field names, then a line
-/// per record with its values in that order.
+/// per record with its values in that order, each line ended by CRLF. No
+/// rows give empty text: there is no record to name the columns.
 fn csv_encode(rows: Option<&Value>) -> Result<String, EvalError> {
     let Some(Value::List(rows)) = rows else {
         return Ok(String::new());
     };
+    if rows.is_empty() {
+        return Ok(String::new());
+    }
     let header: Vec<String> = match rows.first() {
         Some(Value::Record(fields)) => fields.keys().cloned().collect(),
         _ => Vec::new(),
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let failed = |e: csv::Error| EvalError::Builtin(format!("csv.encode: {e}"));
     writer.write_record(&header).map_err(failed)?;
     for row in rows {
@@ -300,7 +306,11 @@ mod tests {
         ]);
         assert_eq!(
             csv_encode(Some(&rows)),
-            Ok("login,note\na@x.fr,plain\nb@x.fr,\"says \"\"hi\"\", twice\"\n".to_owned())
+            Ok("login,note\r\na@x.fr,plain\r\nb@x.fr,\"says \"\"hi\"\", twice\"\r\n".to_owned())
+        );
+        assert_eq!(
+            csv_encode(Some(&Value::List(Vec::new()))),
+            Ok(String::new())
         );
     }
 
