@@ -449,6 +449,7 @@ impl Connectors for HttpConnectors {
         let mut url = request.url.clone();
         let mut first_page = true;
         let mut pages: Vec<serde_json::Value> = Vec::new();
+        let mut read = std::collections::HashSet::from([url.clone()]);
         loop {
             let sent = self
                 .send(
@@ -473,6 +474,17 @@ impl Connectors for HttpConnectors {
             };
             match (http.paginate.as_deref(), next) {
                 (Some("link"), Some(next)) => {
+                    if let Err(message) = next_page(&request.url, &next, &read) {
+                        return Answer {
+                            result: Err(ActionError::Failed {
+                                action: call.name(),
+                                message,
+                            }),
+                            delivery: Delivery::Sent,
+                            attempts,
+                        };
+                    }
+                    read.insert(next.clone());
                     pages.push(json);
                     url = next;
                     first_page = false;
@@ -787,6 +799,32 @@ fn server_delay(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     Some(delay.min(MAX_SERVER_DELAY))
 }
 
+/// Whether a `rel="next"` link may be followed from a list whose first page
+/// is `first`: it must stay on the same origin — the request carries the
+/// connector's credentials, which must not go to a host a header names —
+/// and must not lead back to a page already read, which would loop forever.
+fn next_page(
+    first: &str,
+    next: &str,
+    read: &std::collections::HashSet<String>,
+) -> Result<(), String> {
+    let origin = |url: &str| reqwest::Url::parse(url).map(|u| u.origin());
+    match (origin(first), origin(next)) {
+        (Ok(a), Ok(b)) if a == b => {}
+        _ => {
+            return Err(format!(
+                "the next page's link leaves the API ({next}): not followed, credentials stay with the API"
+            ));
+        }
+    }
+    if read.contains(next) {
+        return Err(format!(
+            "the next page's link leads back to a page already read ({next}): the list would never end"
+        ));
+    }
+    Ok(())
+}
+
 /// The `rel="next"` URL of a `Link` header.
 fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers
@@ -813,6 +851,30 @@ fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_next_page_must_stay_on_the_api_and_not_loop() {
+        let first = "https://chu.okta.com/api/v1/users?limit=2";
+        let read = std::collections::HashSet::from([first.to_owned()]);
+        assert_eq!(
+            next_page(
+                first,
+                "https://chu.okta.com/api/v1/users?after=00u2&limit=2",
+                &read
+            ),
+            Ok(())
+        );
+        let elsewhere = next_page(
+            first,
+            "https://attacker.example/api/v1/users?after=00u2",
+            &read,
+        );
+        assert!(elsewhere.is_err_and(|e| e.contains("leaves the API")));
+        let other_port = next_page(first, "https://chu.okta.com:8443/api/v1/users", &read);
+        assert!(other_port.is_err());
+        let back = next_page(first, first, &read);
+        assert!(back.is_err_and(|e| e.contains("already read")));
+    }
 
     #[test]
     fn the_next_link_is_found_among_others() {
