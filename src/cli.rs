@@ -230,9 +230,10 @@ pub struct RunArgs {
     /// A project directory or .flow files; default: the current directory.
     pub paths: Vec<PathBuf>,
     /// The event: an Okta System Log event (a LogEvent) as JSON, or an Event Hook
-    /// delivery with one event.
-    #[arg(long)]
-    pub event: PathBuf,
+    /// delivery with one event; a folder stands for each of its .json files, in
+    /// name order. Repeat it to run several events.
+    #[arg(long, required = true)]
+    pub event: Vec<PathBuf>,
     /// Run this flow only (when the event fires it).
     #[arg(long)]
     pub flow: Option<String>,

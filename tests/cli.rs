@@ -385,7 +385,7 @@ fn run_reports_an_event_no_flow_fires_and_a_failed_run() {
         dir.path(),
     );
     assert_eq!(output.status.code(), Some(0));
-    assert!(stderr(&output).contains("no flow fires on this event (`user.session.start`)"));
+    assert!(stderr(&output).contains("no flow fires on other.json (`user.session.start`)"));
     let reads = SIGNIN.replace(
         "okta.suspend_user(id: e.actor.id)",
         "let u = okta.get_user(id: e.actor.id)\n    okta.suspend_user(id: u.id)",
@@ -411,6 +411,59 @@ fn run_reports_an_event_no_flow_fires_and_a_failed_run() {
     );
     let missing = idflow(&["runs", "show", "nope"], dir.path());
     assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn run_takes_several_events_and_folders_of_them_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), SIGNIN).unwrap();
+    let events = dir.path().join("events");
+    std::fs::create_dir(&events).unwrap();
+    std::fs::write(events.join("2-second.json"), EVENT.replace("00u1", "00u2")).unwrap();
+    std::fs::write(events.join("1-first.json"), EVENT).unwrap();
+    std::fs::write(
+        events.join("3-quiet.json"),
+        EVENT.replace("FAILURE", "SUCCESS"),
+    )
+    .unwrap();
+    std::fs::write(events.join("notes.txt"), "not an event").unwrap();
+    std::fs::write(dir.path().join("last.json"), EVENT.replace("00u1", "00u9")).unwrap();
+    let output = idflow(
+        &[
+            "run",
+            "a.flow",
+            "--event",
+            "events",
+            "--event",
+            "last.json",
+            "--dry-run",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let order: Vec<usize> = ["events/1-first.json", "events/2-second.json", "last.json"]
+        .iter()
+        .map(|name| text.find(&format!("event {name}")).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]) && order[2] != usize::MAX,
+        "{text}"
+    );
+    for id in ["00u1", "00u2", "00u9"] {
+        assert!(text.contains(&format!("{{\"id\":\"{id}\"}}")), "{text}");
+    }
+    assert!(stderr(&output).contains("no flow fires on events/3-quiet.json"));
+    // A malformed event anywhere stops everything before the first run.
+    std::fs::write(events.join("4-bad.json"), "[1]").unwrap();
+    let output = idflow(&["run", ".", "--event", "events", "--dry-run"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("4-bad.json"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
 }
 
 #[test]

@@ -1,9 +1,10 @@
-//! `idflow run [PATH...] --event FILE [--flow NAME] [--dry-run] [--fixtures DIR]`:
-//! compiles the project, matches the event against every flow, runs those
+//! `idflow run [PATH...] --event FILE|DIR... [--flow NAME] [--dry-run] [--fixtures DIR]`:
+//! compiles the project, matches each event against every flow, runs those
 //! that fire and prints their traces.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use idflow_compiler::jit::{Matcher, Mode};
@@ -24,7 +25,7 @@ use crate::{config, files, report};
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<Outcome> {
-    let event = read_event(&args.event)?;
+    let events = read_events(&args.event)?;
     let project = files::load_project(&args.paths)?;
     let Some(plan) = super::build::build(&project, &args.paths, args.env.as_deref(), false)? else {
         return Ok(Outcome::Findings);
@@ -41,28 +42,24 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     let configs = BTreeMap::new();
     let matcher = Matcher::new(&plan, Mode::Jit, configs.clone())?;
     matcher.set_now(event::now_ms());
-    let fired = matcher.match_value("okta", &event, &mut Vec::new());
-    let fired: Vec<usize> = fired
-        .into_iter()
-        .map(|f| f as usize)
-        .filter(|f| {
-            args.flow
-                .as_ref()
-                .is_none_or(|name| plan.flows.get(*f).is_some_and(|flow| flow.name == *name))
+    let fired: Vec<Vec<usize>> = events
+        .iter()
+        .map(|(_, event)| {
+            matcher
+                .match_value("okta", event, &mut Vec::new())
+                .into_iter()
+                .map(|f| f as usize)
+                .filter(|f| {
+                    args.flow.as_ref().is_none_or(|name| {
+                        plan.flows.get(*f).is_some_and(|flow| flow.name == *name)
+                    })
+                })
+                .collect()
         })
         .collect();
-    if fired.is_empty() {
-        let event_type = event
-            .get("eventType")
-            .and_then(|t| t.as_str())
-            .unwrap_or_default();
-        report::note(&format!("no flow fires on this event (`{event_type}`)"));
-        return Ok(Outcome::Clean);
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let event = Value::from_json(&event);
     let runs = if args.dry_run {
         let connectors = DryRun::new(args.fixtures.as_deref())?;
         let executor = Executor::new(
@@ -73,7 +70,10 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             event::now_ms(),
             true,
         );
-        run_flows(&runtime, &executor, &plan, &fired, &event)
+        run_flows(&runtime, &executor, &plan, &fired, &events)
+    } else if fired.iter().all(Vec::is_empty) {
+        // Nothing to send: no connection is needed.
+        fired.iter().map(|_| Vec::new()).collect()
     } else {
         let manifest = config::manifest_path(&args.paths);
         let (settings, secrets) = config::settings(&plan, &config::connections(&manifest)?)?;
@@ -86,23 +86,43 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             event::now_ms(),
             false,
         );
-        run_flows(&runtime, &executor, &plan, &fired, &event)
+        run_flows(&runtime, &executor, &plan, &fired, &events)
     };
     let store_path = args
         .store
         .clone()
         .unwrap_or_else(|| super::runs::default_store(&args.paths));
-    let store = SqliteStore::open(&store_path)?;
-    let event_id = event_uuid(&event);
+    let mut store = None;
     let mut failed = false;
-    for (run, (started, finished)) in &runs {
-        let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
-        report::note(&format!("run {id} recorded in {}", store_path.display()));
-        failed |= matches!(run.status, RunStatus::Failed { .. });
-        report::out(&match args.format {
-            RunFormat::Human => human(run, args.dry_run),
-            RunFormat::Json => json_lines(run, args.dry_run)?,
-        });
+    for ((path, event), runs) in events.iter().zip(&runs) {
+        let event_type = event
+            .get("eventType")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
+        if runs.is_empty() {
+            report::note(&format!(
+                "no flow fires on {} (`{event_type}`)",
+                path.display()
+            ));
+            continue;
+        }
+        if events.len() > 1 && args.format == RunFormat::Human {
+            report::out(&format!("event {} (`{event_type}`)\n", path.display()));
+        }
+        let store = match &mut store {
+            Some(store) => store,
+            None => store.insert(SqliteStore::open(&store_path)?),
+        };
+        let event_id = event_uuid(event);
+        for (run, (started, finished)) in runs {
+            let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
+            report::note(&format!("run {id} recorded in {}", store_path.display()));
+            failed |= matches!(run.status, RunStatus::Failed { .. });
+            report::out(&match args.format {
+                RunFormat::Human => human(run, args.dry_run),
+                RunFormat::Json => json_lines(run, args.dry_run)?,
+            });
+        }
     }
     Ok(if failed {
         Outcome::Findings
@@ -111,34 +131,66 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     })
 }
 
-/// Runs each fired flow, one after the other.
+/// Runs the flows each event fired, event after event, one flow after the
+/// other: for each event, its runs and when each started and ended.
 fn run_flows<C: Connectors>(
     runtime: &tokio::runtime::Runtime,
     executor: &Executor<'_, C>,
     plan: &idflow_compiler::plan::Plan,
-    fired: &[usize],
-    event: &Value,
-) -> Vec<(RunReport, (i64, i64))> {
+    fired: &[Vec<usize>],
+    events: &[(PathBuf, serde_json::Value)],
+) -> Vec<Vec<(RunReport, (i64, i64))>> {
     fired
         .iter()
-        .filter_map(|f| plan.flows.get(*f))
-        .map(|flow| {
-            let started = event::now_ms();
-            let report = runtime.block_on(executor.run(flow, Some(event.clone())));
-            (report, (started, event::now_ms()))
+        .zip(events)
+        .map(|(flows, (_, event))| {
+            let event = Value::from_json(event);
+            flows
+                .iter()
+                .filter_map(|f| plan.flows.get(*f))
+                .map(|flow| {
+                    let started = event::now_ms();
+                    let report = runtime.block_on(executor.run(flow, Some(event.clone())));
+                    (report, (started, event::now_ms()))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The events of `--event`: each file, and every `.json` file of each folder
+/// in name order. All are read and checked before any runs.
+fn read_events(paths: &[PathBuf]) -> Result<Vec<(PathBuf, serde_json::Value)>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("{} has no .json event file", path.display());
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let event = read_event(&file)?;
+            Ok((file, event))
         })
         .collect()
 }
 
 /// The event's `uuid`, for the run history.
-fn event_uuid(event: &Value) -> Option<String> {
-    match event {
-        Value::Record(fields) => match fields.get("uuid") {
-            Some(Value::String(uuid)) => Some(uuid.clone()),
-            _ => None,
-        },
-        _ => None,
-    }
+fn event_uuid(event: &serde_json::Value) -> Option<String> {
+    event.get("uuid")?.as_str().map(str::to_owned)
 }
 
 /// Reads an event file: a System Log event, or an Event Hook delivery of
