@@ -69,6 +69,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow plan examples\n  idflow plan examples --flow block_foreign_signin\n  idflow plan examples --flow block_foreign_signin --format mermaid\n  idflow plan . --unoptimized    the plan as lowered, before the optimizer"
     )]
     Plan(PlanArgs),
+    /// Draw flows as diagrams: Mermaid, DOT or SVG.
+    #[command(
+        after_help = "Examples:\n  idflow graph examples --flow deprovision_leaver                 Mermaid, on standard output\n  idflow graph examples --flow deprovision_leaver --format svg > leaver.svg\n  idflow graph examples --format dot -o diagrams/                 one file per flow\n\nWithout -o, one flow is drawn: name it with --flow when the project has several."
+    )]
+    Graph(GraphArgs),
     /// Run the flows an event fires, and print their traces.
     #[command(
         after_help = "Examples:\n  idflow run examples --event events/signin-failure.json --dry-run --fixtures fixtures/\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
@@ -339,6 +344,36 @@ pub struct PlanArgs {
     /// Plan for this environment: its `[env.NAME.config]` values of idflow.toml.
     #[arg(long)]
     pub env: Option<String>,
+}
+
+/// Arguments of `idflow graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Draw this flow only.
+    #[arg(long)]
+    pub flow: Option<String>,
+    /// The diagram's language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write one file per flow into this folder (FLOW.mmd, FLOW.dot or FLOW.svg).
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// Draw the plan of this environment: its `[env.NAME.config]` values of idflow.toml.
+    #[arg(long)]
+    pub env: Option<String>,
+}
+
+/// Output formats of `idflow graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub, GitLab and wikis draw it).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// An SVG picture, laid out by idflow.
+    Svg,
 }
 
 /// Output formats of `idflow plan`.

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Lint(args) => commands::lint::run(&args),
         cli::Command::Build(args) => commands::build::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
+        cli::Command::Graph(args) => commands::graph::run(&args),
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Runs(command) => commands::runs::run(&command),
         cli::Command::Serve(args) => commands::serve::run(&args),

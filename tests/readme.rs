@@ -63,7 +63,10 @@ fn the_readme_main_job_runs_the_reference_flows_in_dry_run() {
         "provision_clinical_account",
         "deprovision_leaver",
     ] {
-        assert!(text.contains(&format!("run {flow}  sha256:")), "{flow}: {text}");
+        assert!(
+            text.contains(&format!("run {flow}  sha256:")),
+            "{flow}: {text}"
+        );
     }
     assert_eq!(text.matches("\n  succeeded\n").count(), 6, "{text}");
     assert!(text.contains("NOT SENT (dry run)"), "{text}");

@@ -29,6 +29,7 @@ extern crate alloc;
 
 pub mod diagnostics;
 pub mod format;
+pub mod graph;
 pub mod ide;
 pub mod jit;
 pub mod library;

@@ -40,7 +40,7 @@ fn binding(flow: &FlowPlan, local: Option<u32>) -> String {
         .unwrap_or_default()
 }
 
-fn trigger_text(flow: &FlowPlan, trigger: &Trigger) -> String {
+pub(crate) fn trigger_text(flow: &FlowPlan, trigger: &Trigger) -> String {
     match trigger {
         Trigger::Event {
             connector,
@@ -136,7 +136,7 @@ fn relations(step: &Step) -> String {
 }
 
 /// One line saying what a step does.
-fn headline(flow: &FlowPlan, step: &Step) -> String {
+pub(crate) fn headline(flow: &FlowPlan, step: &Step) -> String {
     let args = |args: &[(String, PExpr)]| {
         args.iter()
             .map(|(n, v)| format!("{n}: {}", expr(flow, v)))
