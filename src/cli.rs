@@ -85,6 +85,13 @@ pub enum Command {
         after_help = "Examples:\n  idflow runs list\n  idflow runs list --flow block_foreign_signin --status failed\n  idflow runs show 19a5b2c4e1f0a3b2c1\n  idflow runs retry 19a5b2c4e1f0a3b2c1\n  idflow runs cancel 19a5b2c4e1f0a3b2c1"
     )]
     Runs(RunsCommand),
+    /// The audit log: every flow version deployed, every run and every action
+    /// sent, hash-chained in the store.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  idflow audit verify\n  idflow audit export --since 2026-11-01 --format csv > audit-november.csv\n  idflow audit export --store /var/lib/idflow/state.db > audit.jsonl\n\n`verify` exits 1 and names the first record that was modified, removed or moved."
+    )]
+    Audit(AuditCommand),
     /// Run the service: Okta Event Hooks, webhooks, schedules, the System Log
     /// poller, durable runs and waits; until SIGTERM.
     #[command(
@@ -183,6 +190,46 @@ pub enum RunsCommand {
     /// Cancel a run of `idflow serve` that has not ended (pending, waiting or
     /// running: a running one finishes its current step, then stops).
     Cancel(RunsIdArgs),
+}
+
+/// `idflow audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the audit log, oldest record first.
+    Export(AuditExportArgs),
+    /// Check the hash chain; name the first record that breaks it.
+    Verify(AuditVerifyArgs),
+}
+
+/// Arguments of `idflow audit export`.
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    /// Only records written at or after this time (RFC 3339, or a date).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// One JSON object per line, or CSV.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Jsonl)]
+    pub format: AuditFormat,
+    /// The store; default: .idflow/state.db in the current directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+}
+
+/// Arguments of `idflow audit verify`.
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// The store; default: .idflow/state.db in the current directory.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+}
+
+/// Output formats of `idflow audit export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// JSON lines.
+    Jsonl,
+    /// CSV with a header.
+    Csv,
 }
 
 /// Arguments of `idflow runs retry` and `idflow runs cancel`.

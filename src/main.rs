@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod files;
+mod provenance;
 mod report;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Build(args) => commands::build::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Graph(args) => commands::graph::run(&args),
+        cli::Command::Audit(command) => commands::audit::run(&command),
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Runs(command) => commands::runs::run(&command),
         cli::Command::Serve(args) => commands::serve::run(&args),

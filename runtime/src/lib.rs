@@ -11,6 +11,7 @@
 //! `test` blocks with mocked connectors, and [`coverage`] says what they
 //! ran.
 
+pub mod audit;
 pub mod connectors;
 pub mod coverage;
 pub mod decode;

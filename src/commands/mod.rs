@@ -1,5 +1,6 @@
 //! One module per command. Each returns an [`Outcome`] or an input/output error.
 
+pub mod audit;
 pub mod build;
 pub mod check;
 pub mod explain;

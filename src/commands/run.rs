@@ -94,12 +94,12 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         .unwrap_or_else(|| super::runs::default_store(&args.paths));
     let mut store = None;
     let mut failed = false;
-    for ((path, event), runs) in events.iter().zip(&runs) {
+    for ((path, event), event_runs) in events.iter().zip(&runs) {
         let event_type = event
             .get("eventType")
             .and_then(|t| t.as_str())
             .unwrap_or_default();
-        if runs.is_empty() {
+        if event_runs.is_empty() {
             report::note(&format!(
                 "no flow fires on {} (`{event_type}`)",
                 path.display()
@@ -111,10 +111,14 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         }
         let store = match &mut store {
             Some(store) => store,
-            None => store.insert(SqliteStore::open(&store_path)?),
+            None => {
+                let opened = SqliteStore::open(&store_path)?;
+                audit_versions(&opened, &plan, &runs, &args.paths)?;
+                store.insert(opened)
+            }
         };
         let event_id = event_uuid(event);
-        for (run, (started, finished)) in runs {
+        for (run, (started, finished)) in event_runs {
             let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
             report::note(&format!("run {id} recorded in {}", store_path.display()));
             failed |= matches!(run.status, RunStatus::Failed { .. });
@@ -129,6 +133,28 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Writes to the audit log the versions of the flows that ran, with the
+/// git commit they come from.
+fn audit_versions(
+    store: &SqliteStore,
+    plan: &idflow_compiler::plan::Plan,
+    runs: &[Vec<(RunReport, (i64, i64))>],
+    paths: &[PathBuf],
+) -> Result<()> {
+    let mut versions: Vec<(String, String)> = runs
+        .iter()
+        .flatten()
+        .filter_map(|(run, _)| plan.flows.iter().find(|f| f.name == run.flow))
+        .map(|f| (f.name.clone(), f.hash.clone()))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    let manifest = config::manifest_path(paths);
+    let dir = manifest.parent().unwrap_or(std::path::Path::new("."));
+    store.audit_versions(&versions, &crate::provenance::of(dir), event::now_ms())?;
+    Ok(())
 }
 
 /// Runs the flows each event fired, event after event, one flow after the

@@ -46,6 +46,11 @@ impl Project for DiskProject {
             .map_err(|e| format!("{e:#}"))
     }
 
+    fn provenance(&self) -> idflow_runtime::audit::Provenance {
+        let dir = self.manifest.parent().unwrap_or(std::path::Path::new("."));
+        crate::provenance::of(dir)
+    }
+
     fn watched(&self) -> Vec<PathBuf> {
         let mut watched = self.paths.clone();
         if self.manifest.exists() {

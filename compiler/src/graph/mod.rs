@@ -67,7 +67,7 @@ mod tests {
             ["okta.get_user(id: e.actor.id)"]
         );
         let long = "servicenow.create_sc_task(short_description: \"Restitution du matériel : {name}\", description: \"Le compte de {name} a été désactivé\", assignment_group: \"a1b2\")";
-        let lines = card_lines(long);
+        let lines = card_lines(&format!("{long} {long}"));
         assert_eq!(lines.len(), MAX_LINES);
         assert!(
             lines.iter().all(|l| l.chars().count() <= LINE_WIDTH),

@@ -184,11 +184,20 @@ pub async fn deploy(
     store: &Arc<dyn Store>,
     options: &Options,
 ) -> Result<Arc<Deployment>, String> {
+    let versions: Vec<(String, String)> = plan
+        .flows
+        .iter()
+        .map(|f| (f.name.clone(), f.hash.clone()))
+        .collect();
+    let provenance = project.provenance();
     let (deployment, binary) = Deployment::new(plan, project, options)?;
     let id = deployment.id.clone();
     let now = crate::event::now_ms();
-    blocking(store, move |s| s.save_plan(&id, &binary, now))
-        .await
-        .map_err(|e| e.to_string())?;
+    blocking(store, move |s| {
+        s.save_plan(&id, &binary, now)?;
+        s.audit_versions(&versions, &provenance, now)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     Ok(Arc::new(deployment))
 }

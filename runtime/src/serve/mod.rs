@@ -122,6 +122,10 @@ pub trait Project: Send + Sync + 'static {
     fn settings(&self, plan: &Plan) -> Result<Settings, String>;
     /// The files and folders whose changes trigger a reload.
     fn watched(&self) -> Vec<PathBuf>;
+    /// Who the flows come from, for the audit log's `version` records.
+    fn provenance(&self) -> crate::audit::Provenance {
+        crate::audit::Provenance::default()
+    }
 }
 
 /// Why the service could not start or went down.

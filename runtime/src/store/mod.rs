@@ -1,6 +1,8 @@
 //! The store: the event queue, runs and their journals, deployed plans,
 //! cursors — everything `idflow serve` must find again after a crash — and
-//! the run history `idflow runs` reads.
+//! the run history `idflow runs` reads, and the hash-chained audit log
+//! (`crate::audit`) that `record` and `finish` append to in the same
+//! transaction as the run.
 //!
 //! [`Store`] is synchronous: the service calls it off its async threads
 //! (`tokio::task::spawn_blocking`), so a backend may block on a file
@@ -16,6 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::audit::{AuditRecord, Provenance};
 use crate::executor::RunReport;
 use crate::journal::Entry;
 
@@ -234,4 +237,17 @@ pub trait Store: Send + Sync {
         cursor: (&str, &str),
         now_ms: i64,
     ) -> Result<Enqueued, StoreError>;
+
+    /// Appends a `version` record to the audit log for each `(flow,
+    /// version)` it does not have yet. How many were new.
+    fn audit_versions(
+        &self,
+        versions: &[(String, String)],
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<u64, StoreError>;
+
+    /// The audit log in order, from its first record (from the first
+    /// written at or after `since_ms` when given).
+    fn audit_log(&self, since_ms: Option<i64>) -> Result<Vec<AuditRecord>, StoreError>;
 }

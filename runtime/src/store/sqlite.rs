@@ -12,11 +12,12 @@ use super::{
     ClaimedRun, Enqueued, NewEvent, NewRun, QueuedEvent, RunSummary, StatusCounts, Store,
     StoreError,
 };
+use crate::audit::{self, AuditRecord, NewRecord, Provenance};
 use crate::executor::{RunReport, RunStatus};
 use crate::journal::Entry;
 
 /// The schema version this code writes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: the run history of `idflow run`.
 const SCHEMA_1: &str = "
@@ -85,6 +86,21 @@ CREATE TABLE cursors (
 );
 ";
 
+/// Version 3: the audit log, a hash chain (see `crate::audit`). `subject`
+/// is the flow version a `version` record is about, to write it once.
+const SCHEMA_3: &str = "
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT,
+    data TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_subject ON audit (kind, subject);
+";
+
 const SUMMARY_COLUMNS: &str =
     "id, flow, version, event_id, status, detail, dry_run, started_ms, finished_ms";
 
@@ -126,6 +142,9 @@ impl SqliteStore {
             tx.execute_batch(SCHEMA_1).map_err(|e| fail(&e))?;
             if version < 2 {
                 tx.execute_batch(SCHEMA_2).map_err(|e| fail(&e))?;
+            }
+            if version < 3 {
+                tx.execute_batch(SCHEMA_3).map_err(|e| fail(&e))?;
             }
             tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
                 .map_err(|e| fail(&e))?;
@@ -187,6 +206,35 @@ fn status_of(status: &RunStatus) -> (&'static str, Option<String>) {
     }
 }
 
+/// Appends records to the audit log, each chained to the one before.
+fn append_audit(
+    tx: &Transaction<'_>,
+    records: &[NewRecord],
+    subject: Option<&str>,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (mut seq, mut prev) = last.unwrap_or((0, audit::GENESIS.to_owned()));
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (seq, at_ms, kind, subject, data, prev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for record in records {
+        seq += 1;
+        let text = record.data.to_string();
+        let hash = audit::hash(seq, now_ms, record.kind, &text, &prev);
+        insert.execute(params![seq, now_ms, record.kind, subject, text, prev, hash])?;
+        prev = hash;
+    }
+    Ok(())
+}
+
 /// Replaces a run's trace.
 fn write_trace(tx: &Transaction<'_>, run_id: &str, report: &RunReport) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM steps WHERE run_id = ?1", params![run_id])?;
@@ -244,7 +292,9 @@ impl Store for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![id, report.flow, report.version, event_id, status, detail, dry_run, started_ms, finished_ms],
             )?;
-            write_trace(tx, &id, report)
+            write_trace(tx, &id, report)?;
+            let records = audit::run(&id, report, event_id, dry_run);
+            append_audit(tx, &records, None, finished_ms)
         })?;
         Ok(id)
     }
@@ -531,6 +581,15 @@ impl Store for SqliteStore {
             )?;
             if changed == 1 {
                 write_trace(tx, run_id, report)?;
+                if status != "waiting" {
+                    let (event_id, dry_run): (Option<String>, bool) = tx.query_row(
+                        "SELECT event_id, dry_run FROM runs WHERE id = ?1",
+                        params![run_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )?;
+                    let records = audit::run(run_id, report, event_id.as_deref(), dry_run);
+                    append_audit(tx, &records, None, now_ms)?;
+                }
             }
             Ok(())
         })
@@ -665,6 +724,71 @@ impl Store for SqliteStore {
             .map_err(|e| self.fail(e))?;
         Ok(())
     }
+
+    fn audit_versions(
+        &self,
+        versions: &[(String, String)],
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<u64, StoreError> {
+        self.transaction(|tx| Self::audit_versions_in(tx, versions, provenance, now_ms))
+    }
+
+    fn audit_log(&self, since_ms: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        let db = self.db();
+        let mut query = db
+            .prepare(
+                "SELECT seq, at_ms, kind, data, prev, hash FROM audit
+                 WHERE at_ms >= ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.fail(e))?;
+        let rows = query
+            .query_map(params![since_ms.unwrap_or(i64::MIN)], audit_record)
+            .map_err(|e| self.fail(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.fail(e))
+    }
+}
+
+impl SqliteStore {
+    fn audit_versions_in(
+        tx: &Transaction<'_>,
+        versions: &[(String, String)],
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> rusqlite::Result<u64> {
+        let mut added = 0;
+        for (flow, version) in versions {
+            let known: Option<i64> = tx
+                .query_row(
+                    "SELECT 1 FROM audit WHERE kind = 'version' AND subject = ?1",
+                    params![version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_none() {
+                let record = audit::version(flow, version, provenance);
+                append_audit(tx, &[record], Some(version), now_ms)?;
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+}
+
+fn audit_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let text: String = row.get(3)?;
+    Ok(AuditRecord {
+        seq: row.get(0)?,
+        at_ms: row.get(1)?,
+        kind: row.get(2)?,
+        // Text that is no longer JSON is shown as text; `verify` names it.
+        data: serde_json::from_str(&text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.clone())),
+        text,
+        prev: row.get(4)?,
+        hash: row.get(5)?,
+    })
 }
 
 fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {

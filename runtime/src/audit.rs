@@ -1,0 +1,265 @@
+//! The audit log: every flow version deployed, every run concluded and every
+//! action it sent, appended to a hash chain in the store. Each record's hash
+//! covers its place in the log, its time, its kind, its content and the
+//! hash of the record before it, so changing a byte of a record, removing
+//! one or putting two in another order breaks the chain at the first record
+//! touched — which [`verify`] names.
+//!
+//! A chain cannot show that records were cut from its end: keep the head
+//! hash `idflow audit verify` prints somewhere the store's owner cannot
+//! write (a ticket, the CI log), and compare.
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+use sha2::{Digest, Sha256};
+
+use crate::executor::{RunReport, RunStatus};
+
+/// The `prev` of the first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One record of the log.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AuditRecord {
+    /// Its place in the log, from 1.
+    pub seq: i64,
+    /// When it was written, in milliseconds since the epoch.
+    pub at_ms: i64,
+    /// `version`, `run` or `action`.
+    pub kind: String,
+    /// What it says, as JSON.
+    pub data: Json,
+    /// The content exactly as stored: what the hash covers.
+    #[serde(skip)]
+    pub text: String,
+    /// The hash of the record before it ([`GENESIS`] for the first).
+    pub prev: String,
+    /// Its own hash.
+    pub hash: String,
+}
+
+/// Who deployed a flow version, from git when the project is a repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The last commit's author: `Name <email>`.
+    pub author: Option<String>,
+    /// The last commit's id.
+    pub commit: Option<String>,
+    /// Whether the flows differ from that commit.
+    pub uncommitted: bool,
+}
+
+/// A record to append: its kind and its content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRecord {
+    /// `version`, `run` or `action`.
+    pub kind: &'static str,
+    /// What it says.
+    pub data: Json,
+}
+
+/// The hash of a record: SHA-256, in hexadecimal, of its fields one per
+/// line, its content as the JSON text stored.
+pub fn hash(seq: i64, at_ms: i64, kind: &str, text: &str, prev: &str) -> String {
+    let line = format!("{seq}\n{at_ms}\n{kind}\n{text}\n{prev}");
+    hex::encode(Sha256::digest(line.as_bytes()))
+}
+
+/// The record of a flow version first seen: by the service when it
+/// deploys a plan, or by `idflow run`.
+pub fn version(flow: &str, version: &str, provenance: &Provenance) -> NewRecord {
+    NewRecord {
+        kind: "version",
+        data: json!({
+            "flow": flow,
+            "version": version,
+            "author": provenance.author,
+            "commit": provenance.commit,
+            "uncommitted": provenance.uncommitted,
+        }),
+    }
+}
+
+/// The records of a concluded run: the run, then each action it sent or
+/// tried, in order, with its arguments as the trace shows them (secrets
+/// already masked).
+pub fn run(
+    run_id: &str,
+    report: &RunReport,
+    event_id: Option<&str>,
+    dry_run: bool,
+) -> Vec<NewRecord> {
+    let (status, detail) = match &report.status {
+        RunStatus::Succeeded => ("succeeded", None),
+        RunStatus::Stopped { reason } => ("stopped", reason.clone()),
+        RunStatus::Failed { error } => ("failed", Some(error.clone())),
+        RunStatus::Waiting { on, .. } => ("waiting", Some(on.clone())),
+    };
+    let mut records = vec![NewRecord {
+        kind: "run",
+        data: json!({
+            "run": run_id,
+            "flow": report.flow,
+            "version": report.version,
+            "event": event_id,
+            "status": status,
+            "detail": detail,
+            "dry_run": dry_run,
+        }),
+    }];
+    for entry in report.trace.iter().filter(|e| e.input.is_some()) {
+        let status = serde_json::to_value(entry.status).unwrap_or(Json::Null);
+        records.push(NewRecord {
+            kind: "action",
+            data: json!({
+                "run": run_id,
+                "step": entry.step,
+                "action": entry.what,
+                "status": status,
+                "input": entry.input,
+                "error": entry.error,
+                "dry_run": dry_run,
+            }),
+        });
+    }
+    records
+}
+
+/// What [`verify`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every record is in place: how many, and the last one's hash.
+    Intact {
+        /// The number of records.
+        count: u64,
+        /// The head's hash (the genesis value for an empty log).
+        head: String,
+    },
+    /// The first record that is not what the chain says it must be.
+    Broken {
+        /// Its place in the log as stored, from 1.
+        position: u64,
+        /// The place it claims.
+        seq: i64,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// Walks the log in order and names the first record that was changed,
+/// that follows a removed one, or that is out of its place.
+pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Verdict {
+    let mut prev = GENESIS.to_owned();
+    let mut count: u64 = 0;
+    for record in records {
+        count += 1;
+        let expected_seq = i64::try_from(count).unwrap_or(i64::MAX);
+        let broken = |why: String| Verdict::Broken {
+            position: count,
+            seq: record.seq,
+            why,
+        };
+        if hash(
+            record.seq,
+            record.at_ms,
+            &record.kind,
+            &record.text,
+            &record.prev,
+        ) != record.hash
+        {
+            return broken(
+                "its content does not match its hash: it was modified, or moved from another place"
+                    .to_owned(),
+            );
+        }
+        if record.seq != expected_seq {
+            return broken(format!(
+                "it claims place {} but stands at place {expected_seq}: records before it were removed or reordered",
+                record.seq
+            ));
+        }
+        if record.prev != prev {
+            return broken(
+                "it does not follow the record before it: a record was removed, inserted or moved"
+                    .to_owned(),
+            );
+        }
+        prev = record.hash;
+    }
+    Verdict::Intact { count, head: prev }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditRecord> {
+        let mut prev = GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let data = json!({"run": format!("r{seq}"), "status": "succeeded"});
+                let text = data.to_string();
+                let hash = hash(seq, 1000 + seq, "run", &text, &prev);
+                let record = AuditRecord {
+                    seq,
+                    at_ms: 1000 + seq,
+                    kind: "run".to_owned(),
+                    data,
+                    text,
+                    prev: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                record
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_untouched_chain_is_intact_and_gives_its_head() {
+        let records = chain(5);
+        let head = records[4].hash.clone();
+        assert_eq!(verify(records), Verdict::Intact { count: 5, head });
+        assert_eq!(
+            verify(Vec::new()),
+            Verdict::Intact {
+                count: 0,
+                head: GENESIS.to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn a_changed_removed_or_moved_record_is_named() {
+        let mut changed = chain(5);
+        changed[2].text = changed[2].text.replace("succeeded", "failed");
+        assert!(matches!(
+            verify(changed),
+            Verdict::Broken {
+                position: 3,
+                seq: 3,
+                ..
+            }
+        ));
+        let mut removed = chain(5);
+        removed.remove(1);
+        assert!(matches!(
+            verify(removed),
+            Verdict::Broken {
+                position: 2,
+                seq: 3,
+                ..
+            }
+        ));
+        let mut swapped = chain(5);
+        swapped.swap(1, 3);
+        assert!(matches!(
+            verify(swapped),
+            Verdict::Broken {
+                position: 2,
+                seq: 4,
+                ..
+            }
+        ));
+    }
+}
