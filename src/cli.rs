@@ -69,6 +69,11 @@ pub enum Command {
         after_help = "Examples:\n  idflow plan examples\n  idflow plan examples --flow block_foreign_signin\n  idflow plan examples --flow block_foreign_signin --format mermaid\n  idflow plan . --unoptimized    the plan as lowered, before the optimizer"
     )]
     Plan(PlanArgs),
+    /// Write the catalogue of the project's flows, for auditors: HTML and Markdown.
+    #[command(
+        after_help = "Examples:\n  idflow doc examples -o catalogue/\n  idflow doc . -o site/flows --title \"CHU — identity automation\"\n\nWrites DIR/index.html, DIR/index.md and DIR/diagrams/FLOW.svg. The project's tests\nrun (in process, no network) to list the tests of each flow."
+    )]
+    Doc(DocArgs),
     /// Draw flows as diagrams: Mermaid, DOT or SVG.
     #[command(
         after_help = "Examples:\n  idflow graph examples --flow deprovision_leaver                 Mermaid, on standard output\n  idflow graph examples --flow deprovision_leaver --format svg > leaver.svg\n  idflow graph examples --format dot -o diagrams/                 one file per flow\n\nWithout -o, one flow is drawn: name it with --flow when the project has several."
@@ -391,6 +396,19 @@ pub struct PlanArgs {
     /// Plan for this environment: its `[env.NAME.config]` values of idflow.toml.
     #[arg(long)]
     pub env: Option<String>,
+}
+
+/// Arguments of `idflow doc`.
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// A project directory or .flow files; default: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// The folder to write the catalogue into.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+    /// The catalogue's title; default: the project folder's name.
+    #[arg(long)]
+    pub title: Option<String>,
 }
 
 /// Arguments of `idflow graph`.

@@ -235,6 +235,40 @@ pub fn config_overrides(
     Ok(values)
 }
 
+/// Config values by environment, as the manifest writes them: `""` for
+/// `[config]`, then each `[env.NAME.config]` on its own.
+pub fn environments(
+    manifest: &Path,
+) -> Result<std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>>>
+{
+    let mut environments = std::collections::BTreeMap::new();
+    let Some(table) = read(manifest)? else {
+        return Ok(environments);
+    };
+    let values = |section: Option<&toml::Value>| -> Result<_> {
+        let mut values = std::collections::BTreeMap::new();
+        for (key, value) in section
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+        {
+            values.insert(key.clone(), serde_json::to_value(value)?);
+        }
+        Ok(values)
+    };
+    environments.insert(String::new(), values(table.get("config"))?);
+    for (env, section) in table
+        .get("env")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flatten()
+    {
+        environments.insert(env.clone(), values(section.get("config"))?);
+    }
+    environments.retain(|_, values| !values.is_empty());
+    Ok(environments)
+}
+
 /// The `[serve]` section of the manifest: how `idflow serve` runs.
 ///
 /// ```toml

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Build(args) => commands::build::run(&args),
         cli::Command::Plan(args) => commands::plan::run(&args),
         cli::Command::Graph(args) => commands::graph::run(&args),
+        cli::Command::Doc(args) => commands::doc::run(&args),
         cli::Command::Audit(command) => commands::audit::run(&command),
         cli::Command::Run(args) => commands::run::run(&args),
         cli::Command::Runs(command) => commands::runs::run(&command),

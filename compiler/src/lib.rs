@@ -27,6 +27,7 @@ pub fn check(project: &project::Project) -> Vec<diagnostics::Diagnostic> {
 // probe to every rule call), refers to `alloc` by path.
 extern crate alloc;
 
+pub mod catalogue;
 pub mod diagnostics;
 pub mod format;
 pub mod graph;

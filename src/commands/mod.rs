@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod build;
 pub mod check;
+pub mod doc;
 pub mod explain;
 pub mod fmt;
 pub mod graph;

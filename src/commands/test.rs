@@ -41,17 +41,7 @@ pub fn run(args: &TestArgs) -> Result<Exit> {
                 .is_none_or(|f| c.name.contains(f.as_str()))
         })
         .collect();
-    let outcomes: Vec<Outcome> = cases
-        .iter()
-        .map(|case| {
-            let dir = project
-                .sources
-                .get(case.file)
-                .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
-                .unwrap_or_default();
-            test_runner::run(&project, case, &mut |path| load_json(&dir.join(path)))
-        })
-        .collect();
+    let outcomes = run_cases(&project, &cases);
     let failed = outcomes.iter().filter(|o| !o.passed()).count();
     report::out(&match args.format {
         TestFormat::Human => human(&project, &outcomes),
@@ -73,6 +63,21 @@ pub fn run(args: &TestArgs) -> Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// Runs each test case, its `json("…")` files read beside its file.
+pub fn run_cases(project: &Project, cases: &[testing::TestCase]) -> Vec<Outcome> {
+    cases
+        .iter()
+        .map(|case| {
+            let dir = project
+                .sources
+                .get(case.file)
+                .and_then(|f| Path::new(&f.name).parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            test_runner::run(project, case, &mut |path| load_json(&dir.join(path)))
+        })
+        .collect()
 }
 
 /// Reads a `json("…")` file of a test.
