@@ -37,7 +37,7 @@ Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or i
 pub enum Command {
     /// Parse a file and print its syntax tree.
     #[command(
-        after_help = "Examples:\n  idflow parse examples/chu/flows/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'"
+        after_help = "Examples:\n  idflow parse examples/leaver.flow\n  idflow parse leaver.flow --format json | jq '.items[].item'"
     )]
     Parse(ParseArgs),
     /// Check a project: syntax, imports, connectors, events, actions, types, flows.
@@ -81,7 +81,7 @@ pub enum Command {
     Graph(GraphArgs),
     /// Run the flows an event fires, and print their traces.
     #[command(
-        after_help = "Examples:\n  idflow run examples --event events/signin-failure.json --dry-run --fixtures fixtures/\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
+        after_help = "Examples:\n  idflow run examples --event examples/events --dry-run --fixtures examples/fixtures\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
     )]
     Run(RunArgs),
     /// The run history: list runs, show one run's journal.
