@@ -29,6 +29,10 @@ Examples:
   idflow plan examples --flow block_foreign_signin   the optimized plan of one flow
   idflow build examples -o plan.idflow          the plan artifact the runtime loads
   idflow run examples --event e.json --dry-run --fixtures fixtures/   run the flows an event fires
+  idflow test examples                         run the project's tests, no network
+  idflow graph examples --flow deprovision_leaver --format svg   a flow's diagram
+  idflow doc examples -o catalogue/            the flows' catalogue for auditors
+  idflow audit verify                          check the hash-chained audit log of the store
 
 Exit codes: 0 clean, 1 findings (syntax errors, unformatted files), 2 usage or input/output error.";
 
