@@ -931,6 +931,72 @@ mod tests {
     }
 
     #[test]
+    fn a_service_run_is_audited_once_it_ends_and_a_version_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let provenance = Provenance {
+            author: Some("A. Martin <a.martin@chu-exemple.fr>".to_owned()),
+            commit: Some("1ce363f".to_owned()),
+            uncommitted: false,
+        };
+        let versions = [("f".to_owned(), "sha256:v1".to_owned())];
+        assert_eq!(store.audit_versions(&versions, &provenance, 1).unwrap(), 1);
+        assert_eq!(store.audit_versions(&versions, &provenance, 2).unwrap(), 0);
+        store.enqueue(&[event("u-1")], 1).unwrap();
+        let queued = store.next_events(10).unwrap();
+        let run = NewRun {
+            flow: "f".to_owned(),
+            version: "sha256:v1".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        store.dispatch(&[(queued[0].seq, vec![run])], 2).unwrap();
+        let claimed = store.claim(3, 10).unwrap();
+        let sent = crate::trace::TraceEntry {
+            flow: "f".to_owned(),
+            step: 2,
+            what: "okta.suspend_user".to_owned(),
+            status: crate::trace::StepStatus::Ok,
+            input: Some(serde_json::json!({"id": "00u1"})),
+            output: None,
+            error: None,
+            attempts: Vec::new(),
+            started_ms: 3,
+            ended_ms: 3,
+            micros: 10,
+        };
+        let mut report = RunReport {
+            flow: "f".to_owned(),
+            version: "sha256:v1".to_owned(),
+            status: RunStatus::Waiting {
+                on: "wait 1h".to_owned(),
+                until_ms: Some(10),
+                event: None,
+            },
+            result: None,
+            trace: vec![sent],
+        };
+        // A run that waits has not ended: nothing is audited yet.
+        store.finish(&claimed[0].id, &report, 4).unwrap();
+        assert_eq!(store.audit_log(None).unwrap().len(), 1);
+        let claimed = store.claim(11, 10).unwrap();
+        report.status = RunStatus::Succeeded;
+        store.finish(&claimed[0].id, &report, 12).unwrap();
+        let log = store.audit_log(None).unwrap();
+        let kinds: Vec<&str> = log.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds, ["version", "run", "action"]);
+        assert_eq!(log[0].data["commit"], "1ce363f");
+        assert_eq!(log[1].data["event"], "u-1");
+        assert_eq!(log[1].data["status"], "succeeded");
+        assert_eq!(log[2].data["action"], "okta.suspend_user");
+        assert_eq!(log[2].data["input"]["id"], "00u1");
+        assert!(matches!(
+            audit::verify(log),
+            audit::Verdict::Intact { count: 3, .. }
+        ));
+        assert_eq!(store.audit_log(Some(12)).unwrap().len(), 2);
+    }
+
+    #[test]
     fn a_cancelled_run_stays_cancelled_when_its_attempt_ends() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
