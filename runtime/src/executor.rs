@@ -627,6 +627,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 connector,
                 event_type,
                 binding,
+                payload,
                 condition,
                 timeout,
                 result,
@@ -640,6 +641,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                     connector,
                     event_type,
                     binding: *binding,
+                    payload: payload.as_ref(),
                     condition: condition.as_ref(),
                     result: *result,
                 };
@@ -804,7 +806,9 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         events: Vec<serde_json::Value>,
     ) -> Option<Value> {
         for event in events {
-            let event = Value::from_json(&event);
+            let event = self
+                .executor
+                .typed(Value::from_json(&event), awaited.payload);
             let Some(condition) = awaited.condition else {
                 return Some(event);
             };
@@ -886,6 +890,7 @@ struct Awaited<'a> {
     connector: &'a str,
     event_type: &'a str,
     binding: LocalId,
+    payload: Option<&'a Schema>,
     condition: Option<&'a PExpr>,
     result: Option<LocalId>,
 }

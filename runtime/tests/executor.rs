@@ -386,6 +386,27 @@ fn a_resumed_run_replays_its_journal_and_goes_past_a_due_wait_once() {
     assert_eq!(connectors.calls().len(), 2);
 }
 
+/// The awaited event's times are times, as the trigger's are: a condition
+/// comparing its `published` with the run's start holds.
+#[test]
+fn a_wait_for_reads_the_times_of_the_event_it_takes() {
+    let plan = flow(
+        "    let u = e.target[0].id\n    let back = wait for okta.user_activated where it.published > e.published timeout 7d\n    if back == null {\n      okta.reset_factors(user: u)\n    }",
+    );
+    let later = json!({"uuid": "4", "eventType": "user.lifecycle.activate", "published": "2026-03-29T01:00:00.000Z"});
+    let connectors = Recorder::default();
+    let mut journal = Memory::at(1_774_744_200_000);
+    journal.events = vec![later];
+    assert_eq!(
+        attempt(&plan, &connectors, &journal).status,
+        RunStatus::Succeeded
+    );
+    assert!(
+        connectors.calls().is_empty(),
+        "the event published later was taken"
+    );
+}
+
 #[test]
 fn a_wait_for_takes_the_first_event_meeting_its_condition_or_times_out() {
     let plan = flow(

@@ -383,6 +383,8 @@ pub enum StepKind {
         event_type: String,
         /// Where the awaited event is bound inside the condition.
         binding: LocalId,
+        /// The event's payload type, by which its times are read.
+        payload: Option<Schema>,
         /// The condition the event must meet.
         condition: Option<PExpr>,
         /// How long to wait.

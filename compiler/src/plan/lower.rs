@@ -443,11 +443,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
         match trigger {
             TriggerKind::Event { event, binding } => {
                 let (connector, event_type) = self.context.event_type(event);
-                let symbols = self.context.symbols;
-                let ty = crate::types::event_payload(symbols, event);
-                let payload = (ty != crate::types::Type::Unknown).then(|| {
-                    super::schema::schema(&ty, symbols, &mut self.context.types.borrow_mut())
-                });
+                let payload = self.payload_schema(event);
                 Trigger::Event {
                     connector,
                     event_type,
@@ -682,8 +678,17 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
         Handler { binding, body }
     }
 
+    /// The schema of an event's payload, when its type is known.
+    fn payload_schema(&self, event: &EventRef) -> Option<super::ir::Schema> {
+        let symbols = self.context.symbols;
+        let ty = crate::types::event_payload(symbols, event);
+        (ty != crate::types::Type::Unknown)
+            .then(|| super::schema::schema(&ty, symbols, &mut self.context.types.borrow_mut()))
+    }
+
     fn wait_for(&mut self, wait: &WaitFor, name: Option<&str>) -> StepKind {
         let (connector, event_type) = self.context.event_type(&wait.event);
+        let payload = self.payload_schema(&wait.event);
         self.scopes.push(BTreeMap::new());
         let binding = self.bind(wait.binding.as_ref().map_or("it", |b| b.name.as_str()));
         let condition = wait.condition.as_ref().map(|c| self.expr(c));
@@ -694,6 +699,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
             connector,
             event_type,
             binding,
+            payload,
             condition,
             timeout,
             result,
