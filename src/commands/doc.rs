@@ -73,6 +73,7 @@ fn tests_by_flow(
     for outcome in super::test::run_cases(project, &cases) {
         let passed = outcome.passed();
         let mut flows: Vec<&String> = outcome.runs.iter().map(|(flow, _)| flow).collect();
+        flows.sort();
         flows.dedup();
         for flow in flows {
             by_flow

@@ -57,7 +57,7 @@ pub fn run(args: &GraphArgs) -> Result<Outcome> {
 }
 
 /// A flow's diagram in `format`.
-pub fn draw(flow: &FlowPlan, format: GraphFormat) -> String {
+fn draw(flow: &FlowPlan, format: GraphFormat) -> String {
     let diagram = graph::graph(flow);
     match format {
         GraphFormat::Mermaid => mermaid::render(&diagram),

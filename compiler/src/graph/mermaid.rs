@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{EdgeKind, Graph, NodeKind, card_lines};
+use crate::plan::render::mermaid_text;
 
 /// The flowchart of `graph`.
 pub fn render(graph: &Graph) -> String {
@@ -16,7 +17,7 @@ pub fn render(graph: &Graph) -> String {
         let label = edge
             .label
             .as_deref()
-            .map(|l| format!("|\"{}\"|", text(&card_lines(l).join(" "))))
+            .map(|l| format!("|\"{}\"|", mermaid_text(&card_lines(l).join(" "))))
             .unwrap_or_default();
         let _ = writeln!(out, "  {} {arrow}{label} {}", edge.from, edge.to);
         if edge.kind == EdgeKind::Error {
@@ -33,7 +34,7 @@ pub fn render(graph: &Graph) -> String {
 fn write_groups(graph: &Graph, parent: Option<usize>, depth: usize, out: &mut String) {
     let indent = "  ".repeat(depth);
     for node in graph.nodes.iter().filter(|n| n.group == parent) {
-        let label = text(&card_lines(&node.label).join("<br/>"));
+        let label = mermaid_text(&card_lines(&node.label).join("<br/>"));
         let (open, close) = shape(node.kind);
         let _ = writeln!(
             out,
@@ -46,7 +47,7 @@ fn write_groups(graph: &Graph, parent: Option<usize>, depth: usize, out: &mut St
         if group.parent != parent {
             continue;
         }
-        let title = text(&card_lines(&group.label).join(" "));
+        let title = mermaid_text(&card_lines(&group.label).join(" "));
         let _ = writeln!(out, "{indent}subgraph {} [\"{title}\"]", group.id);
         write_groups(graph, Some(index), depth + 1, out);
         let _ = writeln!(out, "{indent}end");
@@ -104,8 +105,3 @@ const CLASSES: [(&str, &str); 9] = [
         "fill:#fff5f5,stroke:#c53030,stroke-dasharray:4,color:#1a202c",
     ),
 ];
-
-/// Text inside a Mermaid label: quotes and `#` as entities.
-fn text(label: &str) -> String {
-    label.replace('#', "#35;").replace('"', "#quot;")
-}

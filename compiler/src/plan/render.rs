@@ -401,13 +401,17 @@ pub fn mermaid(flow: &FlowPlan) -> String {
         .iter()
         .map(|t| trigger_text(flow, t))
         .collect();
-    let _ = writeln!(out, "  trigger([\"{}\"])", escape(&triggers.join(" / ")));
+    let _ = writeln!(
+        out,
+        "  trigger([\"{}\"])",
+        mermaid_text(&triggers.join(" / "))
+    );
     let mut previous = "trigger".to_owned();
     if let Some(filter) = &flow.filter {
         let _ = writeln!(
             out,
             "  filter{{\"{}\"}}",
-            escape(&expr(flow, &filter.condition))
+            mermaid_text(&expr(flow, &filter.condition))
         );
         let _ = writeln!(out, "  trigger --> filter");
         previous = "filter".to_owned();
@@ -421,7 +425,7 @@ fn mermaid_block(flow: &FlowPlan, ids: &[StepId], entry: &str, out: &mut String)
         let Some(step) = flow.steps.get(*id as usize) else {
             continue;
         };
-        let label = escape(&headline(flow, step));
+        let label = mermaid_text(&headline(flow, step));
         let node = format!("s{id}");
         let _ = match step.kind {
             StepKind::Branch { .. } => writeln!(out, "  {node}{{\"{label}\"}}"),
@@ -445,7 +449,7 @@ fn mermaid_block(flow: &FlowPlan, ids: &[StepId], entry: &str, out: &mut String)
                     let _ = writeln!(
                         out,
                         "  subgraph {node}_arm{i} [\"if {}\"]",
-                        escape(&expr(flow, &arm.condition))
+                        mermaid_text(&expr(flow, &arm.condition))
                     );
                     mermaid_block(flow, &arm.body, &node, out);
                     let _ = writeln!(out, "  end");
@@ -479,7 +483,8 @@ fn mermaid_block(flow: &FlowPlan, ids: &[StepId], entry: &str, out: &mut String)
 }
 
 /// Mermaid labels in double quotes write `#` and quotes as entity codes.
-fn escape(text: &str) -> String {
+/// Text inside a Mermaid label: quotes and `#` as entities, on one line.
+pub(crate) fn mermaid_text(text: &str) -> String {
     text.replace('#', "#35;")
         .replace('"', "#quot;")
         .replace('\n', " ")
