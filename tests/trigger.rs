@@ -387,3 +387,49 @@ fn malformed_event_bytes_are_an_error_not_a_panic() {
             .is_err()
     );
 }
+
+#[test]
+fn an_interpreted_filter_reads_the_events_times_as_times() {
+    // `now()` keeps this filter in the interpreter; `e.published` is text in
+    // the JSON and must be compared as the instant it names.
+    let text = r#"
+import okta
+
+flow recent_signin {
+  when okta.user_session_start as e
+  where e.published > now() - 1h and e.actor != null
+  then {
+    okta.suspend_user(id: e.actor.id)
+  }
+}
+"#;
+    let mut sources = idflow_compiler::source::SourceMap::new();
+    sources.add("recent.flow", text.to_owned());
+    let plan = idflow_compiler::plan::build(
+        &idflow_compiler::project::Project::new(sources),
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let matcher = Matcher::new(&plan, Mode::Jit, BTreeMap::new()).unwrap();
+    assert!(matcher.interprets_filters());
+    // 2026-03-29T02:00:00Z.
+    matcher.set_now(1_774_749_600_000);
+    let signin = |published: &str| {
+        json!({
+            "uuid": "1", "published": published, "eventType": "user.session.start",
+            "actor": {"id": "00u1"}
+        })
+    };
+    let mut slots = Vec::new();
+    let mut fired = |event: serde_json::Value| {
+        let bytes = serde_json::to_vec(&event).unwrap();
+        let from_bytes = matcher.match_bytes("okta", &bytes, &mut slots).unwrap();
+        let from_value = matcher.match_value("okta", &event, &mut slots);
+        assert_eq!(from_bytes, from_value, "{event}");
+        from_bytes
+    };
+    assert_eq!(fired(signin("2026-03-29T01:30:00.000Z")), [0]);
+    assert!(fired(signin("2026-03-29T00:30:00.000Z")).is_empty());
+    // System Log's other form of the same instant.
+    assert_eq!(fired(signin("2026-03-29 01:30:00.000")), [0]);
+}

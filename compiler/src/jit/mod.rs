@@ -15,7 +15,8 @@ use extract::{ExtractError, PathTree, Slot};
 use slots::SlotTable;
 
 use crate::plan::eval::{self, Env};
-use crate::plan::ir::{FunctionPlan, LocalId, PExpr, Plan, Trigger, TriggerIndex};
+use crate::plan::ir::{FunctionPlan, LocalId, PExpr, Plan, Schema, Trigger, TriggerIndex};
+use crate::plan::typed;
 use crate::plan::value::Value;
 
 /// How filters run.
@@ -33,10 +34,13 @@ enum FilterCode {
     None,
     /// Native code, by position in the compiled list.
     Compiled(usize),
-    /// The interpreter, over the event bound to its local.
+    /// The interpreter, over the event bound to its local, its instants
+    /// read as times by the payload's declared type (the JIT never compares
+    /// times, so only the interpreter needs them typed).
     Interpreted {
         condition: PExpr,
         event: Option<LocalId>,
+        payload: Option<Schema>,
     },
 }
 
@@ -53,6 +57,8 @@ pub struct Matcher {
     /// Keeps the native code alive as long as `compiled` is.
     _jit: Option<codegen::Jit>,
     configs: BTreeMap<String, Value>,
+    /// The plan's named types, which payload schemas refer to.
+    types: BTreeMap<String, Schema>,
     /// `now()` for the filters the interpreter runs, in milliseconds (set
     /// through a shared matcher as events arrive, hence atomic).
     now: std::sync::atomic::AtomicI64,
@@ -76,8 +82,17 @@ pub fn compiles(plan_filter: &PExpr, event: Option<LocalId>) -> bool {
 
 /// The local a flow's event (or webhook) triggers bind, if any.
 pub fn event_local(triggers: &[Trigger]) -> Option<LocalId> {
+    event_binding(triggers).and_then(|(local, _)| local)
+}
+
+/// The first event (or webhook) trigger's binding and the type its payload
+/// is declared with.
+fn event_binding(triggers: &[Trigger]) -> Option<(Option<LocalId>, Option<&Schema>)> {
     triggers.iter().find_map(|t| match t {
-        Trigger::Event { binding, .. } | Trigger::Webhook { binding, .. } => *binding,
+        Trigger::Event {
+            binding, payload, ..
+        } => Some((*binding, payload.as_ref())),
+        Trigger::Webhook { binding, body, .. } => Some((*binding, body.as_ref())),
         _ => None,
     })
 }
@@ -94,7 +109,7 @@ impl Matcher {
         let mut to_compile: Vec<(&PExpr, LocalId)> = Vec::new();
         let mut filters = Vec::with_capacity(plan.flows.len());
         for flow in &plan.flows {
-            let event = event_local(&flow.triggers);
+            let (event, payload) = event_binding(&flow.triggers).unwrap_or((None, None));
             let code = match &flow.filter {
                 None => FilterCode::None,
                 Some(filter)
@@ -107,6 +122,7 @@ impl Matcher {
                 Some(filter) => FilterCode::Interpreted {
                     condition: filter.condition.clone(),
                     event,
+                    payload: payload.cloned(),
                 },
             };
             filters.push(code);
@@ -127,6 +143,7 @@ impl Matcher {
             compiled,
             _jit: jit,
             configs,
+            types: plan.types.iter().cloned().collect(),
             now: std::sync::atomic::AtomicI64::new(0),
         })
     }
@@ -247,12 +264,14 @@ impl Matcher {
                 Some(FilterCode::Interpreted {
                     condition,
                     event: local,
+                    payload,
                 }) => {
                     let value = owned
                         .take()
                         .or_else(|| event.cloned())
                         .unwrap_or(Value::Null);
-                    let (passes, value) = self.interpret(condition, *local, value);
+                    let (passes, value) =
+                        self.interpret(condition, *local, payload.as_ref(), value);
                     owned = Some(value);
                     passes
                 }
@@ -261,8 +280,16 @@ impl Matcher {
             .collect()
     }
 
-    /// Runs an interpreted filter with the event bound; gives the event back.
-    fn interpret(&self, condition: &PExpr, local: Option<LocalId>, event: Value) -> (bool, Value) {
+    /// Runs an interpreted filter with the event bound, typed by its
+    /// payload's schema; gives the (typed) event back. Typing is idempotent,
+    /// so the event shared between filters is typed once in effect.
+    fn interpret(
+        &self,
+        condition: &PExpr,
+        local: Option<LocalId>,
+        payload: Option<&Schema>,
+        event: Value,
+    ) -> (bool, Value) {
         let mut env = Env::new(
             &self.functions,
             &self.configs,
@@ -270,6 +297,10 @@ impl Matcher {
         );
         let Some(local) = local else {
             return (eval::holds_in(condition, &mut env).unwrap_or(false), event);
+        };
+        let event = match payload {
+            Some(schema) => typed::typed(event, schema, &self.types),
+            None => event,
         };
         env.set(local, event);
         let passes = eval::holds_in(condition, &mut env).unwrap_or(false);
@@ -285,9 +316,10 @@ impl Matcher {
             Some(FilterCode::Interpreted {
                 condition,
                 event: local,
+                payload,
             }) => {
                 let value = event.cloned().unwrap_or(Value::Null);
-                self.interpret(condition, *local, value).0
+                self.interpret(condition, *local, payload.as_ref(), value).0
             }
         }
     }
