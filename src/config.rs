@@ -122,10 +122,18 @@ pub fn connections(manifest: &Path) -> Result<Connections> {
                 }
                 ("settings", toml::Value::Table(settings)) => {
                     for (name, value) in settings {
-                        let value = value.as_str().with_context(|| {
-                            format!("{} must be text", at(&format!("settings.{name}")))
-                        })?;
-                        connections.settings.insert(name.clone(), value.to_owned());
+                        // `SMTP_PORT = 2525` reads as naturally as text.
+                        let value = match value {
+                            toml::Value::String(text) => text.clone(),
+                            toml::Value::Integer(_)
+                            | toml::Value::Float(_)
+                            | toml::Value::Boolean(_) => value.to_string(),
+                            _ => bail!(
+                                "{} must be text or a number",
+                                at(&format!("settings.{name}"))
+                            ),
+                        };
+                        connections.settings.insert(name.clone(), value);
                     }
                 }
                 ("secrets", toml::Value::Table(secrets)) => {

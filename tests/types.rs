@@ -342,3 +342,60 @@ fn extended_fields_are_typed_in_every_file_and_unknown_ones_still_reported() {
         ]
     );
 }
+
+mod connector_settings {
+    use super::codes;
+
+    fn connector(settings: &str) -> Vec<(&'static str, String)> {
+        codes(&format!(
+            "/// An API.\nconnector hr {{\n{settings}\n  read action ping() = GET \"/ping\"\n}}\n"
+        ))
+    }
+
+    #[test]
+    fn every_form_the_runtime_reads_is_accepted() {
+        let settings = [
+            "  base_url: env(\"HR_URL\")",
+            "  auth: header(\"Authorization\", \"SSWS \" + secret(\"HR_TOKEN\"))",
+            "  max_concurrency: env(\"HR_CONCURRENCY\") ?? 4",
+            "  max_rate: 10",
+            "  idempotency_header: \"Idempotency-Key\"",
+            "  port: env(\"HR_PORT\") ?? 587",
+            "  security: env(\"HR_SECURITY\") ?? \"starttls\"",
+        ];
+        assert_eq!(connector(&settings.join("\n")), []);
+        for auth in [
+            "bearer(secret(\"T\"))",
+            "basic(env(\"U\"), secret(\"P\"))",
+            "oauth2_private_key_jwt(env(\"U\"), env(\"C\"), secret(\"K\"), \"okta.users.read\")",
+        ] {
+            assert_eq!(connector(&format!("  auth: {auth}")), [], "{auth}");
+        }
+    }
+
+    #[test]
+    fn what_would_be_ignored_or_misread_is_refused() {
+        let refused = [
+            ("  max_concurency: 4", "did you mean `max_concurrency`?"),
+            ("  base_url: \"https://{env(\"HOST\")}\"", "write text"),
+            ("  base_url: env(HOST)", "write text"),
+            ("  base_url: secret(\"T\") ?? \"x\"", "write text"),
+            (
+                "  auth: token(secret(\"T\"))",
+                "write `header(name, value)`",
+            ),
+            ("  auth: basic(env(\"U\"))", "write `header(name, value)`"),
+            ("  auth: bearer(\"Bearer {secret(\"T\")}\")", "write text"),
+            ("  port: \"smtp\"", ""),
+            ("  max_rate: 0", ""),
+            ("  security: env(\"S\") ?? \"ssl\"", ""),
+        ];
+        for (setting, help) in refused {
+            let found = connector(setting);
+            assert_eq!(found.len(), 1, "{setting}: {found:?}");
+            let (code, found_help) = found.first().unwrap();
+            assert_eq!(*code, "E0317", "{setting}");
+            assert!(found_help.starts_with(help), "{setting}: {found_help}");
+        }
+    }
+}

@@ -62,7 +62,7 @@ impl Settings {
         fn walk(source: &Source, values: &mut Vec<String>, secrets: &mut Vec<String>) {
             match source {
                 Source::Text { .. } => {}
-                Source::Env { name } => values.push(name.clone()),
+                Source::Env { name, .. } => values.push(name.clone()),
                 Source::Secret { name } => secrets.push(name.clone()),
                 Source::Concat { parts } => parts.iter().for_each(|p| walk(p, values, secrets)),
             }
@@ -288,9 +288,10 @@ pub(crate) fn resolve(
     };
     match source {
         Source::Text { value } => Ok(value.clone()),
-        Source::Env { name } => settings
+        Source::Env { name, default } => settings
             .values
             .get(name)
+            .or(default.as_ref())
             .cloned()
             .ok_or_else(|| missing("setting", name)),
         Source::Secret { name } => settings
@@ -851,6 +852,28 @@ fn next_link(headers: &reqwest::header::HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setting_with_a_default_takes_the_connections_value_first() {
+        let port = Source::Env {
+            name: "SMTP_PORT".to_owned(),
+            default: Some("587".to_owned()),
+        };
+        let mut settings = Settings::default();
+        assert_eq!(resolve(&port, &settings, "email"), Ok("587".to_owned()));
+        settings
+            .values
+            .insert("SMTP_PORT".to_owned(), "2525".to_owned());
+        assert_eq!(resolve(&port, &settings, "email"), Ok("2525".to_owned()));
+        let host = Source::Env {
+            name: "SMTP_HOST".to_owned(),
+            default: None,
+        };
+        assert!(matches!(
+            resolve(&host, &settings, "email"),
+            Err(ConnectionError::Missing { .. })
+        ));
+    }
 
     #[test]
     fn a_next_page_must_stay_on_the_api_and_not_loop() {

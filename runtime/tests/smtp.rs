@@ -91,9 +91,13 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
     let mut sources = SourceMap::new();
     sources.add("report.flow", REPORT);
     let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    // The local server speaks plain SMTP on its own port: the connection
+    // says so, as an `idflow.toml` would.
     let settings = Settings {
         values: [
             ("SMTP_HOST".to_owned(), "127.0.0.1".to_owned()),
+            ("SMTP_PORT".to_owned(), port.to_string()),
+            ("SMTP_SECURITY".to_owned(), "plain".to_owned()),
             (
                 "SMTP_FROM".to_owned(),
                 "idflow <idflow@chu-exemple.fr>".to_owned(),
@@ -103,25 +107,6 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
         secrets: BTreeMap::new(),
         base_urls: BTreeMap::new(),
     };
-    let mut plan = plan;
-    // The local server speaks plain SMTP on its own port.
-    for connector in plan.connectors.iter_mut().filter(|c| c.name == "email") {
-        for (key, source) in &mut connector.settings {
-            match key.as_str() {
-                "port" => {
-                    *source = idflow_compiler::plan::ir::Source::Text {
-                        value: port.to_string(),
-                    }
-                }
-                "security" => {
-                    *source = idflow_compiler::plan::ir::Source::Text {
-                        value: "plain".to_owned(),
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
     let engines = Engines::new(&plan, &settings, Duration::from_secs(10)).unwrap();
     let configs = BTreeMap::new();
     let executor = Executor::new(&plan, &engines, &configs, Redactor::default(), 0, false);

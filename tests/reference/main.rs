@@ -20,7 +20,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use idflow_compiler::plan::ir::{Plan, Source};
+use idflow_compiler::plan::ir::Plan;
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::project::Project;
 use idflow_compiler::source::SourceMap;
@@ -58,7 +58,7 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let apis = Apis::start(&runtime);
         let smtp = Smtp::start(dir.path());
-        let plan = reference_plan(smtp.port);
+        let plan = reference_plan();
         World {
             apis,
             scim: Scim::start(),
@@ -77,6 +77,9 @@ impl World {
             ("SERVICENOW_USER", "idflow.integration".to_owned()),
             ("SCIM_BASE_URL", self.scim.base.clone()),
             ("SMTP_HOST", "127.0.0.1".to_owned()),
+            // The local relay speaks plain SMTP on its own port.
+            ("SMTP_PORT", self.smtp.port.to_string()),
+            ("SMTP_SECURITY", "plain".to_owned()),
             ("SMTP_FROM", "idflow <idflow@chu-exemple.fr>".to_owned()),
         ];
         let secrets = [
@@ -144,27 +147,14 @@ impl World {
     }
 }
 
-/// The reference project's plan, its mail relay on `smtp_port` speaking
-/// plain SMTP — the stdlib's email connector says port 587 and STARTTLS,
-/// which a local test server does not offer.
-fn reference_plan(smtp_port: u16) -> Plan {
+/// The reference project's plan.
+fn reference_plan() -> Plan {
     let mut sources = SourceMap::new();
     for path in support::flow_files(&support::root().join("examples")) {
         let text = std::fs::read_to_string(&path).unwrap();
         sources.add(support::relative(&path), text);
     }
-    let mut plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
-    for connector in plan.connectors.iter_mut().filter(|c| c.name == "email") {
-        for (key, source) in &mut connector.settings {
-            let value = match key.as_str() {
-                "port" => smtp_port.to_string(),
-                "security" => "plain".to_owned(),
-                _ => continue,
-            };
-            *source = Source::Text { value };
-        }
-    }
-    plan
+    idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap()
 }
 
 fn time(text: &str) -> i64 {
@@ -579,4 +569,49 @@ fn temporary_practitioners_are_reminded_then_deactivated() {
             ),
         ]
     );
+}
+
+/// `idflow run` with the relay set in `idflow.toml`, as a hospital whose
+/// relay listens inside its network without TLS would write it: the email
+/// connector's port and security come from the connection (a number and a
+/// word), its defaults (587, STARTTLS) only when the connection says nothing.
+#[test]
+fn idflow_run_mails_through_the_relay_idflow_toml_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(dir.path());
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("welcome.flow"),
+        "import okta\nimport email\n\n/// Welcomes a new account's owner.\nflow welcome {\n  when okta.user_created as e\n  where e.target != null\n  then {\n    email.send(to: [\"iam@chu-exemple.fr\"], subject: \"Account created\", body: \"{e.target.first()?.displayName ?? \"someone\"}\")\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("idflow.toml"),
+        format!(
+            "[connections.email]\nsettings = {{ SMTP_HOST = \"127.0.0.1\", SMTP_PORT = {}, SMTP_SECURITY = \"plain\", SMTP_FROM = \"idflow <idflow@chu-exemple.fr>\" }}\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    let event = support::root().join("examples/events/user-created.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(["run", "."])
+        .arg("--event")
+        .arg(&event)
+        .current_dir(&project)
+        .env_remove("SMTP_PORT")
+        .env_remove("SMTP_SECURITY")
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(0), "{printed}");
+    let mails: Vec<Mail> = smtp.mails().iter().map(|m| Mail::parse(m)).collect();
+    assert_eq!(mails.len(), 1, "{printed}");
+    assert_eq!(mails[0].to, ["iam@chu-exemple.fr"]);
+    assert_eq!(mails[0].subject, "Account created");
 }

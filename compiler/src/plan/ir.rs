@@ -112,10 +112,14 @@ pub enum Source {
         /// The text.
         value: String,
     },
-    /// `env("NAME")`: a setting of the connection.
+    /// `env("NAME")`: a setting of the connection; `env("NAME") ?? 587`
+    /// gives a default for when the connection does not set it.
     Env {
         /// The name.
         name: String,
+        /// The value when the connection has none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default: Option<String>,
     },
     /// `secret("NAME")`: a secret of the connection.
     Secret {

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use super::eval::{self, Env};
 use super::ir::{
-    ActionPlan, Arm, Auth, ConnectorPlan, Effect, FlowPlan, FunctionPlan, Handler, HttpPlan,
-    LocalId, PExpr, Retry, Source, Step, StepId, StepKind, TextPart, Trigger,
+    ActionPlan, Arm, ConnectorPlan, Effect, FlowPlan, FunctionPlan, Handler, HttpPlan, LocalId,
+    PExpr, Retry, Step, StepId, StepKind, TextPart, Trigger,
 };
+use super::settings;
 use super::value::Value;
 use crate::library;
 use crate::project::{Origin, Project};
@@ -193,11 +194,11 @@ impl<'a, 'p> Context<'a, 'p> {
         for member in &declared.members {
             match member {
                 ConnectorMember::Setting(setting) => match setting.key.name.as_str() {
-                    "base_url" => plan.base_url = source(&setting.value),
-                    "auth" => plan.auth = auth(&setting.value),
+                    "base_url" => plan.base_url = settings::source(&setting.value),
+                    "auth" => plan.auth = settings::auth(&setting.value),
                     key => plan
                         .settings
-                        .extend(source(&setting.value).map(|s| (key.to_owned(), s))),
+                        .extend(settings::source(&setting.value).map(|s| (key.to_owned(), s))),
                 },
                 ConnectorMember::Retry(retry) => plan.retry = Some(retry_of(&retry.policy)),
                 ConnectorMember::Action(action) => {
@@ -282,90 +283,6 @@ fn effect_of(kind: ActionKind) -> Effect {
         ActionKind::Read => Effect::Read,
         ActionKind::Write => Effect::Write,
         ActionKind::Destructive => Effect::Destructive,
-    }
-}
-
-/// A connector setting as a source: text, `env(…)`, `secret(…)`, joined by `+`.
-fn source(expr: &Expr) -> Option<Source> {
-    match &expr.kind {
-        ExprKind::String(literal) => {
-            let text: Option<String> = literal
-                .parts
-                .iter()
-                .map(|p| match p {
-                    StringPart::Text(t) => Some(t.as_str()),
-                    StringPart::Interpolation(_) => None,
-                })
-                .collect();
-            Some(Source::Text { value: text? })
-        }
-        ExprKind::Call { callee, args } => {
-            let ExprKind::Name { name } = &callee.kind else {
-                return None;
-            };
-            let ExprKind::String(literal) = &args.first()?.value.kind else {
-                return None;
-            };
-            let [StringPart::Text(key)] = literal.parts.as_slice() else {
-                return None;
-            };
-            match name.as_str() {
-                "env" => Some(Source::Env { name: key.clone() }),
-                "secret" => Some(Source::Secret { name: key.clone() }),
-                _ => None,
-            }
-        }
-        ExprKind::Binary {
-            op: crate::syntax::ast::BinaryOp::Add,
-            lhs,
-            rhs,
-        } => {
-            let mut parts = Vec::new();
-            for side in [source(lhs)?, source(rhs)?] {
-                match side {
-                    Source::Concat { parts: inner } => parts.extend(inner),
-                    other => parts.push(other),
-                }
-            }
-            Some(Source::Concat { parts })
-        }
-        ExprKind::Paren { inner } => source(inner),
-        ExprKind::Int { value } => Some(Source::Text {
-            value: value.to_string(),
-        }),
-        _ => None,
-    }
-}
-
-/// `header(…)`, `bearer(…)` or `basic(…)`.
-fn auth(expr: &Expr) -> Option<Auth> {
-    let ExprKind::Call { callee, args } = &expr.kind else {
-        return None;
-    };
-    let ExprKind::Name { name } = &callee.kind else {
-        return None;
-    };
-    let arg = |i: usize| args.get(i).and_then(|a| source(&a.value));
-    match name.as_str() {
-        "header" => match arg(0)? {
-            Source::Text { value } => Some(Auth::Header {
-                name: value,
-                value: arg(1)?,
-            }),
-            _ => None,
-        },
-        "bearer" => Some(Auth::Bearer { token: arg(0)? }),
-        "basic" => Some(Auth::Basic {
-            user: arg(0)?,
-            password: arg(1)?,
-        }),
-        "oauth2_private_key_jwt" => Some(Auth::OAuth2PrivateKeyJwt {
-            token_url: arg(0)?,
-            client_id: arg(1)?,
-            private_key: arg(2)?,
-            scopes: arg(3)?,
-        }),
-        _ => None,
     }
 }
 

@@ -13,6 +13,7 @@ mod order;
 mod overrides;
 pub mod render;
 mod schema;
+pub(crate) mod settings;
 pub mod typed;
 pub mod value;
 
@@ -28,7 +29,7 @@ pub use ir::Plan;
 
 /// The version of the plan format this code reads and writes. Bump it on
 /// any change to the IR that an older runtime would misread.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The first bytes of a binary plan.
 const MAGIC: &[u8; 8] = b"IDFLOWPL";

@@ -15,8 +15,8 @@ use crate::project::{Origin, Project};
 use crate::resolve::Symbols;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
-    Block, EventRef, ExpectedCall, Expr, Flow, FnDef, GivenOutcome, Ident, Invocation, Item,
-    LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
+    Block, Connector, ConnectorMember, EventRef, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
+    Ident, Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
 };
 
 /// Checks the project's own files — or only `only`, when given — and
@@ -112,7 +112,48 @@ impl<'p> Checker<'_, 'p> {
             Item::Flow(flow) => self.flow(flow),
             Item::Test(test) => self.test(test),
             Item::Fn(function) => self.function(function),
+            Item::Connector(connector) => self.connector_settings(connector),
             _ => {}
+        }
+    }
+
+    /// A connector's settings: each one an engine reads, each value a source
+    /// (see [`crate::plan::settings`]), each literal one the setting takes.
+    fn connector_settings(&mut self, connector: &Connector) {
+        use crate::plan::settings::{self, Expected, KNOWN, Problem};
+        for member in &connector.members {
+            let ConnectorMember::Setting(setting) = member else {
+                continue;
+            };
+            let Some((problem, span)) = settings::problem(setting) else {
+                continue;
+            };
+            let key = setting.key.name.clone();
+            let error = match problem {
+                Problem::UnknownKey => TypeError::UnknownSetting {
+                    connector: connector.name.name.clone(),
+                    suggestion: crate::diagnostics::suggest::did_you_mean(
+                        &key,
+                        KNOWN.iter().map(|(k, _)| *k),
+                    )
+                    .map(str::to_owned),
+                    key,
+                    span,
+                },
+                Problem::NotASource => TypeError::UnreadableSetting { key, span },
+                Problem::NotAnAuth => TypeError::UnknownAuth { span },
+                Problem::BadLiteral { found, expected } => TypeError::SettingValue {
+                    key,
+                    found,
+                    expected: match expected {
+                        Expected::Number => "a positive number".to_owned(),
+                        Expected::OneOf(words) => format!("one of {}", words.join(", ")),
+                        Expected::Text | Expected::Auth => "text".to_owned(),
+                    },
+                    span,
+                },
+            };
+            self.errors.push(error);
         }
     }
 

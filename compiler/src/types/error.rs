@@ -214,6 +214,44 @@ pub enum TypeError {
         /// The closest zone.
         suggestion: Option<String>,
     },
+    /// A connector setting that no engine reads.
+    #[error("connector `{connector}` has no setting `{key}`")]
+    UnknownSetting {
+        /// The connector.
+        connector: String,
+        /// The setting's name.
+        key: String,
+        /// The name.
+        span: Span,
+        /// The closest setting.
+        suggestion: Option<String>,
+    },
+    /// A connector setting whose value is not a source.
+    #[error("this value of `{key}` is not text, a number, `env(\"…\")` or `secret(\"…\")`")]
+    UnreadableSetting {
+        /// The setting's name.
+        key: String,
+        /// The value.
+        span: Span,
+    },
+    /// A connector's `auth` that is not one of the authentication forms.
+    #[error("`auth` is not a form of authentication idflow knows")]
+    UnknownAuth {
+        /// The value.
+        span: Span,
+    },
+    /// A connector setting's literal that does not fit what it takes.
+    #[error("`{key}` takes {expected}, not \"{found}\"")]
+    SettingValue {
+        /// The setting's name.
+        key: String,
+        /// The literal.
+        found: String,
+        /// What the setting takes, in words.
+        expected: String,
+        /// The value.
+        span: Span,
+    },
 }
 
 fn operator_message(operator: &str, lhs: Option<&str>, rhs: &str) -> String {
@@ -400,6 +438,30 @@ impl TypeError {
                     Some(zone) => diagnostic.with_help(format!("did you mean \"{zone}\"?")),
                     None => diagnostic.with_help("write a zone of the IANA database, such as \"Europe/Paris\""),
                 }
+            }
+            Self::UnknownSetting {
+                span, suggestion, ..
+            } => {
+                let known = crate::plan::settings::KNOWN
+                    .iter()
+                    .map(|(k, _)| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "unknown setting")
+                    .with_note(format!("the runtime reads {known}; any other setting would be ignored"));
+                diagnostic.with_suggestion(span, suggestion)
+            }
+            Self::UnreadableSetting { span, .. } => {
+                Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "not a setting's source")
+                    .with_note("settings are read when the connection is made, from idflow.toml's [connections] or the environment, so they are never values a flow computes")
+                    .with_help("write text, a number, `env(\"NAME\")`, `env(\"NAME\") ?? default`, `secret(\"NAME\")`, or these joined by `+`")
+            }
+            Self::UnknownAuth { span } => {
+                Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "not an authentication")
+                    .with_help("write `header(name, value)`, `bearer(token)`, `basic(user, password)` or `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`, each value a setting's source")
+            }
+            Self::SettingValue { span, .. } => {
+                Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "not accepted here")
             }
             Self::SecretInText { span } => {
                 Diagnostic::error(codes::SECRET_IN_TEXT, message, span, "a `Secret`")

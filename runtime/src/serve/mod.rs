@@ -273,12 +273,14 @@ pub async fn serve(
     let address = listener
         .local_addr()
         .map_err(|e| ServeError::Setup(e.to_string()))?;
+    // Watch before answering: once `/readyz` says ready, a change to the
+    // project is seen.
+    let reloader = reload::watch(Arc::clone(&service));
     let http = tokio::spawn(intake::serve_http(Arc::clone(&service), listener));
     let dispatcher = tokio::spawn(dispatcher::run(Arc::clone(&service)));
     let workers = tokio::spawn(worker::run(Arc::clone(&service)));
     let scheduler = tokio::spawn(schedule::run(Arc::clone(&service)));
     let poller = tokio::spawn(poller::run(Arc::clone(&service)));
-    let reloader = reload::watch(Arc::clone(&service));
     tracing::info!(%address, "listening");
     if service.options.okta_hook_secret.is_none() {
         tracing::warn!(

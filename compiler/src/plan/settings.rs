@@ -1,0 +1,239 @@
+//! A connector's settings, read from its declaration. A setting's value is a
+//! *source*, never a value: text, a number, `env("NAME")` (optionally with a
+//! default, `env("SMTP_PORT") ?? 587`), `secret("NAME")`, or these joined by
+//! `+`; `auth` is one of the authentication forms over sources. The runtime
+//! resolves sources from `idflow.toml` or the environment when it connects,
+//! so a plan never holds a secret. Lowering writes the sources into the
+//! plan; the checker refuses a setting this module cannot read, so that
+//! nothing a connector declares is silently dropped.
+
+use super::ir::{Auth, Source};
+use crate::source::Span;
+use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, Setting, StringPart};
+
+/// What a setting's value must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// Any source.
+    Text,
+    /// A source that reads as a positive number.
+    Number,
+    /// A source that reads as one of these words.
+    OneOf(&'static [&'static str]),
+    /// An authentication form.
+    Auth,
+}
+
+/// The settings the runtime reads — an HTTP connector's, then the email
+/// connector's — with what each must be.
+pub(crate) const KNOWN: &[(&str, Expected)] = &[
+    ("base_url", Expected::Text),
+    ("auth", Expected::Auth),
+    ("max_concurrency", Expected::Number),
+    ("max_rate", Expected::Number),
+    ("idempotency_header", Expected::Text),
+    ("host", Expected::Text),
+    ("port", Expected::Number),
+    ("security", Expected::OneOf(&["starttls", "tls", "plain"])),
+    ("from", Expected::Text),
+];
+
+/// Why a setting cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// No engine reads a setting of this name.
+    UnknownKey,
+    /// The value is not a source (an interpolation, a field, a call of
+    /// something other than `env` and `secret`, …).
+    NotASource,
+    /// `auth`'s value is not one of the authentication forms.
+    NotAnAuth,
+    /// A literal that does not fit what the setting takes.
+    BadLiteral {
+        /// The literal, as text.
+        found: String,
+        /// What the setting takes.
+        expected: Expected,
+    },
+}
+
+/// What is wrong with a setting, if anything, and where: its key, its value,
+/// or the argument of `auth` that is not a source.
+pub(crate) fn problem(setting: &Setting) -> Option<(Problem, Span)> {
+    let key = setting.key.name.as_str();
+    let Some((_, expected)) = KNOWN.iter().find(|(k, _)| *k == key) else {
+        return Some((Problem::UnknownKey, setting.key.span));
+    };
+    let value = &setting.value;
+    if *expected == Expected::Auth {
+        if auth(value).is_some() {
+            return None;
+        }
+        // A known form with an argument that is not a source: point at it.
+        let unreadable =
+            auth_arguments(value).and_then(|args| args.iter().find(|a| source(&a.value).is_none()));
+        return Some(match unreadable {
+            Some(arg) => (Problem::NotASource, arg.value.span),
+            None => (Problem::NotAnAuth, value.span),
+        });
+    }
+    let Some(source) = source(value) else {
+        return Some((Problem::NotASource, value.span));
+    };
+    // Only text known now can be judged now; `env(…)` is judged at connect.
+    let literal = match &source {
+        Source::Text { value } => Some(value),
+        Source::Env {
+            default: Some(value),
+            ..
+        } => Some(value),
+        _ => None,
+    }?;
+    (!fits(literal, *expected)).then(|| {
+        let problem = Problem::BadLiteral {
+            found: literal.clone(),
+            expected: *expected,
+        };
+        (problem, value.span)
+    })
+}
+
+/// Whether a literal fits what its setting takes.
+fn fits(literal: &str, expected: Expected) -> bool {
+    match expected {
+        Expected::Text | Expected::Auth => true,
+        Expected::Number => literal.parse::<f64>().is_ok_and(|n| n > 0.0),
+        Expected::OneOf(words) => words.contains(&literal),
+    }
+}
+
+/// A setting's value as a source: text, a number, `env(…)` with or without
+/// a `?? default`, `secret(…)`, joined by `+`.
+pub(crate) fn source(expr: &Expr) -> Option<Source> {
+    match &expr.kind {
+        ExprKind::String(_) | ExprKind::Int { .. } => {
+            literal(expr).map(|value| Source::Text { value })
+        }
+        ExprKind::Call { .. } => match named(expr)? {
+            ("env", name) => Some(Source::Env {
+                name,
+                default: None,
+            }),
+            ("secret", name) => Some(Source::Secret { name }),
+            _ => None,
+        },
+        ExprKind::Binary {
+            op: BinaryOp::Coalesce,
+            lhs,
+            rhs,
+        } => match named(lhs)? {
+            ("env", name) => Some(Source::Env {
+                name,
+                default: Some(literal(rhs)?),
+            }),
+            _ => None,
+        },
+        ExprKind::Binary {
+            op: BinaryOp::Add,
+            lhs,
+            rhs,
+        } => {
+            let mut parts = Vec::new();
+            for side in [source(lhs)?, source(rhs)?] {
+                match side {
+                    Source::Concat { parts: inner } => parts.extend(inner),
+                    other => parts.push(other),
+                }
+            }
+            Some(Source::Concat { parts })
+        }
+        ExprKind::Paren { inner } => source(inner),
+        _ => None,
+    }
+}
+
+/// Plain text or a whole number, as text.
+fn literal(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::String(literal) => literal
+            .parts
+            .iter()
+            .map(|p| match p {
+                StringPart::Text(t) => Some(t.as_str()),
+                StringPart::Interpolation(_) => None,
+            })
+            .collect(),
+        ExprKind::Int { value } => Some(value.to_string()),
+        ExprKind::Paren { inner } => literal(inner),
+        _ => None,
+    }
+}
+
+/// `env("NAME")` or `secret("NAME")`: the function and the name.
+fn named(expr: &Expr) -> Option<(&str, String)> {
+    let ExprKind::Call { callee, args } = &expr.kind else {
+        return None;
+    };
+    let ExprKind::Name { name } = &callee.kind else {
+        return None;
+    };
+    let [arg] = args.as_slice() else {
+        return None;
+    };
+    let ExprKind::String(text) = &arg.value.kind else {
+        return None;
+    };
+    let [StringPart::Text(key)] = text.parts.as_slice() else {
+        return None;
+    };
+    Some((name.as_str(), key.clone()))
+}
+
+/// An authentication form's name and arguments, when `expr` calls one with
+/// as many arguments as it takes.
+fn auth_call(expr: &Expr) -> Option<(&str, &[Arg])> {
+    let ExprKind::Call { callee, args } = &expr.kind else {
+        return None;
+    };
+    let ExprKind::Name { name } = &callee.kind else {
+        return None;
+    };
+    let arity = match name.as_str() {
+        "bearer" => 1,
+        "header" | "basic" => 2,
+        "oauth2_private_key_jwt" => 4,
+        _ => return None,
+    };
+    (args.len() == arity).then_some((name.as_str(), args.as_slice()))
+}
+
+/// The arguments of an authentication form, when the call is one.
+fn auth_arguments(expr: &Expr) -> Option<&[Arg]> {
+    auth_call(expr).map(|(_, args)| args)
+}
+
+/// `header(…)`, `bearer(…)`, `basic(…)` or `oauth2_private_key_jwt(…)`.
+pub(crate) fn auth(expr: &Expr) -> Option<Auth> {
+    let (name, args) = auth_call(expr)?;
+    let arg = |i: usize| args.get(i).and_then(|a| source(&a.value));
+    match name {
+        "header" => match arg(0)? {
+            Source::Text { value } => Some(Auth::Header {
+                name: value,
+                value: arg(1)?,
+            }),
+            _ => None,
+        },
+        "bearer" => Some(Auth::Bearer { token: arg(0)? }),
+        "basic" => Some(Auth::Basic {
+            user: arg(0)?,
+            password: arg(1)?,
+        }),
+        _ => Some(Auth::OAuth2PrivateKeyJwt {
+            token_url: arg(0)?,
+            client_id: arg(1)?,
+            private_key: arg(2)?,
+            scopes: arg(3)?,
+        }),
+    }
+}
