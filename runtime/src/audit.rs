@@ -149,17 +149,47 @@ pub enum Verdict {
 /// Walks the log in order and names the first record that was changed,
 /// that follows a removed one, or that is out of its place.
 pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Verdict {
-    let mut prev = GENESIS.to_owned();
-    let mut count: u64 = 0;
+    let mut chain = ChainCheck::default();
     for record in records {
-        count += 1;
-        let expected_seq = i64::try_from(count).unwrap_or(i64::MAX);
-        let broken = |why: String| Verdict::Broken {
-            position: count,
-            seq: record.seq,
-            why,
-        };
-        if hash(
+        if !chain.check(&record) {
+            break;
+        }
+    }
+    chain.verdict()
+}
+
+/// [`verify`] one record at a time, so a log read from a cursor is checked
+/// without holding it all in memory.
+#[derive(Debug)]
+pub struct ChainCheck {
+    /// The hash the next record must follow.
+    prev: String,
+    /// The records checked.
+    count: u64,
+    /// The first bad record, once found.
+    broken: Option<Verdict>,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            prev: GENESIS.to_owned(),
+            count: 0,
+            broken: None,
+        }
+    }
+}
+
+impl ChainCheck {
+    /// Checks the next record; false once the chain is broken, when the
+    /// records after it need not be read.
+    pub fn check(&mut self, record: &AuditRecord) -> bool {
+        if self.broken.is_some() {
+            return false;
+        }
+        self.count += 1;
+        let expected_seq = i64::try_from(self.count).unwrap_or(i64::MAX);
+        let why = if hash(
             record.seq,
             record.at_ms,
             &record.kind,
@@ -167,26 +197,35 @@ pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Verdict {
             &record.prev,
         ) != record.hash
         {
-            return broken(
-                "its content does not match its hash: it was modified, or moved from another place"
-                    .to_owned(),
-            );
-        }
-        if record.seq != expected_seq {
-            return broken(format!(
+            "its content does not match its hash: it was modified, or moved from another place"
+                .to_owned()
+        } else if record.seq != expected_seq {
+            format!(
                 "it claims place {} but stands at place {expected_seq}: records before it were removed or reordered",
                 record.seq
-            ));
-        }
-        if record.prev != prev {
-            return broken(
-                "it does not follow the record before it: a record was removed, inserted or moved"
-                    .to_owned(),
-            );
-        }
-        prev = record.hash;
+            )
+        } else if record.prev != self.prev {
+            "it does not follow the record before it: a record was removed, inserted or moved"
+                .to_owned()
+        } else {
+            self.prev.clone_from(&record.hash);
+            return true;
+        };
+        self.broken = Some(Verdict::Broken {
+            position: self.count,
+            seq: record.seq,
+            why,
+        });
+        false
     }
-    Verdict::Intact { count, head: prev }
+
+    /// What the records checked so far show.
+    pub fn verdict(self) -> Verdict {
+        self.broken.unwrap_or(Verdict::Intact {
+            count: self.count,
+            head: self.prev,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! `idflow audit export [--since T] [--format jsonl|csv]` and `idflow audit
 //! verify`: the store's hash-chained audit log, read back and checked.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use idflow_compiler::plan::typed::parse_instant;
 use idflow_compiler::plan::value::format_time;
-use idflow_runtime::audit::{self, AuditRecord, Verdict};
+use idflow_runtime::audit::{AuditRecord, ChainCheck, Verdict};
 use idflow_runtime::store::{SqliteStore, Store};
 
 use super::Outcome;
@@ -39,16 +40,76 @@ fn export(args: &AuditExportArgs) -> Result<Outcome> {
         ),
         None => None,
     };
-    let records = open(args.store.as_ref())?.audit_log(since)?;
-    let text = match args.format {
-        AuditFormat::Jsonl => records
-            .iter()
-            .map(|r| Ok(serde_json::to_string(&exported(r))? + "\n"))
-            .collect::<Result<String>>()?,
-        AuditFormat::Csv => csv(&records)?,
+    let store = open(args.store.as_ref())?;
+    // Each record is written as it is read: an export of years of log is
+    // never held whole.
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        AuditFormat::Jsonl => jsonl(&store, since, stdout),
+        AuditFormat::Csv => csv(&store, since, stdout),
     };
-    report::out(&text);
-    Ok(Outcome::Clean)
+    match written {
+        Err(error) if !is_broken_pipe(&error) => Err(error),
+        _ => Ok(Outcome::Clean),
+    }
+}
+
+/// One JSON object per line.
+fn jsonl(store: &SqliteStore, since: Option<i64>, mut out: impl Write) -> Result<()> {
+    let mut failure = None;
+    store.audit_scan(since, &mut |record| {
+        let line = serde_json::to_string(&exported(&record)).map_err(anyhow::Error::from);
+        keep_going(
+            line.and_then(|line| Ok(writeln!(out, "{line}")?)),
+            &mut failure,
+        )
+    })?;
+    failure.map_or(Ok(()), Err)?;
+    Ok(out.flush()?)
+}
+
+/// A header, then one row per record.
+fn csv(store: &SqliteStore, since: Option<i64>, out: impl Write) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(["seq", "at", "kind", "data", "prev", "hash"])?;
+    let mut failure = None;
+    store.audit_scan(since, &mut |record| {
+        let row = writer.write_record([
+            record.seq.to_string(),
+            format_time(record.at_ms),
+            record.kind,
+            // The content as stored, which the hash covers.
+            record.text,
+            record.prev,
+            record.hash,
+        ]);
+        keep_going(row.map_err(anyhow::Error::from), &mut failure)
+    })?;
+    failure.map_or(Ok(()), Err)?;
+    Ok(writer.flush()?)
+}
+
+/// Whether to read on after writing a record; keeps the first failure.
+fn keep_going(written: Result<()>, failure: &mut Option<anyhow::Error>) -> bool {
+    match written {
+        Ok(()) => true,
+        Err(error) => {
+            *failure = Some(error);
+            false
+        }
+    }
+}
+
+/// `idflow audit export | head` closes the pipe early: not an error.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
 }
 
 /// A record as exported: its time as RFC 3339 text beside the rest.
@@ -63,25 +124,10 @@ fn exported(record: &AuditRecord) -> serde_json::Value {
     })
 }
 
-fn csv(records: &[AuditRecord]) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["seq", "at", "kind", "data", "prev", "hash"])?;
-    for record in records {
-        writer.write_record([
-            record.seq.to_string(),
-            format_time(record.at_ms),
-            record.kind.clone(),
-            record.text.clone(),
-            record.prev.clone(),
-            record.hash.clone(),
-        ])?;
-    }
-    Ok(String::from_utf8(writer.into_inner()?)?)
-}
-
 fn verify(store: Option<&PathBuf>) -> Result<Outcome> {
-    let records = open(store)?.audit_log(None)?;
-    match audit::verify(records) {
+    let mut chain = ChainCheck::default();
+    open(store)?.audit_scan(None, &mut |record| chain.check(&record))?;
+    match chain.verdict() {
         Verdict::Intact { count, head } => {
             report::out(&format!(
                 "audit log intact: {count} record(s), head {head}\n"

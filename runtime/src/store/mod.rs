@@ -247,7 +247,22 @@ pub trait Store: Send + Sync {
         now_ms: i64,
     ) -> Result<u64, StoreError>;
 
-    /// The audit log in order, from its first record (from the first
-    /// written at or after `since_ms` when given).
-    fn audit_log(&self, since_ms: Option<i64>) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Reads the audit log in order, from its first record (from the first
+    /// written at or after `since_ms` when given), one record at a time
+    /// until `visit` returns false: a log of years is never held whole.
+    fn audit_scan(
+        &self,
+        since_ms: Option<i64>,
+        visit: &mut dyn FnMut(AuditRecord) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// The audit log in order, as [`Store::audit_scan`] reads it.
+    fn audit_log(&self, since_ms: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut records = Vec::new();
+        self.audit_scan(since_ms, &mut |record| {
+            records.push(record);
+            true
+        })?;
+        Ok(records)
+    }
 }

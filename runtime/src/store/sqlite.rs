@@ -734,7 +734,11 @@ impl Store for SqliteStore {
         self.transaction(|tx| Self::audit_versions_in(tx, versions, provenance, now_ms))
     }
 
-    fn audit_log(&self, since_ms: Option<i64>) -> Result<Vec<AuditRecord>, StoreError> {
+    fn audit_scan(
+        &self,
+        since_ms: Option<i64>,
+        visit: &mut dyn FnMut(AuditRecord) -> bool,
+    ) -> Result<(), StoreError> {
         let db = self.db();
         let mut query = db
             .prepare(
@@ -745,8 +749,12 @@ impl Store for SqliteStore {
         let rows = query
             .query_map(params![since_ms.unwrap_or(i64::MIN)], audit_record)
             .map_err(|e| self.fail(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.fail(e))
+        for row in rows {
+            if !visit(row.map_err(|e| self.fail(e))?) {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 
