@@ -164,6 +164,23 @@ flow everything {
         "{groups:?}"
     );
     insta::assert_snapshot!("mermaid__everything", mermaid::render(&diagram));
+    // The SVG draws a titled box per group, behind the cards: before the
+    // first card (the trigger's) in the document.
+    let picture = svg::render(&diagram);
+    assert_eq!(
+        picture.matches("stroke-dasharray=\"6 4\"").count(),
+        diagram.groups.len(),
+        "{picture}"
+    );
+    for group in &diagram.groups {
+        assert!(
+            picture.contains(&format!(">{}</text>", group.label)),
+            "no title {:?}",
+            group.label
+        );
+    }
+    let last_frame = picture.rfind("stroke-dasharray=\"6 4\"").unwrap();
+    assert!(last_frame < picture.find("when okta").unwrap());
 }
 
 #[test]

@@ -1,10 +1,11 @@
 //! A diagram drawn as SVG by idflow itself: `layout-rs` places the cards
 //! in ranks from the trigger down (as Graphviz's `dot` does) and writes the
-//! SVG; no Graphviz, browser or network is needed. Boxes around loops and
-//! handlers are not drawn here — each card of a loop's body says so in its
-//! arrows (`each`, `done`) — the Mermaid and DOT outputs draw them.
+//! SVG; no Graphviz, browser or network is needed. `layout-rs` knows no
+//! clusters, so the boxes around loops, parallel groups and handlers are
+//! drawn by idflow behind the cards, around where they were placed.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
@@ -71,21 +72,129 @@ pub fn render(graph: &Graph) -> String {
     let mut writer = SVGWriter::new();
     visual.do_it(false, false, false, &mut writer);
     let (mut width, mut height) = (0.0_f64, 0.0_f64);
-    for handle in handles.values() {
-        let (_, bottom_right) = visual.pos(*handle).bbox(false);
+    let mut boxes: BTreeMap<usize, Rect> = BTreeMap::new();
+    for node in &graph.nodes {
+        let Some(handle) = handles.get(node.id.as_str()) else {
+            continue;
+        };
+        let (top_left, bottom_right) = visual.pos(*handle).bbox(false);
         width = width.max(bottom_right.x);
         height = height.max(bottom_right.y);
+        let card = Rect {
+            left: top_left.x,
+            top: top_left.y,
+            right: bottom_right.x,
+            bottom: bottom_right.y,
+        };
+        // The card is inside its group and every group around that one.
+        let mut group = node.group;
+        while let Some(index) = group {
+            boxes
+                .entry(index)
+                .and_modify(|b| b.grow(&card))
+                .or_insert(card);
+            group = graph.groups.get(index).and_then(|g| g.parent);
+        }
     }
-    fit(&writer.finalize(), width + MARGIN, height + MARGIN)
+    let frames = frames(graph, &boxes);
+    fit(&writer.finalize(), &frames, width + MARGIN, height + MARGIN)
 }
+
+/// A rectangle of the picture.
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    left: f64,
+    top: f64,
+    right: f64,
+    bottom: f64,
+}
+
+impl Rect {
+    fn grow(&mut self, other: &Rect) {
+        self.left = self.left.min(other.left);
+        self.top = self.top.min(other.top);
+        self.right = self.right.max(other.right);
+        self.bottom = self.bottom.max(other.bottom);
+    }
+}
+
+/// The boxes around loops, parallel groups and handlers, drawn behind the
+/// cards: `layout-rs` has no clusters, so each box is the bounds of its
+/// cards, padded more for each group it holds, with its title on top.
+fn frames(graph: &Graph, boxes: &BTreeMap<usize, Rect>) -> String {
+    let mut out = String::new();
+    // Outer boxes first, so inner ones are drawn over them.
+    let mut order: Vec<(usize, usize)> = boxes.keys().map(|i| (depth(graph, *i), *i)).collect();
+    order.sort_unstable();
+    for (_, index) in order {
+        let (Some(group), Some(bounds)) = (graph.groups.get(index), boxes.get(&index)) else {
+            continue;
+        };
+        #[expect(clippy::cast_precision_loss, reason = "a nesting depth of a few levels")]
+        let pad = FRAME_PAD * (1.0 + nested(graph, index) as f64);
+        let (x, y) = (bounds.left - pad, bounds.top - pad - FRAME_TITLE);
+        let (w, h) = (
+            bounds.right - bounds.left + 2.0 * pad,
+            bounds.bottom - bounds.top + 2.0 * pad + FRAME_TITLE,
+        );
+        let title = card_lines(&group.label).join(" ");
+        let _ = write!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{h:.1}\" rx=\"10\" fill=\"#f7fafc\" fill-opacity=\"0.6\" stroke=\"#a0aec0\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{}\" fill=\"#4a5568\" style=\"{FONTS}\">{}</text>",
+            x + 10.0,
+            y + FRAME_TITLE - 4.0,
+            FONT - 2,
+            xml_text(&title),
+        );
+    }
+    out
+}
+
+/// How many groups a group is drawn in.
+fn depth(graph: &Graph, index: usize) -> usize {
+    let mut depth = 0;
+    let mut parent = graph.groups.get(index).and_then(|g| g.parent);
+    while let Some(p) = parent {
+        depth += 1;
+        parent = graph.groups.get(p).and_then(|g| g.parent);
+    }
+    depth
+}
+
+/// How many levels of groups a group holds.
+fn nested(graph: &Graph, index: usize) -> usize {
+    graph
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.parent == Some(index))
+        .map(|(child, _)| 1 + nested(graph, child))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Text made safe inside an SVG element.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Room between a box and the cards it holds.
+const FRAME_PAD: f64 = 10.0;
+
+/// Room for a box's title above its cards.
+const FRAME_TITLE: f64 = 16.0;
 
 /// Room around the cards.
 const MARGIN: f64 = 40.0;
 
 /// The SVG with its canvas cut to `width` × `height` — `layout-rs` grows
 /// its canvas by the length of every label drawn, which leaves most of a
-/// tall picture empty — and its text in a sans-serif face.
-fn fit(picture: &str, width: f64, height: f64) -> String {
+/// tall picture empty — its text in a sans-serif face, and `behind` drawn
+/// before everything else.
+fn fit(picture: &str, behind: &str, width: f64, height: f64) -> String {
     let picture = picture.replace("font-family: Times, serif;", FONTS);
     let Some(start) = picture.find("<svg ") else {
         return picture;
@@ -94,7 +203,7 @@ fn fit(picture: &str, width: f64, height: f64) -> String {
         return picture;
     };
     format!(
-        "{}<svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" xmlns=\"http://www.w3.org/2000/svg\">{}",
+        "{}<svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" xmlns=\"http://www.w3.org/2000/svg\">{behind}{}",
         &picture[..start],
         &picture[end + 1..]
     )
