@@ -130,7 +130,10 @@ fn frames(graph: &Graph, boxes: &BTreeMap<usize, Rect>) -> String {
         let (Some(group), Some(bounds)) = (graph.groups.get(index), boxes.get(&index)) else {
             continue;
         };
-        #[expect(clippy::cast_precision_loss, reason = "a nesting depth of a few levels")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "a nesting depth of a few levels"
+        )]
         let pad = FRAME_PAD * (1.0 + nested(graph, index) as f64);
         let (x, y) = (bounds.left - pad, bounds.top - pad - FRAME_TITLE);
         let (w, h) = (

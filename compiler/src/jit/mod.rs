@@ -35,8 +35,7 @@ enum FilterCode {
     /// Native code, by position in the compiled list.
     Compiled(usize),
     /// The interpreter, over the event bound to its local, its instants
-    /// read as times by the payload's declared type (the JIT never compares
-    /// times, so only the interpreter needs them typed).
+    /// read as times by the payload's declared type.
     Interpreted {
         condition: PExpr,
         event: Option<LocalId>,
@@ -255,8 +254,10 @@ impl Matcher {
     /// Runs the filters of `candidates`; the ones that pass.
     fn fire(&self, candidates: &[u32], slots: &[Slot], event: Option<&Value>) -> Vec<u32> {
         // One copy of the event serves every interpreted filter: it is moved
-        // into each one's environment and back out.
+        // into each one's environment and back out, typed once (the flows
+        // of one event type share its payload's type).
         let mut owned: Option<Value> = None;
+        let mut typed_as: Option<&Schema> = None;
         candidates
             .iter()
             .copied()
@@ -266,12 +267,15 @@ impl Matcher {
                     event: local,
                     payload,
                 }) => {
-                    let value = owned
+                    let mut value = owned
                         .take()
                         .or_else(|| event.cloned())
                         .unwrap_or(Value::Null);
-                    let (passes, value) =
-                        self.interpret(condition, *local, payload.as_ref(), value);
+                    if payload.is_some() && payload.as_ref() != typed_as {
+                        value = self.typed(value, payload.as_ref());
+                        typed_as = payload.as_ref();
+                    }
+                    let (passes, value) = self.interpret(condition, *local, value);
                     owned = Some(value);
                     passes
                 }
@@ -280,16 +284,17 @@ impl Matcher {
             .collect()
     }
 
-    /// Runs an interpreted filter with the event bound, typed by its
-    /// payload's schema; gives the (typed) event back. Typing is idempotent,
-    /// so the event shared between filters is typed once in effect.
-    fn interpret(
-        &self,
-        condition: &PExpr,
-        local: Option<LocalId>,
-        payload: Option<&Schema>,
-        event: Value,
-    ) -> (bool, Value) {
+    /// An event with the times and durations its payload's type declares
+    /// (the interpreter compares times; the JIT never does).
+    fn typed(&self, event: Value, payload: Option<&Schema>) -> Value {
+        match payload {
+            Some(schema) => typed::typed(event, schema, &self.types),
+            None => event,
+        }
+    }
+
+    /// Runs an interpreted filter with the event bound; gives the event back.
+    fn interpret(&self, condition: &PExpr, local: Option<LocalId>, event: Value) -> (bool, Value) {
         let mut env = Env::new(
             &self.functions,
             &self.configs,
@@ -297,10 +302,6 @@ impl Matcher {
         );
         let Some(local) = local else {
             return (eval::holds_in(condition, &mut env).unwrap_or(false), event);
-        };
-        let event = match payload {
-            Some(schema) => typed::typed(event, schema, &self.types),
-            None => event,
         };
         env.set(local, event);
         let passes = eval::holds_in(condition, &mut env).unwrap_or(false);
@@ -318,8 +319,8 @@ impl Matcher {
                 event: local,
                 payload,
             }) => {
-                let value = event.cloned().unwrap_or(Value::Null);
-                self.interpret(condition, *local, payload.as_ref(), value).0
+                let value = self.typed(event.cloned().unwrap_or(Value::Null), payload.as_ref());
+                self.interpret(condition, *local, value).0
             }
         }
     }
