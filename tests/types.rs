@@ -385,6 +385,10 @@ mod connector_settings {
                 "write `header(name, value)`",
             ),
             ("  auth: basic(env(\"U\"))", "write `header(name, value)`"),
+            (
+                "  auth: header(env(\"H\"), secret(\"T\"))",
+                "write `header(name, value)` (its name plain text)",
+            ),
             ("  auth: bearer(\"Bearer {secret(\"T\")}\")", "write text"),
             ("  port: \"smtp\"", ""),
             ("  max_rate: 0", ""),

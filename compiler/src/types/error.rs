@@ -458,7 +458,7 @@ impl TypeError {
             }
             Self::UnknownAuth { span } => {
                 Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "not an authentication")
-                    .with_help("write `header(name, value)`, `bearer(token)`, `basic(user, password)` or `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`, each value a setting's source")
+                    .with_help("write `header(name, value)` (its name plain text), `bearer(token)`, `basic(user, password)` or `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`, each value a setting's source")
             }
             Self::SettingValue { span, .. } => {
                 Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "not accepted here")
