@@ -15,12 +15,25 @@
 /// Parses, resolves and type-checks a project; every diagnostic: syntax
 /// first, then names, then types.
 pub fn check(project: &project::Project) -> Vec<diagnostics::Diagnostic> {
+    checked(project).0
+}
+
+/// [`check`], with the project's symbols and the types the checker found,
+/// which lowering reads.
+pub(crate) fn checked(
+    project: &project::Project,
+) -> (
+    Vec<diagnostics::Diagnostic>,
+    resolve::Symbols<'_>,
+    types::TypeTable,
+) {
     let mut diagnostics: Vec<diagnostics::Diagnostic> =
         project.syntax_diagnostics().cloned().collect();
     let (symbols, resolved) = resolve::resolve_with_symbols(project);
     diagnostics.extend(resolved);
-    diagnostics.extend(types::check(project, &symbols, None).0);
-    diagnostics
+    let (typed, table) = types::check(project, &symbols, None);
+    diagnostics.extend(typed);
+    (diagnostics, symbols, table)
 }
 
 // The pest derive, built without its `std` feature (which would add a stack

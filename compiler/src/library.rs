@@ -334,7 +334,7 @@ pub const BUILTINS: &[Builtin] = &[
         "encode",
         &[param("rows", Shape::Records)],
         Shape::String,
-        "RFC 4180 CSV text: a header of the first record's field names, in alphabetical order, then one line per record.",
+        "RFC 4180 CSV text: a header of the first record's field names, in the order the rows' record type declares them (others after, alphabetically), then one line per record.",
     ),
     builtin(
         Module("json"),

@@ -134,8 +134,8 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
     );
     assert!(mail.contains("filename=\"dormant.csv\""), "{mail}");
     assert!(
-        mail.contains("last,login\r\n2026-05-02,a.martin@chu-exemple.fr")
-            || mail.contains("last,login\n2026-05-02,a.martin@chu-exemple.fr"),
+        mail.contains("login,last\r\na.martin@chu-exemple.fr,2026-05-02")
+            || mail.contains("login,last\na.martin@chu-exemple.fr,2026-05-02"),
         "{mail}"
     );
 }

@@ -483,10 +483,10 @@ fn compliance_mails_the_inactive_accounts_of_every_page_as_csv() {
         attachments,
         [(
             "comptes-inactifs-2026-12.csv".to_owned(),
-            "created,department,last_sign_in,login,name\n\
-             2012-09-01,,2025-12-24,alice.girard@chu-exemple.fr,Alice Girard\n\
-             2026-03-02,Urgences,never,sophie.noel@chu-exemple.fr,Sophie Noel\n\
-             2018-02-01,Pharmacie,2026-07-14,marc.petit@chu-exemple.fr,Marc Petit\n"
+            "login,name,department,last_sign_in,created\n\
+             alice.girard@chu-exemple.fr,Alice Girard,,2025-12-24,2012-09-01\n\
+             sophie.noel@chu-exemple.fr,Sophie Noel,Urgences,never,2026-03-02\n\
+             marc.petit@chu-exemple.fr,Marc Petit,Pharmacie,2026-07-14,2018-02-01\n"
                 .to_owned()
         )]
     );

@@ -201,7 +201,7 @@ fn function(name: &str, args: &[Value], now: i64) -> Result<Value, EvalError> {
             (Some(Value::Time(a)), Some(Value::Time(b))) => Value::Int((b - a) / 86_400_000),
             _ => Value::Null,
         },
-        "csv.encode" => Value::String(csv_encode(first)?),
+        "csv.encode" => Value::String(csv_encode(first, args.get(1))?),
         "json.encode" => Value::String(
             first
                 .map_or(serde_json::Value::Null, Value::to_json)
@@ -236,17 +236,37 @@ fn format_time(ms: i64, pattern: &str) -> Result<String, EvalError> {
 /// RFC 4180 CSV: a header of the first record's field names, then a line
 /// per record with its values in that order, each line ended by CRLF. No
 /// rows give empty text: there is no record to name the columns.
-fn csv_encode(rows: Option<&Value>) -> Result<String, EvalError> {
+/// RFC 4180 CSV of records. The header is the first record's fields:
+/// those of `columns` (the rows' declared fields, which lowering supplies)
+/// first in that order, then any others in alphabetical order.
+fn csv_encode(rows: Option<&Value>, columns: Option<&Value>) -> Result<String, EvalError> {
     let Some(Value::List(rows)) = rows else {
         return Ok(String::new());
     };
-    if rows.is_empty() {
+    let Some(Value::Record(first)) = rows.first() else {
         return Ok(String::new());
-    }
-    let header: Vec<String> = match rows.first() {
-        Some(Value::Record(fields)) => fields.keys().cloned().collect(),
+    };
+    let declared: Vec<&str> = match columns {
+        Some(Value::List(names)) => names
+            .iter()
+            .filter_map(|n| match n {
+                Value::String(name) if first.contains_key(name) => Some(name.as_str()),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     };
+    let header: Vec<String> = declared
+        .iter()
+        .copied()
+        .chain(
+            first
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !declared.contains(k)),
+        )
+        .map(str::to_owned)
+        .collect();
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -305,12 +325,30 @@ mod tests {
             row("b@x.fr", "says \"hi\", twice"),
         ]);
         assert_eq!(
-            csv_encode(Some(&rows)),
+            csv_encode(Some(&rows), None),
             Ok("login,note\r\na@x.fr,plain\r\nb@x.fr,\"says \"\"hi\"\", twice\"\r\n".to_owned())
         );
         assert_eq!(
-            csv_encode(Some(&Value::List(Vec::new()))),
+            csv_encode(Some(&Value::List(Vec::new())), None),
             Ok(String::new())
+        );
+    }
+
+    #[test]
+    fn csv_columns_follow_the_declared_fields_then_the_others() {
+        let row = Value::Record(
+            [
+                ("login".to_owned(), s("a@x.fr")),
+                ("name".to_owned(), s("A")),
+                ("extra".to_owned(), s("e")),
+            ]
+            .into(),
+        );
+        // `zone` is declared but absent from the rows: no column for it.
+        let columns = Value::List(vec![s("name"), s("zone"), s("login")]);
+        assert_eq!(
+            csv_encode(Some(&Value::List(vec![row])), Some(&columns)),
+            Ok("name,login,extra\r\nA,a@x.fr,e\r\n".to_owned())
         );
     }
 

@@ -23,10 +23,13 @@ use crate::syntax::ast::{
     ExprKind, Flow, FnDef, Invocation, Item, LetValue, StmtKind, StringPart, TriggerKind,
     TypeExprKind, WaitFor,
 };
+use crate::types::{Type, TypeTable};
 
 /// What lowering needs from the checked project.
 pub(super) struct Context<'a, 'p> {
     pub(super) symbols: &'a Symbols<'p>,
+    /// The types the checker found, by expression.
+    pub(super) table: &'a TypeTable,
     /// Configs inlined as constants.
     pub(super) constants: BTreeMap<String, Value>,
     /// The project's functions.
@@ -42,6 +45,7 @@ impl<'a, 'p> Context<'a, 'p> {
     pub(super) fn new(
         project: &'p Project,
         symbols: &'a Symbols<'p>,
+        table: &'a TypeTable,
         overrides: &BTreeMap<String, serde_json::Value>,
     ) -> Result<Self, Vec<String>> {
         let items: Vec<&'p Item> = project
@@ -59,6 +63,7 @@ impl<'a, 'p> Context<'a, 'p> {
             .collect();
         let mut context = Context {
             symbols,
+            table,
             constants: BTreeMap::new(),
             functions,
             types: std::cell::RefCell::new(BTreeMap::new()),
@@ -759,11 +764,16 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                         .find(|b| b.name == name.name)
                         .map(param_names)
                         .unwrap_or_default();
+                    let mut lowered = self.ordered_args(&params, args);
+                    let name = format!("{module}.{}", name.name);
+                    if name == "csv.encode" {
+                        lowered.push(self.csv_columns(args));
+                    }
                     return PExpr::Builtin {
-                        name: format!("{module}.{}", name.name),
+                        name,
                         receiver: None,
                         safe: false,
-                        args: self.ordered_args(&params, args),
+                        args: lowered,
                     };
                 }
                 let params = method_params(&name.name);
@@ -800,6 +810,29 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
 
     /// Arguments in parameter order: positional ones first, named ones in
     /// their place, absent ones null.
+    /// The columns `csv.encode` writes first, in the order the rows' record
+    /// type declares its fields (`{ login: …, name: … }` gives `login,name`),
+    /// from the type the checker found for the rows; null when it is not a
+    /// list of records, and the header is then in alphabetical order.
+    fn csv_columns(&self, args: &[Arg]) -> PExpr {
+        let row = args
+            .first()
+            .and_then(|rows| self.context.table.type_of(rows.value.span))
+            .and_then(|rows| match rows.non_null() {
+                Type::List(row) => Some(row.as_ref().clone()),
+                _ => None,
+            });
+        let columns = row.and_then(|row| crate::types::fields_of(self.context.symbols, &row));
+        PExpr::constant(columns.map_or(Value::Null, |fields| {
+            Value::List(
+                fields
+                    .into_iter()
+                    .map(|(name, _)| Value::String(name))
+                    .collect(),
+            )
+        }))
+    }
+
     fn ordered_args(&mut self, params: &[String], args: &[Arg]) -> Vec<PExpr> {
         let mut ordered: Vec<Option<PExpr>> = params.iter().map(|_| None).collect();
         let mut position = 0;

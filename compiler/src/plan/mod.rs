@@ -79,15 +79,16 @@ fn build_with(
     overrides: &BTreeMap<String, serde_json::Value>,
     optimized: bool,
 ) -> Result<Plan, PlanError> {
-    let errors: Vec<Diagnostic> = crate::check(project)
+    let (diagnostics, symbols, table) = crate::checked(project);
+    let errors: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(Diagnostic::is_error)
         .collect();
     if !errors.is_empty() {
         return Err(PlanError::Check(errors));
     }
-    let (symbols, _) = crate::resolve::resolve_with_symbols(project);
-    let context = lower::Context::new(project, &symbols, overrides).map_err(PlanError::Config)?;
+    let context =
+        lower::Context::new(project, &symbols, &table, overrides).map_err(PlanError::Config)?;
     let functions = context.functions();
     let mut flows: Vec<ir::FlowPlan> = project
         .files
