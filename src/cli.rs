@@ -285,19 +285,24 @@ pub struct RunsShowArgs {
     pub format: RunFormat,
 }
 
-/// Arguments of `idflow run`.
+/// Arguments of `idflow run`: events, or a schedule.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("fires").required(true).args(["event", "schedule"])))]
 pub struct RunArgs {
     /// A project directory or .flow files; default: the current directory.
     pub paths: Vec<PathBuf>,
     /// The event: an Okta System Log event (a LogEvent) as JSON, or an Event Hook
     /// delivery with one event; a folder stands for each of its .json files, in
     /// name order. Repeat it to run several events.
-    #[arg(long, required = true)]
+    #[arg(long)]
     pub event: Vec<PathBuf>,
     /// Run this flow only (when the event fires it).
     #[arg(long)]
     pub flow: Option<String>,
+    /// Fire this scheduled flow once, now, as its schedule would: the monthly
+    /// report run by hand, or dry-run before it is deployed.
+    #[arg(long, value_name = "FLOW", conflicts_with = "flow")]
+    pub schedule: Option<String>,
     /// Record writes without sending them; answer reads from --fixtures.
     #[arg(long)]
     pub dry_run: bool,

@@ -672,3 +672,74 @@ fn run_matches_filters_that_read_the_clock_at_the_current_time() {
         stderr(&output)
     );
 }
+
+#[test]
+fn run_fires_a_scheduled_flow_by_hand() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let store = tempfile::tempdir().unwrap();
+    let store = store.path().join("state.db");
+    let store = store.to_str().unwrap();
+    let args = [
+        "run",
+        "examples",
+        "--schedule",
+        "report_inactive_accounts",
+        "--dry-run",
+        "--fixtures",
+        "examples/fixtures",
+        "--store",
+        store,
+    ];
+    let output = idflow(&args, root);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(
+        text.starts_with("run report_inactive_accounts  sha256:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("email.send                       NOT SENT (dry run)"),
+        "{text}"
+    );
+    // The report of the fixture's users, in the columns the flow declares.
+    assert!(
+        text.contains(
+            "login,name,department,last_sign_in,created\\r\\nalice.girard@chu-exemple.fr"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n  succeeded\n"), "{text}");
+    let listed = idflow(
+        &["runs", "list", "--store", store, "--format", "json"],
+        root,
+    );
+    assert!(
+        stdout(&listed).contains("\"flow\":\"report_inactive_accounts\""),
+        "{}",
+        stdout(&listed)
+    );
+    // A flow without a schedule is refused, naming those that have one.
+    let output = idflow(
+        &["run", "examples", "--schedule", "deprovision_leaver"],
+        root,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--schedule deprovision_leaver: no flow of that name has a `when schedule` trigger (these have: report_inactive_accounts, end_temporary_access)"),
+        "{}",
+        stderr(&output)
+    );
+    // Either events or a schedule, not both.
+    let output = idflow(
+        &[
+            "run",
+            "examples",
+            "--schedule",
+            "report_inactive_accounts",
+            "--event",
+            "examples/events",
+        ],
+        root,
+    );
+    assert_eq!(output.status.code(), Some(2));
+}

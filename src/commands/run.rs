@@ -1,6 +1,7 @@
-//! `idflow run [PATH...] --event FILE|DIR... [--flow NAME] [--dry-run] [--fixtures DIR]`:
-//! compiles the project, matches each event against every flow, runs those
-//! that fire and prints their traces.
+//! `idflow run [PATH...] --event FILE|DIR... [--flow NAME] [--dry-run] [--fixtures DIR]`
+//! and `idflow run [PATH...] --schedule FLOW`: compiles the project, matches
+//! each event against every flow (or fires the scheduled flow once, now),
+//! runs the flows that fire and prints their traces.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use idflow_compiler::jit::{Matcher, Mode};
+use idflow_compiler::plan::ir::Trigger;
 use idflow_compiler::plan::value::Value;
 use std::time::Duration;
 
@@ -22,6 +24,17 @@ use idflow_runtime::trace::{Redactor, StepStatus};
 use super::Outcome;
 use crate::cli::{RunArgs, RunFormat};
 use crate::{config, files, report};
+
+/// What fires runs: an event read from a file, or a scheduled flow fired
+/// by hand.
+struct Firing {
+    /// Where it comes from, for people: the event's file, or the schedule.
+    origin: String,
+    /// The event, when it is one.
+    event: Option<serde_json::Value>,
+    /// The flows it fires, by index into the plan.
+    flows: Vec<usize>,
+}
 
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<Outcome> {
@@ -40,23 +53,10 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
     }
     let configs = BTreeMap::new();
-    let matcher = Matcher::new(&plan, Mode::Jit, configs.clone())?;
-    matcher.set_now(event::now_ms());
-    let fired: Vec<Vec<usize>> = events
-        .iter()
-        .map(|(_, event)| {
-            matcher
-                .match_value("okta", event, &mut Vec::new())
-                .into_iter()
-                .map(|f| f as usize)
-                .filter(|f| {
-                    args.flow.as_ref().is_none_or(|name| {
-                        plan.flows.get(*f).is_some_and(|flow| flow.name == *name)
-                    })
-                })
-                .collect()
-        })
-        .collect();
+    let firings = match &args.schedule {
+        Some(name) => vec![scheduled(&plan, name)?],
+        None => matched(&plan, events, args.flow.as_deref())?,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -70,10 +70,10 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             event::now_ms(),
             true,
         );
-        run_flows(&runtime, &executor, &plan, &fired, &events)
-    } else if fired.iter().all(Vec::is_empty) {
+        run_flows(&runtime, &executor, &plan, &firings)
+    } else if firings.iter().all(|f| f.flows.is_empty()) {
         // Nothing to send: no connection is needed.
-        fired.iter().map(|_| Vec::new()).collect()
+        firings.iter().map(|_| Vec::new()).collect()
     } else {
         let manifest = config::manifest_path(&args.paths);
         let (settings, secrets) = config::settings(&plan, &config::connections(&manifest)?)?;
@@ -86,7 +86,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             event::now_ms(),
             false,
         );
-        run_flows(&runtime, &executor, &plan, &fired, &events)
+        run_flows(&runtime, &executor, &plan, &firings)
     };
     let store_path = args
         .store
@@ -94,20 +94,13 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         .unwrap_or_else(|| super::runs::default_store(&args.paths));
     let mut store = None;
     let mut failed = false;
-    for ((path, event), event_runs) in events.iter().zip(&runs) {
-        let event_type = event
-            .get("eventType")
-            .and_then(|t| t.as_str())
-            .unwrap_or_default();
-        if event_runs.is_empty() {
-            report::note(&format!(
-                "no flow fires on {} (`{event_type}`)",
-                path.display()
-            ));
+    for (firing, firing_runs) in firings.iter().zip(&runs) {
+        if firing_runs.is_empty() {
+            report::note(&format!("no flow fires on {}", firing.origin));
             continue;
         }
-        if events.len() > 1 && args.format == RunFormat::Human {
-            report::out(&format!("event {} (`{event_type}`)\n", path.display()));
+        if firings.len() > 1 && args.format == RunFormat::Human {
+            report::out(&format!("event {}\n", firing.origin));
         }
         let store = match &mut store {
             Some(store) => store,
@@ -117,8 +110,8 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
                 store.insert(opened)
             }
         };
-        let event_id = event_uuid(event);
-        for (run, (started, finished)) in event_runs {
+        let event_id = firing.event.as_ref().and_then(event_uuid);
+        for (run, (started, finished)) in firing_runs {
             let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
             report::note(&format!("run {id} recorded in {}", store_path.display()));
             failed |= matches!(run.status, RunStatus::Failed { .. });
@@ -132,6 +125,70 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         Outcome::Findings
     } else {
         Outcome::Clean
+    })
+}
+
+/// Each event with the flows it fires (only `--flow`, when given).
+fn matched(
+    plan: &idflow_compiler::plan::Plan,
+    events: Vec<(PathBuf, serde_json::Value)>,
+    only: Option<&str>,
+) -> Result<Vec<Firing>> {
+    let matcher = Matcher::new(plan, Mode::Jit, BTreeMap::new())?;
+    matcher.set_now(event::now_ms());
+    Ok(events
+        .into_iter()
+        .map(|(path, event)| {
+            let flows = matcher
+                .match_value("okta", &event, &mut Vec::new())
+                .into_iter()
+                .map(|f| f as usize)
+                .filter(|f| {
+                    only.is_none_or(|name| plan.flows.get(*f).is_some_and(|flow| flow.name == name))
+                })
+                .collect();
+            let event_type = event
+                .get("eventType")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default();
+            Firing {
+                origin: format!("{} (`{event_type}`)", path.display()),
+                event: Some(event),
+                flows,
+            }
+        })
+        .collect())
+}
+
+/// `--schedule FLOW`: the flow, fired once now as its schedule would.
+fn scheduled(plan: &idflow_compiler::plan::Plan, name: &str) -> Result<Firing> {
+    let is_scheduled = |flow: &idflow_compiler::plan::ir::FlowPlan| {
+        flow.triggers
+            .iter()
+            .any(|t| matches!(t, Trigger::Schedule { .. }))
+    };
+    let Some(index) = plan
+        .flows
+        .iter()
+        .position(|f| f.name == name && is_scheduled(f))
+    else {
+        let known: Vec<&str> = plan
+            .flows
+            .iter()
+            .filter(|f| is_scheduled(f))
+            .map(|f| f.name.as_str())
+            .collect();
+        let known = if known.is_empty() {
+            "none has".to_owned()
+        } else {
+            format!("these have: {}", known.join(", "))
+        };
+        bail!("--schedule {name}: no flow of that name has a `when schedule` trigger ({known})");
+    };
+    Ok(Firing {
+        origin: format!("the schedule of `{name}`"),
+        event: None,
+        flows: vec![index],
     })
 }
 
@@ -157,26 +214,25 @@ fn audit_versions(
     Ok(())
 }
 
-/// Runs the flows each event fired, event after event, one flow after the
-/// other: for each event, its runs and when each started and ended.
+/// Runs the flows each firing fired, firing after firing, one flow after
+/// the other: for each firing, its runs and when each started and ended.
 fn run_flows<C: Connectors>(
     runtime: &tokio::runtime::Runtime,
     executor: &Executor<'_, C>,
     plan: &idflow_compiler::plan::Plan,
-    fired: &[Vec<usize>],
-    events: &[(PathBuf, serde_json::Value)],
+    firings: &[Firing],
 ) -> Vec<Vec<(RunReport, (i64, i64))>> {
-    fired
+    firings
         .iter()
-        .zip(events)
-        .map(|(flows, (_, event))| {
-            let event = Value::from_json(event);
-            flows
+        .map(|firing| {
+            let event = firing.event.as_ref().map(Value::from_json);
+            firing
+                .flows
                 .iter()
                 .filter_map(|f| plan.flows.get(*f))
                 .map(|flow| {
                     let started = event::now_ms();
-                    let report = runtime.block_on(executor.run(flow, Some(event.clone())));
+                    let report = runtime.block_on(executor.run(flow, event.clone()));
                     (report, (started, event::now_ms()))
                 })
                 .collect()
