@@ -83,9 +83,9 @@ pub enum Command {
         after_help = "Examples:\n  idflow graph examples --flow deprovision_leaver                 Mermaid, on standard output\n  idflow graph examples --flow deprovision_leaver --format svg > leaver.svg\n  idflow graph examples --format dot -o diagrams/                 one file per flow\n\nWithout -o, one flow is drawn: name it with --flow when the project has several."
     )]
     Graph(GraphArgs),
-    /// Run the flows an event fires, and print their traces.
+    /// Run the flows an event fires (or a scheduled flow, now), and print their traces.
     #[command(
-        after_help = "Examples:\n  idflow run examples --event examples/events --dry-run --fixtures examples/fixtures\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
+        after_help = "Examples:\n  idflow run examples --event examples/events --dry-run --fixtures examples/fixtures\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n  idflow run examples --schedule report_inactive_accounts --dry-run --fixtures examples/fixtures\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
     )]
     Run(RunArgs),
     /// The run history: list runs, show one run's journal.
