@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
 use crate::executor::{RunReport, RunStatus};
+use crate::trace::{StepStatus, TraceEntry};
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -82,12 +83,16 @@ pub fn version(flow: &str, version: &str, provenance: &Provenance) -> NewRecord 
 
 /// The records of a concluded run: the run, then each action it sent or
 /// tried, in order, with its arguments as the trace shows them (secrets
-/// already masked).
+/// already masked). A run concluded before (a failed run retried) has had
+/// the actions it replays from its journal audited already: they are left
+/// out, so each action sent is audited once. A run that waited was not
+/// audited while it waited: what it replays is audited at its end.
 pub fn run(
     run_id: &str,
     report: &RunReport,
     event_id: Option<&str>,
     dry_run: bool,
+    concluded_before: bool,
 ) -> Vec<NewRecord> {
     let (status, detail) = match &report.status {
         RunStatus::Succeeded => ("succeeded", None),
@@ -107,7 +112,10 @@ pub fn run(
             "dry_run": dry_run,
         }),
     }];
-    for entry in report.trace.iter().filter(|e| e.input.is_some()) {
+    let audited = |entry: &&TraceEntry| {
+        entry.input.is_some() && !(concluded_before && entry.status == StepStatus::Replayed)
+    };
+    for entry in report.trace.iter().filter(audited) {
         let status = serde_json::to_value(entry.status).unwrap_or(Json::Null);
         records.push(NewRecord {
             kind: "action",

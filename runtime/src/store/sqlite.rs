@@ -87,7 +87,9 @@ CREATE TABLE cursors (
 ";
 
 /// Version 3: the audit log, a hash chain (see `crate::audit`). `subject`
-/// is the flow version a `version` record is about, to write it once.
+/// is the flow version a `version` record is about, to write it once, or
+/// the run a `run` or `action` record is about (a retried run's replayed
+/// actions are not audited twice). It is an index, not part of the hash.
 const SCHEMA_3: &str = "
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY,
@@ -293,8 +295,8 @@ impl Store for SqliteStore {
                 params![id, report.flow, report.version, event_id, status, detail, dry_run, started_ms, finished_ms],
             )?;
             write_trace(tx, &id, report)?;
-            let records = audit::run(&id, report, event_id, dry_run);
-            append_audit(tx, &records, None, finished_ms)
+            let records = audit::run(&id, report, event_id, dry_run, false);
+            append_audit(tx, &records, Some(&id), finished_ms)
         })?;
         Ok(id)
     }
@@ -587,8 +589,22 @@ impl Store for SqliteStore {
                         params![run_id],
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )?;
-                    let records = audit::run(run_id, report, event_id.as_deref(), dry_run);
-                    append_audit(tx, &records, None, now_ms)?;
+                    let concluded_before = tx
+                        .query_row(
+                            "SELECT 1 FROM audit WHERE kind = 'run' AND subject = ?1",
+                            params![run_id],
+                            |_| Ok(()),
+                        )
+                        .optional()?
+                        .is_some();
+                    let records = audit::run(
+                        run_id,
+                        report,
+                        event_id.as_deref(),
+                        dry_run,
+                        concluded_before,
+                    );
+                    append_audit(tx, &records, Some(run_id), now_ms)?;
                 }
             }
             Ok(())
@@ -1002,6 +1018,79 @@ mod tests {
             audit::Verdict::Intact { count: 3, .. }
         ));
         assert_eq!(store.audit_log(Some(12)).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_retried_run_audits_only_what_it_sends_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        store.enqueue(&[event("u-1")], 1).unwrap();
+        let queued = store.next_events(10).unwrap();
+        let run = NewRun {
+            flow: "f".to_owned(),
+            version: "sha256:v1".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        store.dispatch(&[(queued[0].seq, vec![run])], 2).unwrap();
+        let step =
+            |step: u32, what: &str, status: crate::trace::StepStatus| crate::trace::TraceEntry {
+                flow: "f".to_owned(),
+                step,
+                what: what.to_owned(),
+                status,
+                input: Some(serde_json::json!({"step": step})),
+                output: None,
+                error: None,
+                attempts: Vec::new(),
+                started_ms: 3,
+                ended_ms: 3,
+                micros: 10,
+            };
+        use crate::trace::StepStatus::{Failed, Ok as Sent, Replayed};
+        // The first attempt sends the ticket, then the suspension fails.
+        let claimed = store.claim(3, 10).unwrap();
+        let mut report = RunReport {
+            flow: "f".to_owned(),
+            version: "sha256:v1".to_owned(),
+            status: RunStatus::Failed {
+                error: "HTTP 503".to_owned(),
+            },
+            result: None,
+            trace: vec![
+                step(0, "helpdesk.open", Sent),
+                step(1, "okta.suspend_user", Failed),
+            ],
+        };
+        store.finish(&claimed[0].id, &report, 4).unwrap();
+        // Retried: the ticket is replayed from the journal, the suspension sent.
+        assert!(store.retry(&claimed[0].id).unwrap());
+        let claimed = store.claim(5, 10).unwrap();
+        report.status = RunStatus::Succeeded;
+        report.trace = vec![
+            step(0, "helpdesk.open", Replayed),
+            step(1, "okta.suspend_user", Sent),
+        ];
+        store.finish(&claimed[0].id, &report, 6).unwrap();
+        let log = store.audit_log(None).unwrap();
+        let actions: Vec<(String, String)> = log
+            .iter()
+            .filter(|r| r.kind == "action")
+            .map(|r| (r.data["action"].to_string(), r.data["status"].to_string()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("\"helpdesk.open\"".to_owned(), "\"ok\"".to_owned()),
+                ("\"okta.suspend_user\"".to_owned(), "\"failed\"".to_owned()),
+                ("\"okta.suspend_user\"".to_owned(), "\"ok\"".to_owned()),
+            ]
+        );
+        let runs: Vec<String> = log
+            .iter()
+            .filter(|r| r.kind == "run")
+            .map(|r| r.data["status"].to_string())
+            .collect();
+        assert_eq!(runs, ["\"failed\"", "\"succeeded\""]);
     }
 
     #[test]
