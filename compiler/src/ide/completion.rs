@@ -41,6 +41,8 @@ pub enum CompletionKind {
     Method,
     /// A named argument, `id: `.
     Argument,
+    /// A connector's setting, `base_url: `.
+    Setting,
 }
 
 /// One proposal.
@@ -117,6 +119,9 @@ pub fn complete(
     }
     if line.trim().is_empty() && !inside_item(before) {
         return top_level();
+    }
+    if line.trim().is_empty() && in_connector_body(before) {
+        return connector_members();
     }
     let mut proposals = Vec::new();
     if let Some((callee, written)) = open_call(before) {
@@ -491,6 +496,48 @@ fn is_event_position(line: &str) -> bool {
 }
 
 /// Whether `before` ends inside an item: more `{` than `}` opened.
+/// Whether the innermost brace open before the cursor is a connector's:
+/// `connector hr {` on its line.
+fn in_connector_body(before: &str) -> bool {
+    let mut depth = 0usize;
+    for (at, c) in before.char_indices().rev() {
+        match c {
+            '}' => depth += 1,
+            '{' if depth > 0 => depth -= 1,
+            '{' => {
+                let line = before.get(..at).unwrap_or_default();
+                let line = line.rsplit('\n').next().unwrap_or_default();
+                return line.trim_start().starts_with("connector ");
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// What a connector's body may hold: the settings the runtime reads, with
+/// what each sets, and the members' keywords.
+fn connector_members() -> Vec<Completion> {
+    let settings = crate::plan::settings::KNOWN.iter().map(|known| Completion {
+        label: known.key.to_owned(),
+        kind: CompletionKind::Setting,
+        detail: Some("connector setting".to_owned()),
+        documentation: Some(known.doc.to_owned()),
+        insert_text: format!("{}: ", known.key),
+        snippet: false,
+    });
+    let members = [
+        "retry",
+        "action",
+        "read action",
+        "destructive action",
+        "event",
+    ]
+    .into_iter()
+    .map(|k| Completion::plain(k, CompletionKind::Keyword, None));
+    settings.chain(members).collect()
+}
+
 fn inside_item(before: &str) -> bool {
     let opened = before.matches('{').count();
     let closed = before.matches('}').count();

@@ -127,6 +127,25 @@ fn completion_offers_events_after_when_and_arguments_inside_a_call() {
 }
 
 #[test]
+fn completion_in_a_connector_offers_the_settings_the_runtime_reads() {
+    let source =
+        format!("{SOURCE}\n/// An API.\nconnector hr {{\n  base_url: env(\"HR_URL\")\n  $0\n}}\n");
+    let labels = labels(&source);
+    for label in [
+        "auth",
+        "max_concurrency",
+        "idempotency_header",
+        "retry",
+        "read action",
+    ] {
+        assert!(labels.contains(&label.to_owned()), "{label}: {labels:?}");
+    }
+    // Inside a flow, settings are not proposed.
+    let source = SOURCE.replace("    okta.suspend_user(id: user.id)\n", "    $0\n");
+    assert!(!labels_contain(&source, "max_concurrency"));
+}
+
+#[test]
 fn definition_references_and_rename_follow_a_config() {
     let source = with_cursor("channel: |alert_channel,");
     let (project, file, offset) = project_at(&source);

@@ -24,18 +24,61 @@ pub(crate) enum Expected {
     Auth,
 }
 
+/// A setting the runtime reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Known {
+    /// Its name.
+    pub(crate) key: &'static str,
+    /// What its value must be.
+    pub(crate) expected: Expected,
+    /// What it sets, for the editor.
+    pub(crate) doc: &'static str,
+}
+
+const fn known(key: &'static str, expected: Expected, doc: &'static str) -> Known {
+    Known { key, expected, doc }
+}
+
 /// The settings the runtime reads — an HTTP connector's, then the email
-/// connector's — with what each must be.
-pub(crate) const KNOWN: &[(&str, Expected)] = &[
-    ("base_url", Expected::Text),
-    ("auth", Expected::Auth),
-    ("max_concurrency", Expected::Number),
-    ("max_rate", Expected::Number),
-    ("idempotency_header", Expected::Text),
-    ("host", Expected::Text),
-    ("port", Expected::Number),
-    ("security", Expected::OneOf(&["starttls", "tls", "plain"])),
-    ("from", Expected::Text),
+/// connector's.
+pub(crate) const KNOWN: &[Known] = &[
+    known(
+        "base_url",
+        Expected::Text,
+        "The API's root URL; each action's path is appended to it. `idflow.toml` may replace it per connection.",
+    ),
+    known(
+        "auth",
+        Expected::Auth,
+        "How requests authenticate: `header(name, value)`, `bearer(token)`, `basic(user, password)` or `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`.",
+    ),
+    known(
+        "max_concurrency",
+        Expected::Number,
+        "Requests in flight at most (8 by default).",
+    ),
+    known("max_rate", Expected::Number, "Requests a second at most."),
+    known(
+        "idempotency_header",
+        Expected::Text,
+        "The header in which writes carry a key that is the same for the same flow version, event, step and arguments, for APIs that deduplicate on one.",
+    ),
+    known("host", Expected::Text, "The SMTP relay's host name."),
+    known(
+        "port",
+        Expected::Number,
+        "The SMTP relay's port: 587 for STARTTLS, 465 for TLS.",
+    ),
+    known(
+        "security",
+        Expected::OneOf(&["starttls", "tls", "plain"]),
+        "`starttls`, `tls`, or `plain` for a relay that speaks no TLS.",
+    ),
+    known(
+        "from",
+        Expected::Text,
+        "The mails' sender, `Name <address>`.",
+    ),
 ];
 
 /// Why a setting cannot be read.
@@ -61,7 +104,7 @@ pub(crate) enum Problem {
 /// or the argument of `auth` that is not a source.
 pub(crate) fn problem(setting: &Setting) -> Option<(Problem, Span)> {
     let key = setting.key.name.as_str();
-    let Some((_, expected)) = KNOWN.iter().find(|(k, _)| *k == key) else {
+    let Some(Known { expected, .. }) = KNOWN.iter().find(|k| k.key == key) else {
         return Some((Problem::UnknownKey, setting.key.span));
     };
     let value = &setting.value;

@@ -134,7 +134,7 @@ impl<'p> Checker<'_, 'p> {
                     connector: connector.name.name.clone(),
                     suggestion: crate::diagnostics::suggest::did_you_mean(
                         &key,
-                        KNOWN.iter().map(|(k, _)| *k),
+                        KNOWN.iter().map(|k| k.key),
                     )
                     .map(str::to_owned),
                     key,

@@ -444,7 +444,7 @@ impl TypeError {
             } => {
                 let known = crate::plan::settings::KNOWN
                     .iter()
-                    .map(|(k, _)| format!("`{k}`"))
+                    .map(|k| format!("`{}`", k.key))
                     .collect::<Vec<_>>()
                     .join(", ");
                 let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "unknown setting")

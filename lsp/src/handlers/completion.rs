@@ -49,6 +49,6 @@ fn kind(kind: CompletionKind) -> CompletionItemKind {
         CompletionKind::Config => CompletionItemKind::CONSTANT,
         CompletionKind::Function | CompletionKind::Flow => CompletionItemKind::FUNCTION,
         CompletionKind::Method => CompletionItemKind::METHOD,
-        CompletionKind::Argument => CompletionItemKind::PROPERTY,
+        CompletionKind::Argument | CompletionKind::Setting => CompletionItemKind::PROPERTY,
     }
 }
