@@ -843,6 +843,42 @@ mod tests {
         }
     }
 
+    /// A store holding one event `u-1` dispatched to flow `f` version
+    /// `sha256:v1`, its run not claimed yet.
+    fn one_dispatched_run(dir: &std::path::Path) -> SqliteStore {
+        let store = SqliteStore::open(&dir.join("state.db")).unwrap();
+        store.enqueue(&[event("u-1")], 1).unwrap();
+        let queued = store.next_events(10).unwrap();
+        let run = NewRun {
+            flow: "f".to_owned(),
+            version: "sha256:v1".to_owned(),
+            plan_id: "p".to_owned(),
+        };
+        store.dispatch(&[(queued[0].seq, vec![run])], 2).unwrap();
+        store
+    }
+
+    /// A trace entry of an action of flow `f`, its input `{"step": step}`.
+    fn action_entry(
+        step: u32,
+        what: &str,
+        status: crate::trace::StepStatus,
+    ) -> crate::trace::TraceEntry {
+        crate::trace::TraceEntry {
+            flow: "f".to_owned(),
+            step,
+            what: what.to_owned(),
+            status,
+            input: Some(serde_json::json!({ "step": step })),
+            output: None,
+            error: None,
+            attempts: Vec::new(),
+            started_ms: 3,
+            ended_ms: 3,
+            micros: 10,
+        }
+    }
+
     #[test]
     fn a_version_1_history_is_upgraded_in_place() {
         let dir = tempfile::tempdir().unwrap();
@@ -957,7 +993,7 @@ mod tests {
     #[test]
     fn a_service_run_is_audited_once_it_ends_and_a_version_once() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let store = one_dispatched_run(dir.path());
         let provenance = Provenance {
             author: Some("A. Martin <a.martin@chu-exemple.fr>".to_owned()),
             commit: Some("1ce363f".to_owned()),
@@ -966,28 +1002,8 @@ mod tests {
         let versions = [("f".to_owned(), "sha256:v1".to_owned())];
         assert_eq!(store.audit_versions(&versions, &provenance, 1).unwrap(), 1);
         assert_eq!(store.audit_versions(&versions, &provenance, 2).unwrap(), 0);
-        store.enqueue(&[event("u-1")], 1).unwrap();
-        let queued = store.next_events(10).unwrap();
-        let run = NewRun {
-            flow: "f".to_owned(),
-            version: "sha256:v1".to_owned(),
-            plan_id: "p".to_owned(),
-        };
-        store.dispatch(&[(queued[0].seq, vec![run])], 2).unwrap();
         let claimed = store.claim(3, 10).unwrap();
-        let sent = crate::trace::TraceEntry {
-            flow: "f".to_owned(),
-            step: 2,
-            what: "okta.suspend_user".to_owned(),
-            status: crate::trace::StepStatus::Ok,
-            input: Some(serde_json::json!({"id": "00u1"})),
-            output: None,
-            error: None,
-            attempts: Vec::new(),
-            started_ms: 3,
-            ended_ms: 3,
-            micros: 10,
-        };
+        let sent = action_entry(2, "okta.suspend_user", crate::trace::StepStatus::Ok);
         let mut report = RunReport {
             flow: "f".to_owned(),
             version: "sha256:v1".to_owned(),
@@ -1012,7 +1028,7 @@ mod tests {
         assert_eq!(log[1].data["event"], "u-1");
         assert_eq!(log[1].data["status"], "succeeded");
         assert_eq!(log[2].data["action"], "okta.suspend_user");
-        assert_eq!(log[2].data["input"]["id"], "00u1");
+        assert_eq!(log[2].data["input"]["step"], 2);
         assert!(matches!(
             audit::verify(log),
             audit::Verdict::Intact { count: 3, .. }
@@ -1023,29 +1039,7 @@ mod tests {
     #[test]
     fn a_retried_run_audits_only_what_it_sends_again() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
-        store.enqueue(&[event("u-1")], 1).unwrap();
-        let queued = store.next_events(10).unwrap();
-        let run = NewRun {
-            flow: "f".to_owned(),
-            version: "sha256:v1".to_owned(),
-            plan_id: "p".to_owned(),
-        };
-        store.dispatch(&[(queued[0].seq, vec![run])], 2).unwrap();
-        let step =
-            |step: u32, what: &str, status: crate::trace::StepStatus| crate::trace::TraceEntry {
-                flow: "f".to_owned(),
-                step,
-                what: what.to_owned(),
-                status,
-                input: Some(serde_json::json!({"step": step})),
-                output: None,
-                error: None,
-                attempts: Vec::new(),
-                started_ms: 3,
-                ended_ms: 3,
-                micros: 10,
-            };
+        let store = one_dispatched_run(dir.path());
         use crate::trace::StepStatus::{Failed, Ok as Sent, Replayed};
         // The first attempt sends the ticket, then the suspension fails.
         let claimed = store.claim(3, 10).unwrap();
@@ -1057,8 +1051,8 @@ mod tests {
             },
             result: None,
             trace: vec![
-                step(0, "helpdesk.open", Sent),
-                step(1, "okta.suspend_user", Failed),
+                action_entry(0, "helpdesk.open", Sent),
+                action_entry(1, "okta.suspend_user", Failed),
             ],
         };
         store.finish(&claimed[0].id, &report, 4).unwrap();
@@ -1067,8 +1061,8 @@ mod tests {
         let claimed = store.claim(5, 10).unwrap();
         report.status = RunStatus::Succeeded;
         report.trace = vec![
-            step(0, "helpdesk.open", Replayed),
-            step(1, "okta.suspend_user", Sent),
+            action_entry(0, "helpdesk.open", Replayed),
+            action_entry(1, "okta.suspend_user", Sent),
         ];
         store.finish(&claimed[0].id, &report, 6).unwrap();
         let log = store.audit_log(None).unwrap();
