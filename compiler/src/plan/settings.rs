@@ -280,3 +280,32 @@ pub(crate) fn auth(expr: &Expr) -> Option<Auth> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::syntax::ast::{ConnectorMember, Item};
+
+    /// The checker reads only a project's own connectors: the stdlib's are
+    /// held to the same rules here.
+    #[test]
+    fn every_stdlib_connector_setting_is_one_the_runtime_reads() {
+        let mut settings = 0;
+        for (name, text) in crate::stdlib::FILES {
+            let parsed = crate::syntax::parse(FileId(0), text);
+            for item in &parsed.module.items {
+                let Item::Connector(connector) = item else {
+                    continue;
+                };
+                for member in &connector.members {
+                    if let ConnectorMember::Setting(setting) = member {
+                        settings += 1;
+                        assert_eq!(problem(setting), None, "{name}: {}", setting.key.name);
+                    }
+                }
+            }
+        }
+        assert!(settings >= 10, "{settings} settings read");
+    }
+}
