@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::FlowEntry;
+use crate::graph::svg::escape_markup;
 
 /// The catalogue page; each flow's diagram is `diagrams/NAME.svg`.
 pub fn render(title: &str, flows: &[FlowEntry]) -> String {
@@ -12,29 +13,29 @@ pub fn render(title: &str, flows: &[FlowEntry]) -> String {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        escape(title),
-        escape(title)
+        escape_markup(title),
+        escape_markup(title)
     );
-    let intro = escape(super::INTRO).replace("`idflow doc`", "<code>idflow doc</code>");
+    let intro = escape_markup(super::INTRO).replace("`idflow doc`", "<code>idflow doc</code>");
     let _ = writeln!(out, "<p>{} flow(s). {intro}</p>", flows.len());
     out.push_str("<table>\n<tr><th>flow</th><th>starts</th><th>destructive actions</th><th>tests</th></tr>\n");
     for flow in flows {
         let destructive: Vec<String> = flow
             .destructive()
             .iter()
-            .map(|name| format!("<code>{}</code>", escape(name)))
+            .map(|name| format!("<code>{}</code>", escape_markup(name)))
             .collect();
         let _ = writeln!(
             out,
             "<tr><td><a href=\"#{name}\"><code>{name}</code></a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&flow.triggers.join(" ")),
+            escape_markup(&flow.triggers.join(" ")),
             if destructive.is_empty() {
                 "none".to_owned()
             } else {
                 destructive.join(", ")
             },
             flow.tests.len(),
-            name = escape(&flow.name),
+            name = escape_markup(&flow.name),
         );
     }
     out.push_str("</table>\n");
@@ -46,28 +47,33 @@ pub fn render(title: &str, flows: &[FlowEntry]) -> String {
 }
 
 fn section(out: &mut String, flow: &FlowEntry) {
-    let name = escape(&flow.name);
+    let name = escape_markup(&flow.name);
     let _ = writeln!(out, "<section id=\"{name}\">\n<h2>{name}</h2>");
     if let Some(purpose) = &flow.purpose {
-        let _ = writeln!(out, "<p class=\"purpose\">{}</p>", escape(purpose));
+        let _ = writeln!(out, "<p class=\"purpose\">{}</p>", escape_markup(purpose));
     }
     out.push_str("<dl>\n");
     let _ = writeln!(
         out,
         "<dt>Version</dt><dd><code>{}</code></dd>",
-        escape(&flow.version)
+        escape_markup(&flow.version)
     );
     let _ = writeln!(
         out,
         "<dt>Source</dt><dd><code>{}</code></dd>",
-        escape(&flow.file)
+        escape_markup(&flow.file)
     );
     for trigger in &flow.triggers {
-        let _ = writeln!(out, "<dt>Starts</dt><dd>{}</dd>", escape(trigger));
+        let _ = writeln!(out, "<dt>Starts</dt><dd>{}</dd>", escape_markup(trigger));
     }
     let filter = flow.filter.as_ref().map_or_else(
         || "always (no filter)".to_owned(),
-        |f| format!("<code>{}</code>; other events start no run", escape(f)),
+        |f| {
+            format!(
+                "<code>{}</code>; other events start no run",
+                escape_markup(f)
+            )
+        },
     );
     let _ = writeln!(out, "<dt>Only when</dt><dd>{filter}</dd>\n</dl>");
     out.push_str("<h3>Actions</h3>\n");
@@ -79,8 +85,8 @@ fn section(out: &mut String, flow: &FlowEntry) {
             let _ = writeln!(
                 out,
                 "<tr class=\"{effect}\"><td><code>{}</code></td><td>{effect}</td><td>{}</td></tr>",
-                escape(&action.name),
-                escape(action.doc.as_deref().unwrap_or_default()),
+                escape_markup(&action.name),
+                escape_markup(action.doc.as_deref().unwrap_or_default()),
                 effect = action.effect,
             );
         }
@@ -95,22 +101,28 @@ fn section(out: &mut String, flow: &FlowEntry) {
             let values: Vec<String> = config
                 .by_environment()
                 .iter()
-                .map(|(env, value)| format!("{}: <code>{}</code>", escape(env), escape(value)))
+                .map(|(env, value)| {
+                    format!(
+                        "{}: <code>{}</code>",
+                        escape_markup(env),
+                        escape_markup(value)
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&config.name),
+                escape_markup(&config.name),
                 config.default.as_ref().map_or_else(
                     || "(required)".to_owned(),
-                    |d| format!("<code>{}</code>", escape(d))
+                    |d| format!("<code>{}</code>", escape_markup(d))
                 ),
                 if values.is_empty() {
                     "—".to_owned()
                 } else {
                     values.join("<br>")
                 },
-                escape(config.doc.as_deref().unwrap_or_default()),
+                escape_markup(config.doc.as_deref().unwrap_or_default()),
             );
         }
         out.push_str("</table>\n");
@@ -130,27 +142,15 @@ fn section(out: &mut String, flow: &FlowEntry) {
             } else {
                 ("fail", "FAILS")
             };
-            let _ = writeln!(out, "<li class=\"{class}\">{word}: {}</li>", escape(test));
+            let _ = writeln!(
+                out,
+                "<li class=\"{class}\">{word}: {}</li>",
+                escape_markup(test)
+            );
         }
         out.push_str("</ul>\n");
     }
     out.push_str("</section>\n");
-}
-
-/// Text inside HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1a202c}\

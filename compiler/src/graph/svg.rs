@@ -148,7 +148,7 @@ fn frames(graph: &Graph, boxes: &BTreeMap<usize, Rect>) -> String {
             x + 10.0,
             y + FRAME_TITLE - 4.0,
             FONT - 2,
-            xml_text(&title),
+            escape_markup(&title),
         );
     }
     out
@@ -177,11 +177,21 @@ fn nested(graph: &Graph, index: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// Text made safe inside an SVG element.
-fn xml_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Text made safe inside an SVG or HTML element or attribute value (the
+/// catalogue's pages use it too).
+pub(crate) fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Room between a box and the cards it holds.
