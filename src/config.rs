@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use idflow_compiler::lint::{self, Levels};
+use idflow_files as files;
 
 /// The manifest for a command run on `paths`: `idflow.toml` in the first path
 /// that is a directory, else in the current directory. Absent is fine.
@@ -27,13 +28,15 @@ pub fn manifest_path(paths: &[PathBuf]) -> PathBuf {
     dir.join("idflow.toml")
 }
 
+/// The largest `idflow.toml` read.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
 /// The manifest as a TOML table; none when there is no manifest.
 fn read(manifest: &Path) -> Result<Option<toml::Table>> {
     if !manifest.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(manifest)
-        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
+    let text = idflow_files::read_text(manifest, MAX_MANIFEST_BYTES)?;
     let table = toml::from_str(&text)
         .with_context(|| format!("`{}` is not valid TOML", manifest.display()))?;
     Ok(Some(table))
@@ -69,18 +72,41 @@ fn secret_source(value: &toml::Value, here: &Path, at: &str) -> Result<SecretSou
 }
 
 impl SecretSource {
-    /// The secret's value; `name` is what the error calls it.
+    /// The secret's value; `name` is what the error calls it. An empty or
+    /// whitespace-only value is refused: a hook secret of `""` would let
+    /// in a delivery with no `Authorization` header at all, an HMAC key of
+    /// `""` a body anyone can sign.
     pub fn resolve(&self, name: &str) -> Result<String> {
-        match self {
+        let value = match self {
             SecretSource::Env(var) => std::env::var(var)
-                .with_context(|| format!("{name}: the environment variable `{var}` is not set")),
-            SecretSource::File(path) => Ok(std::fs::read_to_string(path)
-                .with_context(|| format!("{name}: cannot read {}", path.display()))?
-                .trim()
-                .to_owned()),
+                .with_context(|| format!("{name}: the environment variable `{var}` is not set"))?,
+            SecretSource::File(path) => {
+                let bytes = files::read_regular(path, MAX_SECRET_BYTES)
+                    .with_context(|| format!("{name}: cannot read the secret file"))?;
+                String::from_utf8(bytes)
+                    .with_context(|| format!("{name}: `{}` is not UTF-8 text", path.display()))?
+                    .trim()
+                    .to_owned()
+            }
+        };
+        if value.trim().is_empty() {
+            bail!("{name}: {self} is empty; a secret must have a value");
+        }
+        Ok(value)
+    }
+}
+
+impl std::fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretSource::Env(var) => write!(f, "the environment variable `{var}`"),
+            SecretSource::File(path) => write!(f, "the file `{}`", path.display()),
         }
     }
 }
+
+/// The largest secret file read: a key or a PEM, never megabytes.
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
 /// The `[connections.NAME]` tables of the manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -175,10 +201,14 @@ pub fn settings(
         }
     }
     for name in secrets {
-        let value = match connections.secrets.get(&name) {
-            Some(source) => Some(source.resolve(&format!("secret `{name}`"))?),
-            None => std::env::var(&name).ok(),
+        let source = match connections.secrets.get(&name) {
+            Some(source) => Some(source.clone()),
+            // Not in the manifest: the environment variable of its name, if set.
+            None => std::env::var_os(&name).map(|_| SecretSource::Env(name.clone())),
         };
+        let value = source
+            .map(|source| source.resolve(&format!("secret `{name}`")))
+            .transpose()?;
         if let Some(value) = value {
             settings.secrets.insert(name, value);
         }

@@ -8,29 +8,10 @@ use anyhow::{Context as _, Result, bail};
 
 use idflow_compiler::source::{MAX_FILE_BYTES, skips_folder};
 
-/// Reads a source file, refusing directories, huge files and text that is not UTF-8.
+/// Reads a source file: a regular file (not a directory, a device or a
+/// FIFO) of UTF-8 text, at most [`MAX_FILE_BYTES`].
 pub fn read_source(path: &Path) -> Result<String> {
-    let metadata =
-        fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    if metadata.is_dir() {
-        bail!("`{}` is a directory; give a .flow file", path.display());
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        bail!(
-            "`{}` is {:.1} MiB, larger than the {} MiB a .flow file may be",
-            path.display(),
-            metadata.len() as f64 / (1024.0 * 1024.0),
-            MAX_FILE_BYTES / (1024 * 1024)
-        );
-    }
-    let bytes = fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    String::from_utf8(bytes).map_err(|error| {
-        let at = error.utf8_error().valid_up_to();
-        anyhow::anyhow!(
-            "`{}` is not UTF-8 text (invalid byte at offset {at})",
-            path.display()
-        )
-    })
+    Ok(idflow_files::read_text(path, MAX_FILE_BYTES)?)
 }
 
 /// Reads every `.flow` file under `paths` (default: the current directory)

@@ -93,7 +93,7 @@ fn bad_inputs_get_one_line_errors_and_exit_two() {
         ),
         (
             &["parse", "huge.flow"],
-            "larger than the 4 MiB a .flow file may be",
+            "`huge.flow` is larger than 4 MiB, the most it may be",
         ),
         (&["parse", "empty"], "`empty` is a directory"),
         (&["fmt", "empty"], "no .flow files in `empty`"),
@@ -108,6 +108,103 @@ fn bad_inputs_get_one_line_errors_and_exit_two() {
             "{args:?}: {err}"
         );
     }
+}
+
+/// Runs `idflow` and fails the test if it has not exited within 30 seconds
+/// (a read that blocks on a FIFO would hang it for ever).
+#[expect(clippy::unwrap_used, reason = "a test helper")]
+fn idflow_within(args: &[&str], dir: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            unreachable!("idflow {args:?} hung for 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_not_read_without_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(project.join("a.flow"), VALID).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.flow")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.json")).unwrap();
+    let fifo = |name: &str| {
+        let made = Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    };
+    fifo("pipe.flow");
+    fifo("pipe.json");
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["check", "zero.flow"],
+            "`zero.flow` is a character device, not a regular file",
+        ),
+        (
+            &["check", "pipe.flow"],
+            "`pipe.flow` is a FIFO, not a regular file",
+        ),
+        (
+            &["parse", "pipe.flow"],
+            "`pipe.flow` is a FIFO, not a regular file",
+        ),
+        (
+            &["run", "project", "--event", "zero.json", "--dry-run"],
+            "`zero.json` is a character device, not a regular file",
+        ),
+        (
+            &["run", "project", "--event", "pipe.json", "--dry-run"],
+            "`pipe.json` is a FIFO, not a regular file",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = idflow_within(args, dir.path());
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    // Inside a project, a FIFO named like a flow stops the check, named.
+    std::os::unix::fs::symlink("../pipe.flow", project.join("linked.flow")).unwrap();
+    let output = idflow_within(&["check", "project"], dir.path());
+    assert!(
+        stderr(&output).contains("linked.flow` is a FIFO"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_event_file_larger_than_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), VALID).unwrap();
+    let file = std::fs::File::create(dir.path().join("big.json")).unwrap();
+    // Sparse: 300 MB of nothing, without writing them.
+    file.set_len(300 * 1024 * 1024).unwrap();
+    let output = idflow_within(
+        &["run", ".", "--event", "big.json", "--dry-run"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&output).contains("`big.json` is larger than 16 MiB"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

@@ -91,7 +91,7 @@ impl Workspace {
                         self.set_text(&uri, text);
                     }
                 }
-                Err(problem) => problems.push(problem),
+                Err(problem) => problems.push(format!("{problem}; the file was skipped")),
             }
         }
         problems
@@ -101,7 +101,7 @@ impl Workspace {
     /// is broken (the default levels are kept).
     pub fn load_manifest(&mut self) -> Option<String> {
         let path = self.root.as_ref()?.join("idflow.toml");
-        let text = std::fs::read_to_string(&path).ok()?;
+        let text = idflow_files::read_text(&path, MAX_FILE_BYTES).ok()?;
         let parsed = text
             .parse::<toml::Table>()
             .map_err(|e| e.to_string())
@@ -223,7 +223,9 @@ fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
+        // A symlinked folder is not followed (as in the CLI): a link to a
+        // parent would be walked for ever.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             if !skips_folder(&name) {
                 collect_flow_files(&path, out);
             }
@@ -233,25 +235,11 @@ fn collect_flow_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// A file's text, or why it cannot be used.
-pub fn read_source(path: &Path) -> Result<String, String> {
-    let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
-    if too_big {
-        return Err(format!(
-            "`{}` is larger than {} MiB and was skipped",
-            path.display(),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "`{}` is not UTF-8 text (invalid byte at offset {}) and was skipped",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+/// A file's text, or why it cannot be used: only a regular file, at most
+/// [`MAX_FILE_BYTES`] of UTF-8 (a FIFO or a link to a device named `.flow`
+/// would otherwise block the server or fill its memory).
+pub fn read_source(path: &Path) -> Result<String, idflow_files::TextError> {
+    idflow_files::read_text(path, MAX_FILE_BYTES)
 }
 
 /// A copy of the project for a whole-project check.

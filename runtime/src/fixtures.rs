@@ -82,8 +82,8 @@ impl DryRun {
             if !name.contains('.') {
                 continue;
             }
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| read_error(&path, e.to_string()))?;
+            let text = idflow_files::read_text(&path, idflow_files::MAX_JSON_BYTES)
+                .map_err(|e| read_error(&path, e.to_string()))?;
             let json: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| read_error(&path, e.to_string()))?;
             let answers = match json.get("answers") {

@@ -178,6 +178,7 @@ impl HttpConnectors {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("idflow/", env!("CARGO_PKG_VERSION")))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| ConnectionError::Client(e.to_string()))?;
         let mut connections = BTreeMap::new();
@@ -273,6 +274,65 @@ impl HttpConnectors {
             types: plan.types.iter().cloned().collect(),
         })
     }
+}
+
+/// How many redirects one request follows, at most.
+const MAX_REDIRECTS: usize = 5;
+
+/// A redirect the engine refused to follow.
+#[derive(Debug, Error)]
+enum RedirectRefused {
+    /// It leaves the origin the request was sent to.
+    #[error(
+        "the answer redirects to {target}, outside {origin}: not followed, so the connection's credentials stay with it"
+    )]
+    OtherOrigin { target: String, origin: String },
+    /// One too many.
+    #[error("more than {MAX_REDIRECTS} redirects, the last to {target}")]
+    TooMany { target: String },
+}
+
+/// The redirect policy of every connector: follow a redirect only within
+/// the origin (scheme, host, port) the request was sent to, and at most
+/// [`MAX_REDIRECTS`] of them. A redirect elsewhere would carry the
+/// connection's credentials — an API key header, a 307's body — to a host
+/// nobody configured, and its answer would be taken as the API's.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let target = attempt.url().clone();
+        let Some(first) = attempt.previous().first() else {
+            return attempt.stop();
+        };
+        if target.origin() != first.origin() {
+            let origin = first.origin().ascii_serialization();
+            return attempt.error(RedirectRefused::OtherOrigin {
+                target: target.to_string(),
+                origin,
+            });
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(RedirectRefused::TooMany {
+                target: target.to_string(),
+            });
+        }
+        attempt.follow()
+    })
+}
+
+/// Why a request failed, in words; a refused redirect says where it went.
+fn send_error(error: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    if error.is_timeout() {
+        return "timed out".to_owned();
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<RedirectRefused>() {
+            return refused.to_string();
+        }
+        source = cause.source();
+    }
+    error.to_string()
 }
 
 /// A source's value from the settings.
@@ -732,11 +792,9 @@ impl HttpConnectors {
                     tokio::time::sleep(wait).await;
                 }
                 Err(error) => {
-                    let message = if error.is_timeout() {
-                        "timed out".to_owned()
-                    } else {
-                        error.without_url().to_string()
-                    };
+                    // A refused redirect is the same on every try.
+                    let last = last || error.is_redirect();
+                    let message = send_error(&error.without_url());
                     if last {
                         attempts.push(Attempt {
                             status: None,

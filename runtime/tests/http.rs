@@ -577,3 +577,131 @@ async fn writes_carry_a_stable_idempotency_key() {
     assert_eq!(keys[0], keys[1], "the same event gives the same key");
     assert_ne!(keys[1], keys[2], "another event, another key");
 }
+
+/// A server that records the `X-Api-Key` of every request it gets, and
+/// answers `/moved` with a redirect to `target`, `/loop` with a redirect to
+/// itself and `/here` with JSON.
+async fn redirecting(target: String, seen: Arc<Mutex<Vec<String>>>) -> String {
+    let record = move |path: &'static str| {
+        let seen = seen.clone();
+        move |headers: HeaderMap| {
+            let key = headers
+                .get("x-api-key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("none")
+                .to_owned();
+            seen.lock().unwrap().push(format!("{path} {key}"));
+            std::future::ready(())
+        }
+    };
+    let (moved, looped, here) = (record("/moved"), record("/loop"), record("/here"));
+    let app = Router::new()
+        .route(
+            "/moved",
+            post(move |headers: HeaderMap| {
+                let target = target.clone();
+                async move {
+                    moved(headers).await;
+                    (StatusCode::TEMPORARY_REDIRECT, [("location", target)]).into_response()
+                }
+            }),
+        )
+        .route(
+            "/loop",
+            post(move |headers: HeaderMap| async move {
+                looped(headers).await;
+                (StatusCode::TEMPORARY_REDIRECT, [("location", "/loop")]).into_response()
+            }),
+        )
+        .route(
+            "/here",
+            post(move |headers: HeaderMap| async move {
+                here(headers).await;
+                axum::Json(json!({"answered": "here"})).into_response()
+            })
+            .get(|| async { axum::Json(json!({"answered": "here"})) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// The connector of the redirect tests: an API key in a header.
+fn keyed_connectors(base: &str) -> HttpConnectors {
+    let text = "import okta\n\n/// An API that takes a key.\nconnector vendor {\n  base_url: env(\"VENDOR_URL\")\n  auth: header(\"X-Api-Key\", secret(\"VENDOR_KEY\"))\n\n  /// Send a thing.\n  action send(path: String) -> Json = POST \"/{path}\" body { what: \"payload\" }\n}\n\n/// Sends a thing per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    vendor.send(path: \"moved\")\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let settings = Settings {
+        values: [("VENDOR_URL".to_owned(), base.to_owned())].into(),
+        secrets: [("VENDOR_KEY".to_owned(), "vendor-key-123".to_owned())].into(),
+        ..Settings::default()
+    };
+    HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap()
+}
+
+fn send_call(path: &str) -> ActionCall {
+    ActionCall {
+        connector: "vendor".to_owned(),
+        action: "send".to_owned(),
+        effect: Effect::Write,
+        args: vec![("path".to_owned(), Value::String(path.to_owned()))],
+        idempotency_key: "k".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_and_the_key_stays_home() {
+    let elsewhere_seen = Arc::new(Mutex::new(Vec::new()));
+    let elsewhere = redirecting(String::new(), elsewhere_seen.clone()).await;
+    let home_seen = Arc::new(Mutex::new(Vec::new()));
+    let home = redirecting(format!("{elsewhere}/here"), home_seen.clone()).await;
+    let connectors = keyed_connectors(&home);
+    let answer = connectors.call(&send_call("moved")).await;
+    let Err(ActionError::Failed { message, .. }) = &answer.result else {
+        panic!("the call must fail: {:?}", answer.result);
+    };
+    assert!(
+        message.contains(&format!("redirects to {elsewhere}/here")),
+        "{message}"
+    );
+    assert!(message.contains(&format!("outside {home}")), "{message}");
+    assert_eq!(
+        answer.attempts.len(),
+        1,
+        "a refused redirect is not retried"
+    );
+    assert!(
+        elsewhere_seen.lock().unwrap().is_empty(),
+        "the other origin got {:?}",
+        elsewhere_seen.lock().unwrap()
+    );
+    assert_eq!(*home_seen.lock().unwrap(), ["/moved vendor-key-123"]);
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed_a_few_times_at_most() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    // `/moved` answers 307 to the same server's `/here`.
+    let same = redirecting("/here".to_owned(), seen.clone()).await;
+    let connectors = keyed_connectors(&same);
+    let answer = connectors.call(&send_call("moved")).await;
+    assert_eq!(
+        answer.result.as_ref().ok().map(|v| v.to_json()),
+        Some(json!({"answered": "here"})),
+        "{:?}",
+        answer.result
+    );
+    let loops = connectors.call(&send_call("loop")).await;
+    let Err(ActionError::Failed { message, .. }) = &loops.result else {
+        panic!("a redirect loop must fail: {:?}", loops.result);
+    };
+    assert!(message.contains("more than 5 redirects"), "{message}");
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen[..2],
+        ["/moved vendor-key-123", "/here vendor-key-123"],
+        "the 307 kept its key and body within the origin"
+    );
+}

@@ -278,8 +278,7 @@ fn event_uuid(event: &serde_json::Value) -> Option<String> {
 /// Reads an event file: a System Log event, or an Event Hook delivery of
 /// one event; the runtime names the field that is wrong.
 fn read_event(path: &std::path::Path) -> Result<serde_json::Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = idflow_files::read_text(path, idflow_files::MAX_JSON_BYTES)?;
     let json: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     event::okta_event(json).with_context(|| path.display().to_string())

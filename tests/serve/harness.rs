@@ -463,3 +463,34 @@ pub fn manifest(receiver: SocketAddr, extra: &str) -> String {
          [serve.okta_hook]\nsecret = {{ env = \"TEST_HOOK_SECRET\" }}\n{extra}"
     )
 }
+
+/// Runs `idflow serve` on a project that must refuse to start, with these
+/// environment variables over the usual ones; its stderr. Fails the test if
+/// it is still running after 30 seconds.
+pub fn refused_start(project: &Path, env: &[(&str, &str)]) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_idflow"));
+    command
+        .arg("serve")
+        .arg(project)
+        .args(["--listen", &free_address().to_string(), "--no-watch"])
+        .env("TEST_HOOK_SECRET", HOOK_SECRET)
+        .env("TEST_OKTA_TOKEN", OKTA_TOKEN)
+        .env("TEST_SLACK_TOKEN", "xoxb-test")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("idflow serve started, or hung, where it had to refuse to start");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success(), "idflow serve exited with success");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -9,6 +9,7 @@
     reason = "test helpers: a failure fails the test"
 )]
 
+mod edge;
 mod harness;
 
 use std::time::Duration;

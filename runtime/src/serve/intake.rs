@@ -117,7 +117,9 @@ fn authorized(service: &Service, headers: &HeaderMap) -> Result<(), Refusal> {
         .get(header::AUTHORIZATION)
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    if bool::from(given.ct_eq(secret.as_bytes())) {
+    // An empty value never matches, whatever the secret (the options refuse
+    // an empty one; this holds even if they did not).
+    if !given.is_empty() && !secret.is_empty() && bool::from(given.ct_eq(secret.as_bytes())) {
         Ok(())
     } else {
         let what = if given.is_empty() { "missing" } else { "wrong" };
@@ -367,6 +369,11 @@ fn signed(service: &Service, path: &str, headers: &HeaderMap, body: &[u8]) -> Re
         return Ok(());
     };
     let unsigned = |message: String| refuse(StatusCode::UNAUTHORIZED, "bad_signature", message);
+    if secret.is_empty() {
+        return Err(unsigned(
+            "the webhook key is empty, so nothing it signs is trusted".to_owned(),
+        ));
+    }
     let Some(given) = headers
         .get(auth.signature_header.as_str())
         .and_then(|v| v.to_str().ok())

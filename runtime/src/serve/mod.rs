@@ -92,6 +92,35 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Refuses options that would open a door: an empty or whitespace-only
+    /// hook secret (a delivery without `Authorization` would match it) or
+    /// webhook key (anyone can sign with the empty key), a queue limit of
+    /// zero. Misconfiguration stops the start, naming the setting.
+    pub fn validate(&self) -> Result<(), ServeError> {
+        let blank =
+            |secret: &Option<String>| secret.as_deref().is_some_and(|s| s.trim().is_empty());
+        if blank(&self.okta_hook_secret) {
+            return Err(ServeError::Setup(
+                "serve.okta_hook.secret is empty; a secret must have a value".to_owned(),
+            ));
+        }
+        for (path, auth) in &self.webhooks {
+            if blank(&auth.secret) {
+                return Err(ServeError::Setup(format!(
+                    "serve.webhooks.\"{path}\".secret is empty; a key must have a value"
+                )));
+            }
+        }
+        if self.queue_limit == 0 {
+            return Err(ServeError::Setup(
+                "serve.queue_limit is 0: every event would be refused".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// How a generic webhook authenticates its deliveries (not `Debug`: it
 /// holds a secret).
 #[derive(Clone, Default)]
@@ -237,6 +266,7 @@ pub async fn serve(
     store: Arc<dyn Store>,
     bound: Option<tokio::sync::oneshot::Sender<SocketAddr>>,
 ) -> Result<(), ServeError> {
+    options.validate()?;
     let plan = project.compile().map_err(ServeError::Compile)?;
     let deployments = Deployments::start(plan, project.as_ref(), &store, &options).await?;
     let resumed = blocking(&store, |s| s.recover()).await?;

@@ -1,0 +1,107 @@
+//! The doors of `idflow serve` tried as an attacker and a careless operator
+//! would: empty secrets, empty keys, bursts, unknown event types, special
+//! files.
+
+use std::time::Duration;
+
+use super::harness::{self, Receiver, Serve, delivery, okta_headers, sample};
+use super::{project, with_uuid};
+
+#[test]
+fn an_empty_hook_secret_refuses_to_start_naming_the_setting() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    for empty in ["", "   \t"] {
+        let stderr = harness::refused_start(dir.path(), &[("TEST_HOOK_SECRET", empty)]);
+        assert!(stderr.contains("serve.okta_hook.secret"), "{stderr}");
+        assert!(stderr.contains("`TEST_HOOK_SECRET` is empty"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_secret_file_holding_only_whitespace_refuses_to_start() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    std::fs::write(dir.path().join("hook.secret"), " \n\n").unwrap();
+    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
+        .unwrap()
+        .replace(
+            "secret = { env = \"TEST_HOOK_SECRET\" }",
+            "secret = { file = \"hook.secret\" }",
+        );
+    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+    let stderr = harness::refused_start(dir.path(), &[]);
+    assert!(stderr.contains("serve.okta_hook.secret"), "{stderr}");
+    assert!(stderr.contains("hook.secret` is empty"), "{stderr}");
+}
+
+#[test]
+fn an_empty_webhook_key_refuses_to_start_naming_the_path() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(
+        &receiver,
+        "\n[serve.webhooks.\"/hooks/hr-feed\"]\nsecret = { env = \"TEST_HR_KEY\" }\n",
+    );
+    let stderr = harness::refused_start(dir.path(), &[("TEST_HR_KEY", "")]);
+    assert!(
+        stderr.contains("serve.webhooks.\"/hooks/hr-feed\".secret"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_authorization_header_never_matches() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let serve = Serve::start(dir.path());
+    let body = delivery(&[with_uuid(sample("user.session.start.failure.json"), "e-1")]);
+    let headers = [("Authorization", ""), ("Content-Type", "application/json")];
+    let (status, answer) = serve.request("POST", "/hooks/okta", &headers, &body);
+    assert_eq!(status, 401, "{answer}");
+    let (status, _) = serve.request(
+        "GET",
+        "/hooks/okta",
+        &[("X-Okta-Verification-Challenge", "abc")],
+        b"",
+    );
+    assert_eq!(status, 401);
+    let (status, _) = serve.request("POST", "/hooks/okta", &okta_headers(), &body);
+    assert_eq!(status, 200);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_flow_neither_blocks_the_reload_nor_the_shutdown() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start_watching(dir.path(), true);
+    let fifo = dir.path().join("pipe.flow");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    serve.wait_log("is a FIFO, not a regular file");
+    // The reload is free again: removing the FIFO and adding a flow deploys.
+    std::fs::remove_file(&fifo).unwrap();
+    super::add_flow(
+        dir.path(),
+        "suspended.flow",
+        "/// A ticket for each suspension.\nflow on_suspend {\n  when okta.user_suspended as e\n  then {\n    helpdesk.open(title: \"suspended: {e.uuid}\")\n  }\n}\n",
+    );
+    serve.wait_log("project reloaded");
+    assert_eq!(serve.terminate(), Some(0), "{}", serve.log());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_project_with_a_link_to_dev_zero_refuses_to_start_naming_it() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.flow")).unwrap();
+    let stderr = harness::refused_start(dir.path(), &[]);
+    assert!(
+        stderr.contains("zero.flow` is a character device, not a regular file"),
+        "{stderr}"
+    );
+}
