@@ -180,11 +180,11 @@ pub fn connections(manifest: &Path) -> Result<Connections> {
 
 /// The settings and secrets the plan's HTTP connectors need, from the
 /// manifest's connections, else from environment variables of the same
-/// names; and the secret values, for redaction.
+/// names.
 pub fn settings(
     plan: &idflow_compiler::plan::Plan,
     connections: &Connections,
-) -> Result<(idflow_runtime::http::Settings, Vec<String>)> {
+) -> Result<idflow_runtime::http::Settings> {
     let (values, secrets) = idflow_runtime::http::Settings::needed(plan);
     let mut settings = idflow_runtime::http::Settings {
         base_urls: connections.base_urls.clone(),
@@ -213,8 +213,7 @@ pub fn settings(
             settings.secrets.insert(name, value);
         }
     }
-    let secret_values = settings.secrets.values().cloned().collect();
-    Ok((settings, secret_values))
+    Ok(settings)
 }
 
 /// The config values the manifest sets: `[config]`, then, for `--env NAME`,

@@ -696,6 +696,76 @@ fn run_sends_actions_through_the_connections_of_idflow_toml() {
 }
 
 #[test]
+fn a_secret_echoed_as_a_key_or_as_basic_auth_is_masked_everywhere() {
+    use axum::http::HeaderMap;
+    let password = "pw-never-printed-42";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // An API that echoes what it was sent: the Authorization header as a
+    // value, and the password it finds in it as an object key.
+    let app = axum::Router::new().route(
+        "/echo",
+        axum::routing::post(move |headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            axum::Json(serde_json::json!({
+                "authorization": auth,
+                (password): "seen as a key",
+            }))
+        }),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import okta\n\n/// An API that echoes.\nconnector echo {\n  base_url: \"http://127.0.0.1\"\n  auth: basic(\"svc-idflow\", secret(\"ECHO_PASSWORD\"))\n\n  /// Echo.\n  action send(note: String) -> Json = POST \"/echo\" body { note }\n}\n\n/// Echoes each failed sign-in.\nflow echo_failures {\n  when okta.user_session_start as e\n  then {\n    echo.send(note: \"hello\")\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        format!("[connections.echo]\nbase_url = \"http://{address}\"\nsecrets = {{ ECHO_PASSWORD = {{ env = \"TEST_ECHO_PASSWORD\" }} }}\n"),
+    )
+    .unwrap();
+    let encoded = "c3ZjLWlkZmxvdzpwdy1uZXZlci1wcmludGVkLTQy"; // base64 of svc-idflow:pw-never-printed-42
+    for format in ["human", "json"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_idflow"))
+            .args(["run", ".", "--event", "event.json", "--format", format])
+            .current_dir(dir.path())
+            .env("TEST_ECHO_PASSWORD", password)
+            .output()
+            .unwrap();
+        let printed = format!("{}{}", stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(0), "{printed}");
+        if format == "json" {
+            assert!(printed.contains("Basic ‹redacted›"), "{printed}");
+            assert!(
+                printed.contains("\"‹redacted›\":\"seen as a key\""),
+                "{printed}"
+            );
+        }
+        assert!(
+            !printed.contains(password) && !printed.contains(encoded),
+            "{printed}"
+        );
+    }
+    let listed = idflow(&["runs", "list", "--format", "json"], dir.path());
+    let id = serde_json::from_str::<serde_json::Value>(stdout(&listed).lines().next().unwrap())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = idflow(&["runs", "show", &id, "--format", "json"], dir.path());
+    assert!(stdout(&shown).contains("‹redacted›"), "{}", stdout(&shown));
+    let database = std::fs::read(dir.path().join(".idflow/state.db")).unwrap();
+    let database = String::from_utf8_lossy(&database);
+    assert!(!database.contains(password) && !database.contains(encoded));
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

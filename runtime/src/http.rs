@@ -83,6 +83,28 @@ impl Settings {
         secrets.dedup();
         (values, secrets)
     }
+
+    /// The redactor for runs of `plan` with these settings: it masks every
+    /// secret, and the encodings of secrets the engine itself sends — the
+    /// base64 of a basic-auth `user:password`, which a service that echoes
+    /// the request's headers would hand back.
+    pub fn redactor(&self, plan: &Plan) -> crate::trace::Redactor {
+        use base64::Engine as _;
+        let mut masked: Vec<String> = self.secrets.values().cloned().collect();
+        for connector in &plan.connectors {
+            if let Some(Auth::Basic { user, password }) = &connector.auth
+                && let (Ok(user), Ok(password)) = (
+                    resolve(user, self, &connector.name),
+                    resolve(password, self, &connector.name),
+                )
+            {
+                let encoded =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                masked.push(encoded);
+            }
+        }
+        crate::trace::Redactor::new(masked)
+    }
 }
 
 /// Why a connection could not be set up.

@@ -98,7 +98,7 @@ impl Redactor {
             Value::Record(fields) => Value::Record(
                 fields
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.masked(v)))
+                    .map(|(k, v)| (self.text(k), self.masked(v)))
                     .collect(),
             ),
             other => other.clone(),
@@ -110,7 +110,13 @@ impl Redactor {
         match json {
             J::String(s) => J::String(self.text(&s)),
             J::Array(items) => J::Array(items.into_iter().map(|i| self.json(i)).collect()),
-            J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, self.json(v))).collect()),
+            // A secret can come back as a key (`{"<token>": …}`): keys are
+            // masked like values.
+            J::Object(map) => J::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.text(&k), self.json(v)))
+                    .collect(),
+            ),
             other => other,
         }
     }
@@ -133,5 +139,19 @@ mod tests {
             serde_json::json!([format!("x {REDACTED}")])
         );
         assert_eq!(redactor.text("nothing"), "nothing");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_keys_too() {
+        let redactor = Redactor::new(["00abcTOKEN".to_owned()]);
+        let value = Value::from_json(&serde_json::json!({"00abcTOKEN": {"seen x00abcTOKEN": 1}}));
+        assert_eq!(
+            redactor.value(&value),
+            serde_json::json!({ (REDACTED): { (format!("seen x{REDACTED}")): 1 } })
+        );
+        let Value::Record(fields) = redactor.masked(&value) else {
+            unreachable!("a record stays a record");
+        };
+        assert_eq!(fields.keys().collect::<Vec<_>>(), [REDACTED]);
     }
 }

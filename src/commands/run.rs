@@ -76,13 +76,13 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         firings.iter().map(|_| Vec::new()).collect()
     } else {
         let manifest = config::manifest_path(&args.paths);
-        let (settings, secrets) = config::settings(&plan, &config::connections(&manifest)?)?;
+        let settings = config::settings(&plan, &config::connections(&manifest)?)?;
         let connectors = Engines::new(&plan, &settings, Duration::from_secs(30))?;
         let executor = Executor::new(
             &plan,
             &connectors,
             &configs,
-            Redactor::new(secrets),
+            settings.redactor(&plan),
             event::now_ms(),
             false,
         );

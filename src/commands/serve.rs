@@ -41,9 +41,7 @@ impl Project for DiskProject {
 
     fn settings(&self, plan: &Plan) -> Result<Settings, String> {
         let connections = config::connections(&self.manifest).map_err(|e| format!("{e:#}"))?;
-        config::settings(plan, &connections)
-            .map(|(settings, _)| settings)
-            .map_err(|e| format!("{e:#}"))
+        config::settings(plan, &connections).map_err(|e| format!("{e:#}"))
     }
 
     fn provenance(&self) -> idflow_runtime::audit::Provenance {

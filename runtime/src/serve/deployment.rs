@@ -52,7 +52,7 @@ impl Deployment {
             .take(32)
             .collect();
         let settings = project.settings(&plan)?;
-        let redactor = Redactor::new(settings.secrets.values().cloned());
+        let redactor = settings.redactor(&plan);
         let engines =
             Engines::new(&plan, &settings, options.connector_timeout).map_err(|e| e.to_string())?;
         let configs = BTreeMap::new();
