@@ -123,3 +123,16 @@ fn every_code_has_a_snapshot_of_its_rendered_message() {
         );
     }
 }
+
+#[test]
+fn an_okta_event_trigger_on_a_type_unknown_to_the_catalogue_warns_and_a_near_miss_is_an_error() {
+    let text = "import okta\n\n/// New in Okta after this catalogue.\nflow f {\n  when okta.event(\"device.assurance.policy.evaluated\") as e\n  then {}\n}\n\n/// A typo.\nflow g {\n  when okta.event(\"user.mfa.factor.deactivated\") as e\n  then {}\n}\n";
+    let (project, diagnostics) = diagnostics_of(text);
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.code.id == "W0908" || d.code.id == "E0205")
+        .map(|d| render::to_text_in(d, &project.sources, Colors::Off))
+        .collect();
+    assert_eq!(rendered.len(), 2, "{rendered:#?}");
+    insta::assert_snapshot!(rendered.join("\n"));
+}

@@ -24,6 +24,19 @@ pub fn okta_event_types() -> impl Iterator<Item = &'static str> {
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
 }
 
+/// Whether `name` is an event type of Okta's System Log catalogue.
+pub fn is_okta_event_type(name: &str) -> bool {
+    static TYPES: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| okta_event_types().collect());
+    TYPES.contains(name)
+}
+
+/// The catalogued Okta event type `name` is a typo of — at most two edits
+/// away — if any.
+pub fn okta_event_type_near(name: &str) -> Option<&'static str> {
+    crate::diagnostics::suggest::within_edits(name, okta_event_types(), 2)
+}
+
 /// The module name of a stdlib file: `okta` for `stdlib/okta.flow`.
 pub fn module_name(file_name: &str) -> Option<&str> {
     file_name.strip_prefix("stdlib/")?.strip_suffix(".flow")

@@ -36,6 +36,11 @@ pub fn okta_event(json: Json) -> Result<Json, EventError> {
     };
     for field in ["uuid", "published", "eventType"] {
         match fields.get(field) {
+            // An empty `uuid` would make every later empty one its
+            // duplicate; an empty `eventType` fires nothing and says nothing.
+            Some(Json::String(text)) if text.trim().is_empty() => {
+                return fail(format!("the event's `{field}` is empty"));
+            }
             Some(Json::String(_)) => {}
             Some(other) => {
                 return fail(format!(

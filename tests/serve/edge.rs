@@ -105,3 +105,89 @@ fn a_project_with_a_link_to_dev_zero_refuses_to_start_naming_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unknown_okta_event_type_is_queued_counted_logged_once_and_fires_its_trigger() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    super::add_flow(
+        dir.path(),
+        "new_type.flow",
+        "/// A ticket for an event type newer than the catalogue.\nflow on_new_type {\n  when okta.event(\"device.assurance.policy.evaluated\") as e\n  then {\n    helpdesk.open(title: \"new type: {e.uuid}\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    let unknown = |uuid: &str| {
+        let mut event = with_uuid(sample("user.lifecycle.suspend.json"), uuid);
+        event["eventType"] = serde_json::json!("device.assurance.policy.evaluated");
+        event
+    };
+    let known = with_uuid(sample("user.session.start.failure.json"), "k-1");
+    let batch = delivery(&[known, unknown("n-1"), unknown("n-2")]);
+    let (status, answer) = serve.request("POST", "/hooks/okta", &okta_headers(), &batch);
+    assert_eq!(status, 200, "{answer}");
+    receiver.wait_for("the two tickets", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 2
+    });
+    assert_eq!(
+        super::metric(&serve, "idflow_events_unknown_type_total"),
+        2.0
+    );
+    assert_eq!(
+        serve
+            .log()
+            .matches("missing from the bundled catalogue")
+            .count(),
+        1,
+        "{}",
+        serve.log()
+    );
+}
+
+#[test]
+fn empty_identifiers_are_refused_and_keys_are_bytes() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(
+        &receiver,
+        "\n[serve.webhooks.\"/hooks/hr-feed\"]\nsignature_header = \"X-Signature-256\"\n",
+    );
+    super::add_flow(
+        dir.path(),
+        "hr.flow",
+        "/// A ticket per HR change.\nflow hr_feed {\n  when webhook \"/hooks/hr-feed\" as req\n  then {\n    helpdesk.open(title: \"HR change\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    // An Okta event with an empty uuid: refused, naming the field; a later
+    // one with a real uuid is not taken for its duplicate.
+    for uuid in ["", "  "] {
+        let event = with_uuid(sample("user.session.start.failure.json"), uuid);
+        let (status, answer) =
+            serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.contains("`uuid` is empty"), "{answer}");
+    }
+    let send = |key: Option<&str>| {
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(key) = key {
+            headers.push(("Idempotency-Key", key));
+        }
+        serve.request("POST", "/hooks/hr-feed", &headers, b"{}")
+    };
+    let (status, answer) = send(Some(""));
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.contains("`Idempotency-Key` header is empty"),
+        "{answer}"
+    );
+    // Blank keys do not make every later blank-key delivery a replay.
+    assert_eq!(send(Some("")).0, 400);
+    // Non-ASCII keys are keys: two different ones both run, a replay is
+    // recognised.
+    assert_eq!(send(Some("lot-é")).0, 202);
+    assert_eq!(send(Some("lot-è")).0, 202);
+    let (status, answer) = send(Some("lot-é"));
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(send(None).0, 202);
+    receiver.wait_for("three tickets", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 3
+    });
+}

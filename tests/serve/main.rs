@@ -238,14 +238,14 @@ fn bad_deliveries_get_a_clear_4xx_and_nothing_is_queued() {
             "`data.events[0]`: the event has no `uuid`",
         ),
         (
-            "an unknown event type",
+            "an empty event type",
             okta_headers(),
             delivery(&[with_uuid(
-                json!({"eventType": "user.session.strat", "published": "2026-11-29T10:00:00Z"}),
+                json!({"eventType": "", "published": "2026-11-29T10:00:00Z"}),
                 "u-1",
             )]),
             400,
-            "`user.session.strat` is not an event type",
+            "`data.events[0]`: the event's `eventType` is empty",
         ),
         (
             "an oversized body",

@@ -26,6 +26,24 @@ pub fn did_you_mean<'a>(
         .map(|(_, candidate)| candidate)
 }
 
+/// The candidate at most `edits` edits from `name`, the closest first: a
+/// near miss that is surely a typo, where [`did_you_mean`]'s looser bound
+/// would also take a different name of similar words.
+pub fn within_edits<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    edits: usize,
+) -> Option<&'a str> {
+    let mut candidates: Vec<&str> = candidates.into_iter().filter(|c| *c != name).collect();
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .map(|candidate| (distance(name, candidate), candidate))
+        .filter(|(d, _)| *d <= edits)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, candidate)| candidate)
+}
+
 /// The edit distance between two names, in characters, where swapping two
 /// neighbours counts as one edit (`Tiem` is one edit from `Time`): the
 /// optimal string alignment distance, computed over three rows.

@@ -48,6 +48,8 @@ pub struct Metrics {
     pub events_received: Family<Source, Counter>,
     /// Events received again (a redelivery), not queued twice.
     pub events_duplicate: Family<Source, Counter>,
+    /// Okta events whose type the bundled catalogue lacks (queued all the same).
+    pub events_unknown_type: Counter,
     /// Deliveries refused.
     pub deliveries_refused: Family<Refusal, Counter>,
     /// Run attempts ended, by how.
@@ -75,6 +77,7 @@ impl Metrics {
         let events_received = Family::<Source, Counter>::default();
         let events_duplicate = Family::<Source, Counter>::default();
         let deliveries_refused = Family::<Refusal, Counter>::default();
+        let events_unknown_type = Counter::default();
         let attempts = Family::<Status, Counter>::default();
         let runs = Family::<Status, Gauge>::default();
         let step_seconds: Histograms = Family::new_with_constructor(|| {
@@ -92,6 +95,11 @@ impl Metrics {
             "events_duplicate",
             "Events delivered again and not queued twice",
             events_duplicate.clone(),
+        );
+        registry.register(
+            "events_unknown_type",
+            "Okta events of a type missing from the bundled catalogue, queued all the same",
+            events_unknown_type.clone(),
         );
         registry.register(
             "deliveries_refused",
@@ -123,6 +131,7 @@ impl Metrics {
             registry,
             events_received,
             events_duplicate,
+            events_unknown_type,
             deliveries_refused,
             attempts,
             runs,

@@ -193,8 +193,13 @@ pub struct Service {
     pub replanned: Notify,
     /// Set once SIGTERM arrives.
     pub stopping: AtomicBool,
+    /// The unknown Okta event types already logged.
+    unknown_types: std::sync::Mutex<std::collections::HashSet<String>>,
     stop: watch::Sender<bool>,
 }
+
+/// How many unknown Okta event types are logged by name, at most.
+pub const MAX_UNKNOWN_TYPES_LOGGED: usize = 1_000;
 
 impl Service {
     /// Whether the service is shutting down.
@@ -235,6 +240,24 @@ impl Service {
         }
         if done.queued > 0 {
             self.queued.notify_one();
+        }
+    }
+
+    /// Accounts for an Okta event whose type the bundled catalogue lacks:
+    /// counted, and logged the first time the type is seen (at most
+    /// [`MAX_UNKNOWN_TYPES_LOGGED`] types, so a sender cannot grow the set
+    /// without bound).
+    pub fn note_unknown_type(&self, event_type: &str) {
+        self.metrics.events_unknown_type.inc();
+        let mut seen = self
+            .unknown_types
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() < MAX_UNKNOWN_TYPES_LOGGED && seen.insert(event_type.to_owned()) {
+            tracing::warn!(
+                event_type,
+                "an Okta event type missing from the bundled catalogue was queued; `okta.event(\"{event_type}\")` triggers receive it"
+            );
         }
     }
 
@@ -283,6 +306,7 @@ pub async fn serve(
         runnable: Notify::new(),
         replanned: Notify::new(),
         stopping: AtomicBool::new(false),
+        unknown_types: std::sync::Mutex::default(),
         stop,
     });
     service

@@ -98,12 +98,16 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
         let field = |name: &str| {
             json.get(name)
                 .and_then(serde_json::Value::as_str)
+                .filter(|text| !text.trim().is_empty())
                 .map(str::to_owned)
         };
         let (Some(uuid), Some(event_type)) = (field("uuid"), field("eventType")) else {
             tracing::warn!("a System Log event without `uuid` or `eventType` was skipped");
             continue;
         };
+        if !idflow_compiler::stdlib::is_okta_event_type(&event_type) {
+            service.note_unknown_type(&event_type);
+        }
         if let Some(published) = field("published").and_then(|p| published_ms(&p)) {
             latest = latest.max(published);
         }

@@ -1,12 +1,19 @@
 //! A comparison of an event's `eventType` with a name the provider's
-//! catalogue does not have: the condition can never hold.
+//! catalogue does not have: the condition can never hold. And an
+//! `okta.event("…")` trigger or wait on such a name, far from every
+//! catalogued one (a near one is a typo, an error of the resolver): it
+//! fires only if Okta sends the type — right for a type Okta added after
+//! the bundled catalogue, a mistake otherwise.
 
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::lint::{Context, Rule};
 use crate::project::ProjectFile;
 use crate::stdlib;
-use crate::syntax::ast::{BinaryOp, Expr, ExprKind, StringPart, visit};
+use crate::syntax::ast::{
+    BinaryOp, EventRef, EventRefKind, Expr, ExprKind, Item, LetValue, StmtKind, StringPart,
+    TriggerKind, visit,
+};
 
 pub(super) const RULE: Rule = Rule {
     name: "unknown-event-type",
@@ -16,6 +23,26 @@ pub(super) const RULE: Rule = Rule {
 
 fn check(_: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
     for item in &file.parsed.module.items {
+        for event in raw_events(item) {
+            if let EventRefKind::Raw { connector, name } = &event.kind
+                && connector.name == "okta"
+                && !stdlib::is_okta_event_type(&name.value)
+                && stdlib::okta_event_type_near(&name.value).is_none()
+            {
+                let near = did_you_mean(&name.value, stdlib::okta_event_types())
+                    .map(|near| format!(" (the closest is `{near}`)"))
+                    .unwrap_or_default();
+                out.push(
+                    Diagnostic::warning(
+                        codes::UNKNOWN_EVENT_TYPE,
+                        format!("Okta's bundled catalogue has no event type `{}`", name.value),
+                        name.span,
+                        "fires only when Okta sends this type",
+                    )
+                    .with_help(format!("right for a type Okta added after this release of idflow; otherwise check the name against Okta's event types{near}")),
+                );
+            }
+        }
         visit::exprs(item, &mut |expr| {
             let ExprKind::Binary {
                 op: BinaryOp::Eq | BinaryOp::Ne,
@@ -60,6 +87,35 @@ fn check(_: &Context<'_>, file: &ProjectFile, out: &mut Vec<Diagnostic>) {
 }
 
 /// `….eventType` or `…?.eventType`.
+/// The `okta.event("…")`-style references of a flow: its triggers and
+/// its `wait for`s.
+fn raw_events(item: &Item) -> Vec<&EventRef> {
+    let Item::Flow(flow) = item else {
+        return Vec::new();
+    };
+    let mut events: Vec<&EventRef> = flow
+        .triggers
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TriggerKind::Event { event, .. } => Some(event),
+            _ => None,
+        })
+        .collect();
+    visit::blocks(item, &mut |block| {
+        for stmt in &block.stmts {
+            if let StmtKind::Let {
+                value: LetValue::WaitFor(wait),
+                ..
+            }
+            | StmtKind::WaitFor(wait) = &stmt.kind
+            {
+                events.push(&wait.event);
+            }
+        }
+    });
+    events
+}
+
 fn is_event_type(expr: &Expr) -> bool {
     matches!(&expr.kind, ExprKind::Field { name, .. } if name.name == "eventType")
 }
