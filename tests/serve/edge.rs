@@ -191,3 +191,67 @@ fn empty_identifiers_are_refused_and_keys_are_bytes() {
         r.iter().filter(|r| r.route == "POST /tickets").count() == 3
     });
 }
+
+#[test]
+fn a_burst_is_pushed_back_on_once_admitted_work_reaches_the_limit() {
+    // One worker, tickets that take 300 ms: runs pile up unless intake
+    // counts them.
+    let receiver = Receiver::start(Duration::from_millis(300));
+    let dir = project(&receiver, "");
+    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
+        .unwrap()
+        .replace("[serve]\n", "[serve]\nworkers = 1\nqueue_limit = 4\n");
+    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+    let serve = Serve::start(dir.path());
+    let leaver = |n: usize| {
+        delivery(&[with_uuid(
+            sample("user.lifecycle.deactivate.json"),
+            &format!("leaver-{n}"),
+        )])
+    };
+    let mut accepted = 0;
+    let mut refused = None;
+    for n in 0..10 {
+        let (status, head, body) = harness::http_with_head(
+            serve.address,
+            "POST",
+            "/hooks/okta",
+            &okta_headers(),
+            &leaver(n),
+        )
+        .unwrap();
+        match status {
+            200 => accepted += 1,
+            429 => {
+                refused = Some((n, head, body));
+                break;
+            }
+            other => panic!("delivery {n}: {other} {body}"),
+        }
+        // Long enough for the dispatcher to turn the event into a run.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let Some((n, head, body)) = refused else {
+        panic!("ten leavers against a limit of 4 were all accepted");
+    };
+    assert_eq!(accepted, 4, "refused at delivery {n}");
+    assert!(head.to_lowercase().contains("retry-after: 5"), "{head}");
+    assert!(
+        body.contains("admitted and not finished, the limit is 4"),
+        "{body}"
+    );
+    assert!(super::metric(&serve, "idflow_unfinished_runs") >= 1.0);
+    // Once the runs finish, deliveries are taken again.
+    receiver.wait_for("the four leavers' tickets", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 8
+    });
+    let start = std::time::Instant::now();
+    loop {
+        let (status, _) = serve.request("POST", "/hooks/okta", &okta_headers(), &leaver(99));
+        if status == 200 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "still {status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

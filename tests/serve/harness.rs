@@ -387,6 +387,17 @@ pub fn http(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<(u16, String)> {
+    http_with_head(address, method, path, headers, body).map(|(status, _, body)| (status, body))
+}
+
+/// The same, with the answer's head (status line and headers) too.
+pub fn http_with_head(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, String, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
@@ -408,11 +419,11 @@ pub fn http(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no HTTP status in {text:?}")))?;
-    let body = text
+    let (head, body) = text
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
+        .map(|(h, b)| (h.to_owned(), b.to_owned()))
         .unwrap_or_default();
-    Ok((status, body))
+    Ok((status, head, body))
 }
 
 /// An Okta Event Hook delivery of these events, as Okta sends it.

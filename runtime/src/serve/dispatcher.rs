@@ -83,9 +83,13 @@ async fn dispatch_some(service: &Arc<Service>, slots: &mut Vec<Slot>) -> Result<
         .collect();
     let fired: usize = batch.iter().map(|(_, runs)| runs.len()).sum();
     let now = crate::event::now_ms();
-    blocking(&service.store, move |s| s.dispatch(&batch, now))
-        .await
-        .map_err(|e| e.to_string())?;
+    let unfinished = blocking(&service.store, move |s| {
+        s.dispatch(&batch, now)?;
+        s.unfinished_runs()
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    service.note_unfinished_runs(unfinished);
     let taken = events.len();
     let depth = service
         .queue_depth

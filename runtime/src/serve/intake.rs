@@ -9,7 +9,6 @@
 //! silent drop.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -257,13 +256,16 @@ async fn queue(
             "the service is shutting down".to_owned(),
         ));
     }
-    let depth = service.queue_depth.load(Ordering::SeqCst);
-    if depth + events.len() as u64 > service.options.queue_limit {
+    // Counted: what is admitted and not finished — events not dispatched
+    // and runs not ended — so a burst is pushed back on, not piled up as
+    // pending runs.
+    let backlog = service.backlog();
+    if backlog.saturating_add(events.len() as u64) > service.options.queue_limit {
         return Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "overloaded",
             format!(
-                "the queue holds {depth} events, its limit is {}; retry later",
+                "{backlog} events and runs are admitted and not finished, the limit is {}; retry later",
                 service.options.queue_limit
             ),
         ));

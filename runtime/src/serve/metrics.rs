@@ -62,6 +62,8 @@ pub struct Metrics {
     pub retries: Counter,
     /// Events waiting in the queue.
     pub queue_depth: Gauge,
+    /// Runs pending or running.
+    pub unfinished_runs: Gauge,
 }
 
 impl Default for Metrics {
@@ -86,6 +88,7 @@ impl Metrics {
         });
         let retries = Counter::default();
         let queue_depth = Gauge::default();
+        let unfinished_runs = Gauge::default();
         registry.register(
             "events_received",
             "Events accepted into the queue",
@@ -127,6 +130,11 @@ impl Metrics {
             "Events waiting to be dispatched",
             queue_depth.clone(),
         );
+        registry.register(
+            "unfinished_runs",
+            "Runs pending or running; with the queue, what the intake limit counts",
+            unfinished_runs.clone(),
+        );
         Metrics {
             registry,
             events_received,
@@ -138,6 +146,7 @@ impl Metrics {
             step_seconds,
             retries,
             queue_depth,
+            unfinished_runs,
         }
     }
 

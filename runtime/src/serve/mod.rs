@@ -54,7 +54,9 @@ pub struct Options {
     pub poller: Option<PollerOptions>,
     /// How many runs execute at once.
     pub workers: usize,
-    /// How many events may wait in the queue before intake answers 429.
+    /// How much admitted work may be unfinished before intake answers 429
+    /// with `Retry-After`: events not yet dispatched plus runs pending or
+    /// running (waiting runs excluded).
     pub queue_limit: u64,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -185,6 +187,9 @@ pub struct Service {
     pub metrics: Metrics,
     /// Events waiting in the queue (mirrors the store's count).
     pub queue_depth: AtomicU64,
+    /// Runs pending or running: the store's count, read again at each
+    /// dispatch and when the workers are idle, less the runs ended since.
+    pub unfinished_runs: AtomicU64,
     /// Wakes the dispatcher: events were queued.
     pub queued: Notify,
     /// Wakes the workers: runs were created or became due.
@@ -261,6 +266,37 @@ impl Service {
         }
     }
 
+    /// What intake's limit counts: events not yet dispatched plus runs not
+    /// yet finished.
+    pub fn backlog(&self) -> u64 {
+        self.queue_depth
+            .load(Ordering::SeqCst)
+            .saturating_add(self.unfinished_runs.load(Ordering::SeqCst))
+    }
+
+    /// Accounts for a run that ended or parked on a wait. (A woken wait
+    /// was not counted when it became runnable: the count is read from the
+    /// store again at each dispatch and whenever the workers are idle.)
+    pub fn note_run_ended(&self) {
+        let before = self
+            .unfinished_runs
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_sub(1))
+            })
+            .unwrap_or(0);
+        self.metrics
+            .unfinished_runs
+            .set(i64::try_from(before.saturating_sub(1)).unwrap_or(i64::MAX));
+    }
+
+    /// Records the store's count of unfinished runs.
+    pub fn note_unfinished_runs(&self, runs: u64) {
+        self.unfinished_runs.store(runs, Ordering::SeqCst);
+        self.metrics
+            .unfinished_runs
+            .set(i64::try_from(runs).unwrap_or(i64::MAX));
+    }
+
     /// Begins the shutdown: intake refuses, workers take no new run.
     pub fn begin_stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
@@ -294,6 +330,7 @@ pub async fn serve(
     let deployments = Deployments::start(plan, project.as_ref(), &store, &options).await?;
     let resumed = blocking(&store, |s| s.recover()).await?;
     let depth = blocking(&store, |s| s.queue_depth()).await?;
+    let unfinished = blocking(&store, |s| s.unfinished_runs()).await?;
     let (stop, _) = watch::channel(false);
     let service = Arc::new(Service {
         metrics: Metrics::new(),
@@ -302,6 +339,7 @@ pub async fn serve(
         project,
         deployments,
         queue_depth: AtomicU64::new(depth),
+        unfinished_runs: AtomicU64::new(0),
         queued: Notify::new(),
         runnable: Notify::new(),
         replanned: Notify::new(),
@@ -313,6 +351,7 @@ pub async fn serve(
         .metrics
         .queue_depth
         .set(i64::try_from(depth).unwrap_or(i64::MAX));
+    service.note_unfinished_runs(unfinished);
     tracing::info!(
         plan = %service.deployments.current().id,
         resumed,

@@ -45,6 +45,11 @@ pub async fn run(service: Arc<Service>) {
         };
         if claimed.is_empty() {
             drop(slot);
+            // Idle: the count is read again, so runs another process
+            // retried, or waits that woke, are accounted for.
+            if let Ok(unfinished) = blocking(&service.store, |s| s.unfinished_runs()).await {
+                service.note_unfinished_runs(unfinished);
+            }
             let pause = until_next_wake(&service).await;
             tokio::select! {
                 () = notified => {}
@@ -133,9 +138,10 @@ async fn execute(service: &Arc<Service>, claimed: ClaimedRun) {
     }
     let id = claimed.id.clone();
     let now = now_ms();
-    if let Err(error) = blocking(&service.store, move |s| s.finish(&id, &report, now)).await {
+    match blocking(&service.store, move |s| s.finish(&id, &report, now)).await {
+        Ok(()) => service.note_run_ended(),
         // The run stays `running`: the next start resumes it from its journal.
-        tracing::error!(run = %claimed.id, %error, "recording the run's end failed");
+        Err(error) => tracing::error!(run = %claimed.id, %error, "recording the run's end failed"),
     }
     service.runnable.notify_waiters();
 }

@@ -161,6 +161,10 @@ pub trait Store: Send + Sync {
     /// How many events wait to be dispatched.
     fn queue_depth(&self) -> Result<u64, StoreError>;
 
+    /// How many runs are admitted but not finished: pending or running.
+    /// Waiting runs are not counted: a wait is a parked row, not work.
+    fn unfinished_runs(&self) -> Result<u64, StoreError>;
+
     /// The oldest events not yet dispatched.
     fn next_events(&self, limit: usize) -> Result<Vec<QueuedEvent>, StoreError>;
 

@@ -378,6 +378,19 @@ impl Store for SqliteStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    fn unfinished_runs(&self) -> Result<u64, StoreError> {
+        // Two ranges of the `runs_pending` index.
+        let n: i64 = self
+            .db()
+            .query_row(
+                "SELECT COUNT(*) FROM runs WHERE status IN ('pending', 'running')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     fn next_events(&self, limit: usize) -> Result<Vec<QueuedEvent>, StoreError> {
         let db = self.db();
         let mut query = db
