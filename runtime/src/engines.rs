@@ -35,6 +35,14 @@ impl Engines {
     }
 }
 
+impl Engines {
+    /// Why `connector` has no connection, when it has none (a connector
+    /// only triggers use, whose settings are missing).
+    pub fn unconnected(&self, connector: &str) -> Option<&ConnectionError> {
+        self.http.unconnected(connector)
+    }
+}
+
 impl Connectors for Engines {
     async fn call(&self, call: &ActionCall) -> Answer {
         match (&self.email, call.connector.as_str()) {

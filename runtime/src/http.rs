@@ -186,11 +186,20 @@ impl Connection {
 pub struct HttpConnectors {
     client: reqwest::Client,
     connections: BTreeMap<String, Connection>,
+    /// The connectors no action calls whose connection could not be made,
+    /// and why.
+    unconnected: BTreeMap<String, ConnectionError>,
     /// The named types answers are checked against.
     types: BTreeMap<String, idflow_compiler::plan::ir::Schema>,
 }
 
 impl HttpConnectors {
+    /// Why `connector` has no connection, when it has none: a connector
+    /// only triggers use whose settings are missing.
+    pub fn unconnected(&self, connector: &str) -> Option<&ConnectionError> {
+        self.unconnected.get(connector)
+    }
+
     /// Connects every HTTP connector of the plan, with `timeout` per request.
     pub fn new(
         plan: &Plan,
@@ -203,96 +212,32 @@ impl HttpConnectors {
             .redirect(same_origin_redirects())
             .build()
             .map_err(|e| ConnectionError::Client(e.to_string()))?;
+        let called = plan.called_connectors();
         let mut connections = BTreeMap::new();
+        let mut unconnected = BTreeMap::new();
         for connector in &plan.connectors {
             let native_http = connector.name == "http";
             if !native_http && !connector.actions.iter().any(|a| a.http.is_some()) {
                 continue;
             }
-            let resolve = |source: &Source| resolve(source, settings, &connector.name);
-            let base_url = match (settings.base_urls.get(&connector.name), &connector.base_url) {
-                (Some(url), _) => url.clone(),
-                (None, Some(source)) => resolve(source)?,
-                (None, None) => String::new(),
-            };
-            let header =
-                |name: &str, value: String| Some(Authorization::Header(name.to_owned(), value));
-            let auth = match &connector.auth {
-                None => None,
-                Some(Auth::Header { name, value }) => header(name, resolve(value)?),
-                Some(Auth::Bearer { token }) => {
-                    header("Authorization", format!("Bearer {}", resolve(token)?))
+            match Connection::connect(connector, settings) {
+                Ok(connection) => {
+                    connections.insert(connector.name.clone(), connection);
                 }
-                Some(Auth::Basic { user, password }) => {
-                    Some(Authorization::Basic(resolve(user)?, resolve(password)?))
+                // A connector only triggers use (`import okta` for its
+                // events, delivered by hook) needs no connection until
+                // something calls it — the System Log poller says so at
+                // start-up, naming what is missing.
+                Err(error) if !called.contains(connector.name.as_str()) => {
+                    unconnected.insert(connector.name.clone(), error);
                 }
-                Some(Auth::OAuth2PrivateKeyJwt {
-                    token_url,
-                    client_id,
-                    private_key,
-                    scopes,
-                }) => {
-                    let client = crate::oauth::PrivateKeyJwt::new(
-                        resolve(token_url)?,
-                        resolve(client_id)?,
-                        &resolve(private_key)?,
-                        resolve(scopes)?,
-                    )
-                    .map_err(|e| {
-                        ConnectionError::Client(format!("connector `{}`: {e}", connector.name))
-                    })?;
-                    Some(Authorization::OAuth(client))
-                }
-            };
-            let number = |key: &str| -> Result<Option<f64>, ConnectionError> {
-                let Some((_, source)) = connector.settings.iter().find(|(k, _)| k == key) else {
-                    return Ok(None);
-                };
-                let text = resolve(source)?;
-                text.parse::<f64>()
-                    .ok()
-                    .filter(|n| *n > 0.0)
-                    .map(Some)
-                    .ok_or_else(|| {
-                        ConnectionError::Client(format!(
-                            "connector `{}`: `{key}` must be a positive number, found {text:?}",
-                            connector.name
-                        ))
-                    })
-            };
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "a positive count of requests"
-            )]
-            let concurrency =
-                number("max_concurrency")?.map_or(DEFAULT_CONCURRENCY, |n| n as usize);
-            let pace = number("max_rate")?.map(|rate| {
-                (
-                    Duration::from_secs_f64(1.0 / rate),
-                    tokio::sync::Mutex::new(tokio::time::Instant::now()),
-                )
-            });
-            connections.insert(
-                connector.name.clone(),
-                Connection {
-                    plan: connector.clone(),
-                    base_url: base_url.trim_end_matches('/').to_owned(),
-                    auth,
-                    in_flight: tokio::sync::Semaphore::new(concurrency),
-                    pace,
-                    idempotency_header: connector
-                        .settings
-                        .iter()
-                        .find(|(k, _)| k == "idempotency_header")
-                        .map(|(_, source)| resolve(source))
-                        .transpose()?,
-                },
-            );
+                Err(error) => return Err(error),
+            }
         }
         Ok(HttpConnectors {
             client,
             connections,
+            unconnected,
             types: plan.types.iter().cloned().collect(),
         })
     }
@@ -355,6 +300,88 @@ fn send_error(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     error.to_string()
+}
+
+impl Connection {
+    /// Connects one connector: its base URL, authentication and limits.
+    fn connect(connector: &ConnectorPlan, settings: &Settings) -> Result<Self, ConnectionError> {
+        let resolve = |source: &Source| resolve(source, settings, &connector.name);
+        let base_url = match (settings.base_urls.get(&connector.name), &connector.base_url) {
+            (Some(url), _) => url.clone(),
+            (None, Some(source)) => resolve(source)?,
+            (None, None) => String::new(),
+        };
+        let header =
+            |name: &str, value: String| Some(Authorization::Header(name.to_owned(), value));
+        let auth = match &connector.auth {
+            None => None,
+            Some(Auth::Header { name, value }) => header(name, resolve(value)?),
+            Some(Auth::Bearer { token }) => {
+                header("Authorization", format!("Bearer {}", resolve(token)?))
+            }
+            Some(Auth::Basic { user, password }) => {
+                Some(Authorization::Basic(resolve(user)?, resolve(password)?))
+            }
+            Some(Auth::OAuth2PrivateKeyJwt {
+                token_url,
+                client_id,
+                private_key,
+                scopes,
+            }) => {
+                let client = crate::oauth::PrivateKeyJwt::new(
+                    resolve(token_url)?,
+                    resolve(client_id)?,
+                    &resolve(private_key)?,
+                    resolve(scopes)?,
+                )
+                .map_err(|e| {
+                    ConnectionError::Client(format!("connector `{}`: {e}", connector.name))
+                })?;
+                Some(Authorization::OAuth(client))
+            }
+        };
+        let number = |key: &str| -> Result<Option<f64>, ConnectionError> {
+            let Some((_, source)) = connector.settings.iter().find(|(k, _)| k == key) else {
+                return Ok(None);
+            };
+            let text = resolve(source)?;
+            text.parse::<f64>()
+                .ok()
+                .filter(|n| *n > 0.0)
+                .map(Some)
+                .ok_or_else(|| {
+                    ConnectionError::Client(format!(
+                        "connector `{}`: `{key}` must be a positive number, found {text:?}",
+                        connector.name
+                    ))
+                })
+        };
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a positive count of requests"
+        )]
+        let concurrency = number("max_concurrency")?.map_or(DEFAULT_CONCURRENCY, |n| n as usize);
+        let pace = number("max_rate")?.map(|rate| {
+            (
+                Duration::from_secs_f64(1.0 / rate),
+                tokio::sync::Mutex::new(tokio::time::Instant::now()),
+            )
+        });
+        Ok(Connection {
+            plan: connector.clone(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            auth,
+            in_flight: tokio::sync::Semaphore::new(concurrency),
+            pace,
+            idempotency_header: connector
+                .settings
+                .iter()
+                .find(|(k, _)| k == "idempotency_header")
+                .map(|(_, source)| resolve(source))
+                .transpose()?,
+        })
+    }
 }
 
 /// A source's value from the settings.

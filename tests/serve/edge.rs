@@ -255,3 +255,48 @@ fn a_burst_is_pushed_back_on_once_admitted_work_reaches_the_limit() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A project that imports `okta` for its events only: no flow calls an
+/// Okta action.
+const TRIGGERS_ONLY: &str = "import okta\n\n/// The helpdesk.\nconnector helpdesk {\n  base_url: \"http://127.0.0.1\"\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// A ticket for each failed sign-in.\nflow failed_signin {\n  when okta.user_session_start as e\n  where e.outcome?.result == \"FAILURE\"\n  then {\n    helpdesk.open(title: \"failed sign-in {e.uuid}\")\n  }\n}\n";
+
+#[test]
+fn the_poller_serves_a_project_that_imports_okta_for_its_triggers_only() {
+    let receiver = Receiver::start(Duration::ZERO);
+    receiver.recorded.lock().unwrap().log_events = vec![sample("user.session.start.failure.json")];
+    let poller = "\n[serve.okta_poller]\ninterval_seconds = 1\nsince = \"2020-01-01T00:00:00Z\"\n";
+    let dir = project(&receiver, poller);
+    std::fs::write(dir.path().join("flows.flow"), TRIGGERS_ONLY).unwrap();
+    let serve = Serve::start(dir.path());
+    receiver.wait_for("the ticket of the polled event", |r| {
+        r.iter().any(|r| r.route == "POST /tickets")
+    });
+    drop(serve);
+    // Without the poller, the hook needs no Okta token; with it, a
+    // missing token stops the start, naming the poller and the secret.
+    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml")).unwrap();
+    let without_token = manifest.replace(poller, "").replace(
+        "secrets = { OKTA_API_TOKEN = { env = \"TEST_OKTA_TOKEN\" } }\n",
+        "",
+    );
+    std::fs::write(dir.path().join("idflow.toml"), &without_token).unwrap();
+    let serve = Serve::start(dir.path());
+    let event = with_uuid(sample("user.session.start.failure.json"), "hooked-1");
+    let (status, _) = serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+    assert_eq!(status, 200);
+    receiver.wait_for("the ticket of the hooked event", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 2
+    });
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        format!("{without_token}{poller}"),
+    )
+    .unwrap();
+    let stderr = harness::refused_start(dir.path(), &[]);
+    assert!(
+        stderr
+            .contains("serve.okta_poller: the System Log poller reads through the Okta connection")
+            && stderr.contains("OKTA_API_TOKEN"),
+        "{stderr}"
+    );
+}

@@ -31,10 +31,27 @@ pub struct Plan {
     pub functions: Vec<FunctionPlan>,
     /// Which flows an event of each type can fire.
     pub index: TriggerIndex,
-    /// The connectors the flows call, as the runtime's engines need them.
+    /// The connectors the flows call, and those their triggers and `wait
+    /// for`s receive events from (the service's System Log poller reads
+    /// through Okta's), as the runtime's engines need them.
     pub connectors: Vec<ConnectorPlan>,
     /// The named types answers are checked against, by qualified name.
     pub types: Vec<(String, Schema)>,
+}
+
+impl Plan {
+    /// The connectors some action step of the flows calls, sorted: those
+    /// a run cannot do without.
+    pub fn called_connectors(&self) -> std::collections::BTreeSet<&str> {
+        self.flows
+            .iter()
+            .flat_map(|f| &f.steps)
+            .filter_map(|s| match &s.kind {
+                StepKind::Action { connector, .. } => Some(connector.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The shape a value must have: what the runtime checks an API's answer

@@ -130,16 +130,26 @@ fn build_with(
     })
 }
 
-/// The connectors some action step of the flows calls, sorted.
+/// The connectors the flows use, sorted: those an action step calls, a
+/// trigger or a `wait for` receives events from.
 fn used_connectors(flows: &[ir::FlowPlan]) -> std::collections::BTreeSet<String> {
-    flows
+    let triggers = flows
+        .iter()
+        .flat_map(|f| &f.triggers)
+        .filter_map(|t| match t {
+            ir::Trigger::Event { connector, .. } => Some(connector),
+            _ => None,
+        });
+    let steps = flows
         .iter()
         .flat_map(|f| &f.steps)
         .filter_map(|s| match &s.kind {
-            ir::StepKind::Action { connector, .. } => Some(connector.clone()),
+            ir::StepKind::Action { connector, .. } | ir::StepKind::WaitFor { connector, .. } => {
+                Some(connector)
+            }
             _ => None,
-        })
-        .collect()
+        });
+    triggers.chain(steps).cloned().collect()
 }
 
 /// The plan as pretty JSON, for people and tools.

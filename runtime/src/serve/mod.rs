@@ -328,6 +328,9 @@ pub async fn serve(
     options.validate()?;
     let plan = project.compile().map_err(ServeError::Compile)?;
     let deployments = Deployments::start(plan, project.as_ref(), &store, &options).await?;
+    if options.poller.is_some() {
+        poller::check(&deployments.current()).map_err(ServeError::Setup)?;
+    }
     let resumed = blocking(&store, |s| s.recover()).await?;
     let depth = blocking(&store, |s| s.queue_depth()).await?;
     let unfinished = blocking(&store, |s| s.unfinished_runs()).await?;

@@ -47,6 +47,28 @@ pub async fn run(service: Arc<Service>) {
     }
 }
 
+/// Whether the deployed plan can poll: it has Okta's `list_log_events`
+/// and an Okta connection. Checked at start-up, so a poller that could
+/// never poll stops the start, naming what is missing.
+pub fn check(deployment: &super::deployment::Deployment) -> Result<(), String> {
+    let has_okta = deployment
+        .plan
+        .connectors
+        .iter()
+        .any(|c| c.name == "okta" && c.actions.iter().any(|a| a.name == "list_log_events"));
+    if !has_okta {
+        return Err(
+            "serve.okta_poller: the System Log poller needs the project to `import okta` and use its events".to_owned(),
+        );
+    }
+    match deployment.engines.unconnected("okta") {
+        Some(error) => Err(format!(
+            "serve.okta_poller: the System Log poller reads through the Okta connection: {error}"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// One poll: the events published since the cursor, queued with the new
 /// cursor. How many were new.
 pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u64, String> {
@@ -60,14 +82,7 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
         None => now_ms(),
     };
     let deployment = service.deployments.current();
-    if !deployment
-        .plan
-        .connectors
-        .iter()
-        .any(|c| c.name == "okta" && c.actions.iter().any(|a| a.name == "list_log_events"))
-    {
-        return Err("the poller needs the project to `import okta`".to_owned());
-    }
+    check(&deployment)?;
     let call = ActionCall {
         connector: "okta".to_owned(),
         action: "list_log_events".to_owned(),
