@@ -210,6 +210,19 @@ pub enum AuditCommand {
     Verify(AuditVerifyArgs),
 }
 
+/// Which store a reading command opens.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The store; default: [serve] store in the project's idflow.toml, else
+    /// .idflow/state.db beside it.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// The project directory; default: the nearest directory upward from the
+    /// current one that holds an idflow.toml.
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+}
+
 /// Arguments of `idflow audit export`.
 #[derive(Debug, Args)]
 pub struct AuditExportArgs {
@@ -219,17 +232,17 @@ pub struct AuditExportArgs {
     /// One JSON object per line, or CSV.
     #[arg(long, value_enum, default_value_t = AuditFormat::Jsonl)]
     pub format: AuditFormat,
-    /// The store; default: .idflow/state.db in the current directory.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
+    /// Where the store is.
+    #[command(flatten)]
+    pub at: StoreArgs,
 }
 
 /// Arguments of `idflow audit verify`.
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
-    /// The store; default: .idflow/state.db in the current directory.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
+    /// Where the store is.
+    #[command(flatten)]
+    pub at: StoreArgs,
 }
 
 /// Output formats of `idflow audit export`.
@@ -246,9 +259,9 @@ pub enum AuditFormat {
 pub struct RunsIdArgs {
     /// The run's id, as `idflow runs list` prints it.
     pub id: String,
-    /// The run store; default: .idflow/state.db in the current directory.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
+    /// Where the store is.
+    #[command(flatten)]
+    pub at: StoreArgs,
 }
 
 /// Arguments of `idflow runs list`.
@@ -264,9 +277,9 @@ pub struct RunsListArgs {
     /// How many runs at most.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
-    /// The run store; default: .idflow/state.db in the current directory.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
+    /// Where the store is.
+    #[command(flatten)]
+    pub at: StoreArgs,
     /// How to print them.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
@@ -277,9 +290,9 @@ pub struct RunsListArgs {
 pub struct RunsShowArgs {
     /// The run's id, as `idflow runs list` prints it.
     pub id: String,
-    /// The run store; default: .idflow/state.db in the current directory.
-    #[arg(long)]
-    pub store: Option<PathBuf>,
+    /// Where the store is.
+    #[command(flatten)]
+    pub at: StoreArgs,
     /// How to print it.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,

@@ -329,7 +329,9 @@ pub fn environments(
 #[serde(deny_unknown_fields)]
 struct ServeSection {
     listen: Option<std::net::SocketAddr>,
-    store: Option<PathBuf>,
+    /// Read by [`serve_store`]; declared so `deny_unknown_fields` takes it.
+    #[serde(rename = "store")]
+    _store: Option<PathBuf>,
     workers: Option<usize>,
     queue_limit: Option<u64>,
     max_body_bytes: Option<usize>,
@@ -364,9 +366,26 @@ struct WebhookSection {
     signature_header: Option<String>,
 }
 
-/// What `[serve]` says: the service's options (secrets resolved) and the
-/// store's path, if set (relative to the manifest's folder).
-pub fn serve_options(manifest: &Path) -> Result<(idflow_runtime::serve::Options, Option<PathBuf>)> {
+/// The store `[serve] store = "…"` names (relative to the manifest's
+/// folder), if the manifest sets one; nothing else of `[serve]` is read, so
+/// no secret needs to be set to find the store.
+pub fn serve_store(manifest: &Path) -> Result<Option<PathBuf>> {
+    let Some(serve) = read(manifest)?.and_then(|t| t.get("serve").cloned()) else {
+        return Ok(None);
+    };
+    match serve.get("store") {
+        None => Ok(None),
+        Some(toml::Value::String(path)) => {
+            let here = manifest.parent().unwrap_or_else(|| Path::new("."));
+            Ok(Some(here.join(path)))
+        }
+        Some(_) => bail!("`{}`: serve.store must be a path", manifest.display()),
+    }
+}
+
+/// What `[serve]` says: the service's options, secrets resolved. (Its
+/// `store` is read by [`serve_store`].)
+pub fn serve_options(manifest: &Path) -> Result<idflow_runtime::serve::Options> {
     use idflow_runtime::serve::{Options, PollerOptions, WebhookAuth};
     use std::time::Duration;
     let section: ServeSection = match read(manifest)?.and_then(|t| t.get("serve").cloned()) {
@@ -427,5 +446,5 @@ pub fn serve_options(manifest: &Path) -> Result<(idflow_runtime::serve::Options,
             },
         );
     }
-    Ok((options, section.store.map(|p| here.join(p))))
+    Ok(options)
 }

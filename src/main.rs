@@ -7,6 +7,7 @@ mod config;
 mod files;
 mod provenance;
 mod report;
+mod store;
 
 use std::process::ExitCode;
 

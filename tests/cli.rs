@@ -766,6 +766,71 @@ fn a_secret_echoed_as_a_key_or_as_basic_auth_is_masked_everywhere() {
 }
 
 #[test]
+fn run_runs_and_audit_find_the_same_store_from_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("tests")).unwrap();
+    std::fs::write(project.join("a.flow"), SIGNIN).unwrap();
+    std::fs::write(project.join("idflow.toml"), "").unwrap();
+    std::fs::write(dir.path().join("event.json"), EVENT).unwrap();
+    let ran = idflow(
+        &["run", "project", "--event", "event.json", "--dry-run"],
+        dir.path(),
+    );
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    assert!(
+        stderr(&ran).contains("recorded in project/.idflow/state.db"),
+        "{}",
+        stderr(&ran)
+    );
+    // From the parent with --project, from the project, from a folder in it.
+    let places: [(&[&str], &Path); 3] = [
+        (&["--project", "project"], dir.path()),
+        (&[], &project),
+        (&[], &project.join("tests")),
+    ];
+    for (extra, cwd) in places {
+        let listed = idflow(&[&["runs", "list"], extra].concat(), cwd);
+        assert!(
+            stdout(&listed).contains("suspend_failures"),
+            "{extra:?} in {}: {}",
+            cwd.display(),
+            stderr(&listed)
+        );
+        let verified = idflow(&[&["audit", "verify"], extra].concat(), cwd);
+        assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    }
+    // Elsewhere, the error says where it looked.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let listed = idflow(&["runs", "list"], elsewhere.path());
+    assert_eq!(listed.status.code(), Some(2));
+    assert!(
+        stderr(&listed).contains("no store at ./.idflow/state.db (beside ./idflow.toml"),
+        "{}",
+        stderr(&listed)
+    );
+    // `[serve] store` moves it for every command.
+    std::fs::write(
+        project.join("idflow.toml"),
+        "[serve]\nstore = \"var/history.db\"\n",
+    )
+    .unwrap();
+    let ran = idflow(
+        &["run", "project", "--event", "event.json", "--dry-run"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&ran).contains("recorded in project/var/history.db"),
+        "{}",
+        stderr(&ran)
+    );
+    let listed = idflow(&["runs", "list"], &project);
+    assert_eq!(stdout(&listed).lines().count(), 1, "{}", stdout(&listed));
+    let listed = idflow(&["audit", "verify", "--project", "project"], dir.path());
+    assert!(stderr(&listed).is_empty(), "{}", stderr(&listed));
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

@@ -2,34 +2,27 @@
 //! verify`: the store's hash-chained audit log, read back and checked.
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use idflow_compiler::plan::typed::parse_instant;
 use idflow_compiler::plan::value::format_time;
 use idflow_runtime::audit::{AuditRecord, ChainCheck, Verdict};
 use idflow_runtime::store::{SqliteStore, Store};
 
 use super::Outcome;
-use crate::cli::{AuditCommand, AuditExportArgs, AuditFormat};
+use crate::cli::{AuditCommand, AuditExportArgs, AuditFormat, StoreArgs};
 use crate::report;
 
 /// Runs the command.
 pub fn run(command: &AuditCommand) -> Result<Outcome> {
     match command {
         AuditCommand::Export(args) => export(args),
-        AuditCommand::Verify(args) => verify(args.store.as_ref()),
+        AuditCommand::Verify(args) => verify(&args.at),
     }
 }
 
-fn open(store: Option<&PathBuf>) -> Result<SqliteStore> {
-    let path = store
-        .cloned()
-        .unwrap_or_else(|| super::runs::default_store(&[]));
-    if !path.exists() {
-        bail!("no store at {}: nothing has run here yet", path.display());
-    }
-    Ok(SqliteStore::open(&path)?)
+fn open(at: &StoreArgs) -> Result<SqliteStore> {
+    Ok(super::runs::open(at)?.1)
 }
 
 fn export(args: &AuditExportArgs) -> Result<Outcome> {
@@ -40,7 +33,7 @@ fn export(args: &AuditExportArgs) -> Result<Outcome> {
         ),
         None => None,
     };
-    let store = open(args.store.as_ref())?;
+    let store = open(&args.at)?;
     // Each record is written as it is read: an export of years of log is
     // never held whole.
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
@@ -124,9 +117,9 @@ fn exported(record: &AuditRecord) -> serde_json::Value {
     })
 }
 
-fn verify(store: Option<&PathBuf>) -> Result<Outcome> {
+fn verify(at: &StoreArgs) -> Result<Outcome> {
     let mut chain = ChainCheck::default();
-    open(store)?.audit_scan(None, &mut |record| chain.check(&record))?;
+    open(at)?.audit_scan(None, &mut |record| chain.check(&record))?;
     match chain.verdict() {
         Verdict::Intact { count, head } => {
             report::out(&format!(

@@ -88,10 +88,11 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
         run_flows(&runtime, &executor, &plan, &firings)
     };
-    let store_path = args
-        .store
-        .clone()
-        .unwrap_or_else(|| super::runs::default_store(&args.paths));
+    let store_path = crate::store::locate(
+        &crate::store::project_of(&args.paths),
+        args.store.as_deref(),
+    )?
+    .path;
     let mut store = None;
     let mut failed = false;
     for (firing, firing_runs) in firings.iter().zip(&runs) {

@@ -2,31 +2,20 @@
 //! project's store.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use idflow_runtime::store::{RunSummary, SqliteStore, Store};
 
 use super::Outcome;
-use crate::cli::{RunFormat, RunsCommand};
-use crate::{config, report};
-
-/// The store of a project: `.idflow/state.db` beside its `idflow.toml`.
-pub fn default_store(paths: &[PathBuf]) -> PathBuf {
-    let manifest = config::manifest_path(paths);
-    manifest
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join(".idflow")
-        .join("state.db")
-}
+use crate::cli::{RunFormat, RunsCommand, StoreArgs};
+use crate::report;
 
 /// Runs the command.
 pub fn run(command: &RunsCommand) -> Result<Outcome> {
     match command {
         RunsCommand::List(args) => {
-            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
-            let store = open(&path)?;
+            let store = open(&args.at)?.1;
             let runs = store.list(args.flow.as_deref(), args.status.as_deref(), args.limit)?;
             report::out(&match args.format {
                 RunFormat::Human => runs.iter().map(line).collect::<String>(),
@@ -40,8 +29,7 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
             }
         }
         RunsCommand::Show(args) => {
-            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
-            let store = open(&path)?;
+            let (path, store) = open(&args.at)?;
             let Some((run, steps)) = store.show(&args.id)? else {
                 bail!("no run `{}` in {}", args.id, path.display());
             };
@@ -63,8 +51,8 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
             });
         }
         RunsCommand::Retry(args) => {
-            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
-            if !open(&path)?.retry(&args.id)? {
+            let (path, store) = open(&args.at)?;
+            if !store.retry(&args.id)? {
                 bail!(
                     "no failed or cancelled run `{}` of `idflow serve` in {}",
                     args.id,
@@ -77,9 +65,9 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
             ));
         }
         RunsCommand::Cancel(args) => {
-            let path = args.store.clone().unwrap_or_else(|| default_store(&[]));
+            let (path, store) = open(&args.at)?;
             let now = idflow_runtime::event::now_ms();
-            if !open(&path)?.cancel(&args.id, now)? {
+            if !store.cancel(&args.id, now)? {
                 bail!(
                     "no pending, waiting or running run `{}` in {}",
                     args.id,
@@ -92,14 +80,12 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn open(path: &Path) -> Result<SqliteStore> {
-    if !path.exists() {
-        bail!(
-            "no run history at {}: `idflow run` records runs there",
-            path.display()
-        );
-    }
-    Ok(SqliteStore::open(path)?)
+/// The project's store, which must exist; its path, for messages.
+pub fn open(at: &StoreArgs) -> Result<(PathBuf, SqliteStore)> {
+    let dir = crate::store::project_around(at.project.as_deref());
+    let path = crate::store::existing(&dir, at.store.as_deref())?.path;
+    let store = SqliteStore::open(&path)?;
+    Ok((path, store))
 }
 
 /// One run on one line.

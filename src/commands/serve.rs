@@ -12,6 +12,7 @@ use idflow_compiler::plan::{self, Plan, PlanError};
 use idflow_runtime::http::Settings;
 use idflow_runtime::serve::{self, Project};
 use idflow_runtime::store::SqliteStore;
+use idflow_runtime::store::lock::ServeLock;
 
 use super::Outcome;
 use crate::cli::{LogFormat, ServeArgs};
@@ -70,16 +71,17 @@ pub fn run(args: &ServeArgs) -> Result<Outcome> {
         .config
         .clone()
         .unwrap_or_else(|| config::manifest_path(&paths));
-    let (mut options, store_path) = config::serve_options(&manifest)?;
+    let mut options = config::serve_options(&manifest)?;
     if let Some(listen) = args.listen {
         options.listen = listen;
     }
     options.watch = !args.no_watch;
-    let store_path = args
-        .store
-        .clone()
-        .or(store_path)
-        .unwrap_or_else(|| super::runs::default_store(&paths));
+    let project_dir = manifest
+        .parent()
+        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf);
+    let store_path = crate::store::locate(&project_dir, args.store.as_deref())?.path;
+    // Held until the process ends: one service per store file.
+    let _lock = ServeLock::acquire(&store_path)?;
     let store = Arc::new(SqliteStore::open(&store_path)?);
     let project = Arc::new(DiskProject {
         paths,

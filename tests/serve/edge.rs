@@ -300,3 +300,22 @@ fn the_poller_serves_a_project_that_imports_okta_for_its_triggers_only() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_second_service_on_the_same_store_refuses_to_start_naming_the_first() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
+        .unwrap()
+        .replace("[serve]\n", "[serve]\nstore = \"state.db\"\n");
+    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+    let serve = Serve::start(dir.path());
+    let stderr = harness::refused_start(dir.path(), &[]);
+    assert!(
+        stderr.contains(&format!(
+            "another `idflow serve` (process {}) already serves the store",
+            serve.pid()
+        )),
+        "{stderr}"
+    );
+}

@@ -11,6 +11,7 @@
 //! processes share the work: [`Store::claim`] is the one place that must
 //! then lock rows). Every method that changes state is one transaction.
 
+pub mod lock;
 pub mod sqlite;
 
 use std::collections::HashMap;
