@@ -64,7 +64,7 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Compile a project into its plan artifact (binary, or JSON with `--format json`).
     #[command(
-        after_help = "Examples:\n  idflow build examples -o plan.idflow\n  idflow build . -o plan.json --format json"
+        after_help = "Examples:\n  idflow build examples -o plan.idflow\n  idflow build . -o plan.json --format json\n\nNo command loads the artifact: `idflow run` and `idflow serve` compile the\nproject themselves (and `serve` again when it changes). The artifact is the\nreviewable record of what a commit compiles to; `build` prints its plan id,\nthe id `idflow serve` deploys the same project under (`/readyz`, the audit\nlog's `deploy` records), so a release can be tied to what ran."
     )]
     Build(BuildArgs),
     /// Print the optimized plan of a project's flows: steps, dependencies, waves,
@@ -367,12 +367,14 @@ pub enum ReplayFormat {
     Json,
 }
 
-/// Output formats of `idflow run`.
+/// Output formats of `idflow run` and `idflow runs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RunFormat {
-    /// A readable trace per run.
+    /// For people: `run` and `runs show` print each run's trace, a line per
+    /// step; `runs list` a line per run (id, flow, status, detail).
     Human,
-    /// One JSON object per step, then one per run.
+    /// JSON lines: `run` an object per step, then one per run; `runs list`
+    /// an object per run; `runs show` one object, the run and its steps.
     Json,
 }
 
@@ -395,7 +397,8 @@ pub struct BuildArgs {
 /// Encodings of a plan artifact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BuildFormat {
-    /// Compact (MessagePack), with a magic number and the format version: what the runtime loads.
+    /// Compact (MessagePack), with a magic number and the format version: the
+    /// plan as the service stores it, hashed into its plan id.
     Binary,
     /// Pretty JSON, for people and tools.
     Json,

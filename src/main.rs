@@ -8,6 +8,7 @@ mod files;
 mod provenance;
 mod report;
 mod store;
+mod trace_text;
 
 use std::process::ExitCode;
 

@@ -831,6 +831,63 @@ fn run_runs_and_audit_find_the_same_store_from_the_project() {
 }
 
 #[test]
+fn runs_show_prints_the_trace_run_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let store = dir.path().join("history.db");
+    let store = store.to_str().unwrap();
+    let examples = examples.to_str().unwrap();
+    let event = format!("{examples}/events/user-deactivated.json");
+    let fixtures = format!("{examples}/fixtures");
+    let ran = idflow(
+        &[
+            "run",
+            examples,
+            "--event",
+            &event,
+            "--dry-run",
+            "--fixtures",
+            &fixtures,
+            "--store",
+            store,
+        ],
+        dir.path(),
+    );
+    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
+    let listed = idflow(
+        &["runs", "list", "--store", store, "--format", "json"],
+        dir.path(),
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(stdout(&listed).lines().next().unwrap()).unwrap();
+    let shown = idflow(
+        &[
+            "runs",
+            "show",
+            run["id"].as_str().unwrap(),
+            "--store",
+            store,
+        ],
+        dir.path(),
+    );
+    let steps = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("  #"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (printed, stored) = (stdout(&ran), stdout(&shown));
+    assert!(steps(&printed).len() > 5, "{printed}");
+    assert_eq!(steps(&printed), steps(&stored), "{stored}");
+    assert_eq!(printed.lines().next(), stored.lines().next());
+    assert!(stored.contains("  succeeded  (run "), "{stored}");
+    // The help of --format says what each command prints.
+    let help = stdout(&idflow(&["runs", "list", "--help"], dir.path()));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("`runs list` a line per run"), "{help}");
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

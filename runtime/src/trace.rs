@@ -4,13 +4,13 @@
 //! even inside a longer text.
 
 use idflow_compiler::plan::value::Value;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What replaces a secret.
 pub const REDACTED: &str = "‹redacted›";
 
-/// One traced step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One traced step; the run history stores it as JSON and reads it back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TraceEntry {
     /// The flow the step belongs to (a called flow's steps are in its
     /// caller's trace); not serialized: the run says which flow it is.
@@ -23,16 +23,16 @@ pub struct TraceEntry {
     /// How it ended.
     pub status: StepStatus,
     /// Its arguments, redacted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<serde_json::Value>,
     /// Its result, redacted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<serde_json::Value>,
     /// Why it failed, redacted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Each try of an action the engine retried (or that failed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<crate::connectors::Attempt>,
     /// When it started, in milliseconds since the epoch.
     pub started_ms: i64,
@@ -43,7 +43,7 @@ pub struct TraceEntry {
 }
 
 /// How a step ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Done.

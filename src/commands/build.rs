@@ -20,8 +20,9 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     };
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let id = plan::plan_id(&plan::to_binary(&plan)?);
     report::note(&format!(
-        "{} flow(s) planned into {} ({} bytes)",
+        "{} flow(s) planned into {} ({} bytes): plan {id}, the id `idflow serve` deploys this project under",
         plan.flows.len(),
         args.output.display(),
         bytes.len()

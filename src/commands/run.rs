@@ -19,7 +19,7 @@ use idflow_runtime::event;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::store::{SqliteStore, Store};
-use idflow_runtime::trace::{Redactor, StepStatus};
+use idflow_runtime::trace::Redactor;
 
 use super::Outcome;
 use crate::cli::{RunArgs, RunFormat};
@@ -287,56 +287,19 @@ fn read_event(path: &std::path::Path) -> Result<serde_json::Value> {
 
 /// A run as people read it: a line per step, its status, then the outcome.
 fn human(run: &RunReport, dry_run: bool) -> String {
-    let mut out = String::new();
-    let mode = if dry_run { "  (dry run)" } else { "" };
-    let _ = writeln!(out, "run {}  {}{mode}", run.flow, run.version);
-    for entry in &run.trace {
-        let status = match entry.status {
-            StepStatus::Ok => "ok",
-            StepStatus::NotSent => "NOT SENT (dry run)",
-            StepStatus::Fixture => "from fixture, not sent",
-            StepStatus::Failed => "FAILED",
-            StepStatus::Waiting => "waiting",
-            StepStatus::NotWaited => "not waited (dry run)",
-            StepStatus::Replayed => "replayed from the journal, not sent again",
-        };
-        let _ = write!(out, "  #{:<3} {:<32} {status}", entry.step, entry.what);
-        if let Some(input) = &entry.input {
-            let _ = write!(out, "  {input}");
-        }
-        if let Some(error) = &entry.error {
-            let _ = write!(out, "  {error}");
-        }
-        if entry.attempts.len() > 1 {
-            let tries: Vec<String> = entry
-                .attempts
-                .iter()
-                .map(|a| {
-                    a.status
-                        .map_or_else(|| a.error.clone().unwrap_or_default(), |s| s.to_string())
-                })
-                .collect();
-            let _ = write!(out, "  (tries: {})", tries.join(", "));
-        }
-        out.push('\n');
-    }
-    let _ = writeln!(
-        out,
-        "  {}",
-        match &run.status {
-            RunStatus::Succeeded => "succeeded".to_owned(),
-            RunStatus::Stopped { reason } => format!(
-                "stopped{}",
-                reason
-                    .as_ref()
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default()
-            ),
-            RunStatus::Failed { error } => format!("FAILED: {error}"),
-            RunStatus::Waiting { on, .. } => format!("waiting: {on}"),
-        }
-    );
-    out
+    let outcome = match &run.status {
+        RunStatus::Succeeded => "succeeded".to_owned(),
+        RunStatus::Stopped { reason } => format!(
+            "stopped{}",
+            reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ),
+        RunStatus::Failed { error } => format!("FAILED: {error}"),
+        RunStatus::Waiting { on, .. } => format!("waiting: {on}"),
+    };
+    crate::trace_text::run(&run.flow, &run.version, dry_run, &run.trace, &outcome)
 }
 
 /// One JSON line per step, then one for the run.

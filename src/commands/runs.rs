@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use idflow_runtime::store::{RunSummary, SqliteStore, Store};
+use idflow_runtime::trace::TraceEntry;
 
 use super::Outcome;
 use crate::cli::{RunFormat, RunsCommand, StoreArgs};
@@ -34,17 +35,7 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
                 bail!("no run `{}` in {}", args.id, path.display());
             };
             report::out(&match args.format {
-                RunFormat::Human => {
-                    let mut text = line(&run);
-                    let _ = writeln!(text, "  version {}", run.version);
-                    if let Some(event) = &run.event_id {
-                        let _ = writeln!(text, "  event   {event}");
-                    }
-                    for step in &steps {
-                        let _ = writeln!(text, "  {step}");
-                    }
-                    text
-                }
+                RunFormat::Human => readable(&run, &steps),
                 RunFormat::Json => {
                     serde_json::json!({ "run": run, "steps": steps }).to_string() + "\n"
                 }
@@ -86,6 +77,36 @@ pub fn open(at: &StoreArgs) -> Result<(PathBuf, SqliteStore)> {
     let path = crate::store::existing(&dir, at.store.as_deref())?.path;
     let store = SqliteStore::open(&path)?;
     Ok((path, store))
+}
+
+/// A stored run as `idflow run` printed it: its trace, then its status
+/// (and the event that fired it). A step the history holds in a shape this
+/// version does not read is shown as it is stored.
+fn readable(run: &RunSummary, steps: &[serde_json::Value]) -> String {
+    let mut text = format!(
+        "run {}  {}{}\n",
+        run.flow,
+        run.version,
+        if run.dry_run { "  (dry run)" } else { "" }
+    );
+    if let Some(event) = &run.event_id {
+        let _ = writeln!(text, "  event {event}");
+    }
+    for step in steps {
+        match serde_json::from_value::<TraceEntry>(step.clone()) {
+            Ok(entry) => text.push_str(&crate::trace_text::step(&entry)),
+            Err(_) => {
+                let _ = writeln!(text, "  {step}");
+            }
+        }
+    }
+    let detail = run
+        .detail
+        .as_ref()
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    let _ = writeln!(text, "  {}{detail}  (run {})", run.status, run.id);
+    text
 }
 
 /// One run on one line.

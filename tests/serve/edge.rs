@@ -319,3 +319,27 @@ fn a_second_service_on_the_same_store_refuses_to_start_naming_the_first() {
         "{stderr}"
     );
 }
+
+#[test]
+fn build_prints_the_plan_id_serve_deploys_the_project_under() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .arg("build")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("plan.idflow"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&built.stderr).into_owned();
+    let id = said
+        .split("plan ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("no plan id in {said:?}"))
+        .to_owned();
+    assert_eq!(id.len(), 32, "{said}");
+    let serve = Serve::start(dir.path());
+    let (_, ready) = serve.request("GET", "/readyz", &[], b"");
+    assert_eq!(ready.trim(), format!("ready: plan {id}"));
+}

@@ -178,6 +178,18 @@ pub fn to_binary(plan: &Plan) -> Result<Vec<u8>, PlanError> {
     Ok(bytes)
 }
 
+/// The id of a plan as the service deploys it: the first 32 hexadecimal
+/// digits of the SHA-256 of its binary form. `idflow build` prints it,
+/// `idflow serve` reports it (`/readyz`, the audit log), so one names the
+/// other.
+pub fn plan_id(binary: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(binary))
+        .chars()
+        .take(32)
+        .collect()
+}
+
 /// Reads a binary plan, refusing another format version.
 pub fn from_binary(bytes: &[u8]) -> Result<Plan, PlanError> {
     let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {

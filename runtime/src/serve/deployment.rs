@@ -10,7 +10,6 @@ use idflow_compiler::jit::{Matcher, Mode};
 use idflow_compiler::plan::ir::{Schema, Trigger};
 use idflow_compiler::plan::value::Value;
 use idflow_compiler::plan::{self, Plan};
-use sha2::{Digest, Sha256};
 
 use super::{Options, Project, ServeError, blocking};
 use crate::engines::Engines;
@@ -47,10 +46,7 @@ impl Deployment {
         options: &Options,
     ) -> Result<(Self, Vec<u8>), String> {
         let binary = plan::to_binary(&plan).map_err(|e| e.to_string())?;
-        let id = hex::encode(Sha256::digest(&binary))
-            .chars()
-            .take(32)
-            .collect();
+        let id = plan::plan_id(&binary);
         let settings = project.settings(&plan)?;
         let redactor = settings.redactor(&plan);
         let engines =
