@@ -87,6 +87,10 @@ pub fn version(flow: &str, version: &str, provenance: &Provenance) -> NewRecord 
 /// the actions it replays from its journal audited already: they are left
 /// out, so each action sent is audited once. A run that waited was not
 /// audited while it waited: what it replays is audited at its end.
+///
+/// A dry run sent nothing: it is recorded as a run marked `dry_run`, with
+/// the number of actions it only showed (`not_sent`), and no `action`
+/// record — the log's actions are the ones that reached a system.
 pub fn run(
     run_id: &str,
     report: &RunReport,
@@ -100,20 +104,33 @@ pub fn run(
         RunStatus::Failed { error } => ("failed", Some(error.clone())),
         RunStatus::Waiting { on, .. } => ("waiting", Some(on.clone())),
     };
-    let mut records = vec![NewRecord {
-        kind: "run",
-        data: json!({
-            "run": run_id,
-            "flow": report.flow,
-            "version": report.version,
-            "event": event_id,
-            "status": status,
-            "detail": detail,
-            "dry_run": dry_run,
-        }),
-    }];
+    let mut data = json!({
+        "run": run_id,
+        "flow": report.flow,
+        "version": report.version,
+        "event": event_id,
+        "status": status,
+        "detail": detail,
+        "dry_run": dry_run,
+    });
+    if dry_run {
+        let shown = report.trace.iter().filter(|e| e.input.is_some()).count();
+        data["not_sent"] = json!(shown);
+        return vec![NewRecord { kind: "run", data }];
+    }
+    let mut records = vec![NewRecord { kind: "run", data }];
+    // Only what reached a system: never a step a dry run or a fixture
+    // answered, whatever the caller says.
+    let sent = |status: StepStatus| {
+        matches!(
+            status,
+            StepStatus::Ok | StepStatus::Failed | StepStatus::Replayed
+        )
+    };
     let audited = |entry: &&TraceEntry| {
-        entry.input.is_some() && !(concluded_before && entry.status == StepStatus::Replayed)
+        entry.input.is_some()
+            && sent(entry.status)
+            && !(concluded_before && entry.status == StepStatus::Replayed)
     };
     for entry in report.trace.iter().filter(audited) {
         let status = serde_json::to_value(entry.status).unwrap_or(Json::Null);
