@@ -98,7 +98,7 @@ pub enum Command {
     /// sent, hash-chained in the store.
     #[command(
         subcommand,
-        after_help = "Examples:\n  idflow audit verify\n  idflow audit export --since 2026-11-01 --format csv > audit-november.csv\n  idflow audit export --store /var/lib/idflow/state.db > audit.jsonl\n\n`verify` exits 1 and names the first record that was modified, removed or moved."
+        after_help = "Examples:\n  idflow audit verify\n  idflow audit verify --anchor 4f1c…e2 (the hash of yesterday's last record)\n  idflow audit export --since 2026-11-01 --format csv > audit-november.csv\n  idflow audit export --store /var/lib/idflow/state.db > audit.jsonl\n\n`verify` exits 1 and names the first record that was modified, removed or moved,\nor says the anchor is not in the chain. Records sealed with the project's\n[audit] key are checked with it."
     )]
     Audit(AuditCommand),
     /// Run the service: Okta Event Hooks, webhooks, schedules, the System Log
@@ -243,6 +243,10 @@ pub struct AuditVerifyArgs {
     /// Where the store is.
     #[command(flatten)]
     pub at: StoreArgs,
+    /// A record hash published elsewhere (the last line of an earlier export,
+    /// a ticket): the chain must still pass through it.
+    #[arg(long)]
+    pub anchor: Option<String>,
 }
 
 /// Output formats of `idflow audit export`.

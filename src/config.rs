@@ -366,6 +366,33 @@ struct WebhookSection {
     signature_header: Option<String>,
 }
 
+/// The key that seals the audit log, from `[audit] key = { env = "VAR" }`
+/// or `{ file = "path" }` (never the store, never the manifest); none when
+/// the manifest sets none. A key that is set but empty, or whose variable
+/// or file is missing, is an error: writing unsealed records after sealed
+/// ones would look like a forgery.
+pub fn audit_key(manifest: &Path) -> Result<Option<idflow_runtime::audit::AuditKey>> {
+    let Some(audit) = read(manifest)?.and_then(|t| t.get("audit").cloned()) else {
+        return Ok(None);
+    };
+    let Some(table) = audit.as_table() else {
+        bail!("`{}`: [audit] must be a table", manifest.display());
+    };
+    if let Some(unknown) = table.keys().find(|k| *k != "key") {
+        bail!(
+            "`{}`: audit.{unknown}: [audit] takes `key` only",
+            manifest.display()
+        );
+    }
+    let Some(key) = table.get("key") else {
+        return Ok(None);
+    };
+    let here = manifest.parent().unwrap_or_else(|| Path::new("."));
+    let name = format!("`{}`: audit.key", manifest.display());
+    let value = secret_source(key, here, &name)?.resolve(&name)?;
+    Ok(idflow_runtime::audit::AuditKey::new(value.into_bytes()))
+}
+
 /// The store `[serve] store = "…"` names (relative to the manifest's
 /// folder), if the manifest sets one; nothing else of `[serve]` is read, so
 /// no secret needs to be set to find the store.

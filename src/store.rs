@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
+use idflow_runtime::store::SqliteStore;
 
 use crate::config;
 
@@ -86,4 +87,11 @@ pub fn existing(dir: &Path, given: Option<&Path>) -> Result<Location> {
         );
     }
     Ok(location)
+}
+
+/// Opens a store that runs are written to, sealing its audit records with
+/// the project's `[audit] key` when `manifest` sets one.
+pub fn open_writing(path: &Path, manifest: &Path) -> Result<SqliteStore> {
+    let key = config::audit_key(manifest)?;
+    Ok(SqliteStore::open(path)?.with_audit_key(key))
 }

@@ -189,3 +189,153 @@ fn export_since_a_time_and_without_a_store() {
     assert_eq!(none.status.code(), Some(2));
     assert!(text(&none.stderr).contains("no store at /nonexistent/state.db"));
 }
+
+/// A project whose audit log is sealed with a key from `TEST_AUDIT_KEY`,
+/// and the store its dry runs of the sample deactivation wrote, run `runs`
+/// times.
+fn keyed_project(runs: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import okta\n\n/// Suspends deactivated users.\nflow suspend_leavers {\n  when okta.user_deactivated as e\n  where e.target != null\n  then {\n    okta.suspend_user(id: e.target[0].id)\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[audit]\nkey = { env = \"TEST_AUDIT_KEY\" }\n",
+    )
+    .unwrap();
+    let event = support::root().join("examples/events/user-deactivated.json");
+    for _ in 0..runs {
+        let output = idflow_in(
+            dir.path(),
+            &["run", ".", "--event", event.to_str().unwrap(), "--dry-run"],
+            Some("the-audit-key"),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    }
+    dir
+}
+
+fn idflow_in(dir: &Path, args: &[&str], key: Option<&str>) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_idflow"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TEST_AUDIT_KEY");
+    if let Some(key) = key {
+        command.env("TEST_AUDIT_KEY", key);
+    }
+    command.output().unwrap()
+}
+
+/// Rewrites the whole chain from `from` on as someone who can write the
+/// store but has no key would: every hash recomputed with plain SHA-256.
+fn rebuild_chain(store: &Path, from: i64) {
+    use sha2::Digest;
+    let connection = Connection::open(store).unwrap();
+    let mut prev: String = connection
+        .query_row(
+            "SELECT COALESCE((SELECT hash FROM audit WHERE seq = ?1 - 1), ?2)",
+            params![from, "0".repeat(64)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let rows: Vec<(i64, i64, String, String)> = connection
+        .prepare("SELECT seq, at_ms, kind, data FROM audit WHERE seq >= ?1 ORDER BY seq")
+        .unwrap()
+        .query_map(params![from], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (seq, at_ms, kind, data) in rows {
+        let line = format!("{seq}\n{at_ms}\n{kind}\n{data}\n{prev}");
+        let hash = hex::encode(sha2::Sha256::digest(line.as_bytes()));
+        connection
+            .execute(
+                "UPDATE audit SET prev = ?1, hash = ?2 WHERE seq = ?3",
+                params![prev, hash, seq],
+            )
+            .unwrap();
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_keyed_chain_cannot_be_rebuilt_without_the_key() {
+    let dir = keyed_project(2);
+    let store = dir.path().join(".idflow/state.db");
+    let output = idflow_in(dir.path(), &["audit", "verify"], Some("the-audit-key"));
+    let said = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("every record is sealed with the audit key"),
+        "{said}"
+    );
+    let export = text(&idflow_in(dir.path(), &["audit", "export"], None).stdout);
+    assert!(export.contains("\"hash\":\"hmac-sha256:"), "{export}");
+    // Without the key, verify says what it needs; with another, it fails.
+    let output = idflow_in(dir.path(), &["audit", "verify"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("the environment variable `TEST_AUDIT_KEY` is not set"),
+        "{}",
+        text(&output.stderr)
+    );
+    let output = idflow_in(dir.path(), &["audit", "verify"], Some("a-guessed-key"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stdout).starts_with("audit log broken at record 1"));
+    // Someone who can write the store changes the second run's status and
+    // rebuilds the chain from there with plain hashes: named.
+    Connection::open(&store)
+        .unwrap()
+        .execute(
+            "UPDATE audit SET data = replace(data, '\"dry_run\":true', '\"dry_run\":false') WHERE seq = 3",
+            [],
+        )
+        .unwrap();
+    rebuild_chain(&store, 3);
+    let output = idflow_in(dir.path(), &["audit", "verify"], Some("the-audit-key"));
+    let said = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(
+        said.starts_with(
+            "audit log broken at record 3 (it says #3): it is not sealed with the key"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_anchor_catches_a_chain_rebuilt_whole() {
+    let (_dir, store) = store();
+    let export = text(&support::idflow(&["audit", "export", "--store", &store]).stdout);
+    let last: serde_json::Value = serde_json::from_str(export.lines().last().unwrap()).unwrap();
+    let anchor = last["hash"].as_str().unwrap().to_owned();
+    let output = support::idflow(&["audit", "verify", "--store", &store, "--anchor", &anchor]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        text(&output.stdout).contains(&format!("anchor {anchor} found at record 12")),
+        "{}",
+        text(&output.stdout)
+    );
+    // A run record changed and the whole chain rebuilt: a plain verify
+    // cannot tell, the anchor can.
+    let changed = db(&store)
+        .execute(
+            "UPDATE audit SET data = replace(data, '\"dry_run\":true', '\"dry_run\":false') WHERE seq = 9",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    rebuild_chain(Path::new(&store), 1);
+    assert_eq!(verify(&store).status.code(), Some(0));
+    let output = support::idflow(&["audit", "verify", "--store", &store, "--anchor", &anchor]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout).contains(&format!(
+            "the anchor {anchor} is not among its 12 record(s)"
+        )),
+        "{}",
+        text(&output.stdout)
+    );
+}

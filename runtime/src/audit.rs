@@ -5,10 +5,21 @@
 //! one or putting two in another order breaks the chain at the first record
 //! touched — which [`verify`] names.
 //!
-//! A chain cannot show that records were cut from its end: keep the head
-//! hash `idflow audit verify` prints somewhere the store's owner cannot
-//! write (a ticket, the CI log), and compare.
+//! A plain chain (SHA-256) shows tampering by anyone who does not rewrite
+//! it whole; anyone who can write the store can. Two defences, together:
+//!
+//! - a **keyed chain**: with an audit key (HMAC-SHA256, the key from the
+//!   environment or a file, never in the store), each record is sealed
+//!   with the key (its hash written `hmac-sha256:…`); without the key a
+//!   record cannot be forged, and once records are keyed an unkeyed one
+//!   after them is a downgrade, named as such;
+//! - an **anchor**: a hash published elsewhere (the last line of
+//!   yesterday's export, a ticket, the CI log) that the chain must still
+//!   pass through (`idflow audit verify --anchor HASH`): every record up
+//!   to it is then as it was when it was published, and records cut from
+//!   the end since are seen as a missing anchor.
 
+use hmac::{KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
@@ -62,8 +73,73 @@ pub struct NewRecord {
 /// The hash of a record: SHA-256, in hexadecimal, of its fields one per
 /// line, its content as the JSON text stored.
 pub fn hash(seq: i64, at_ms: i64, kind: &str, text: &str, prev: &str) -> String {
-    let line = format!("{seq}\n{at_ms}\n{kind}\n{text}\n{prev}");
-    hex::encode(Sha256::digest(line.as_bytes()))
+    hex::encode(Sha256::digest(
+        fields(seq, at_ms, kind, text, prev).as_bytes(),
+    ))
+}
+
+/// What a record's hash covers.
+fn fields(seq: i64, at_ms: i64, kind: &str, text: &str, prev: &str) -> String {
+    format!("{seq}\n{at_ms}\n{kind}\n{text}\n{prev}")
+}
+
+/// How a keyed record's hash is written.
+pub const KEYED: &str = "hmac-sha256:";
+
+/// The key that seals the chain (not `Debug`: it is a secret).
+#[derive(Clone)]
+pub struct AuditKey(Vec<u8>);
+
+impl AuditKey {
+    /// A key of these bytes; none when they are empty (an empty key seals
+    /// nothing anyone could not forge).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Option<Self> {
+        let bytes = bytes.into();
+        (!bytes.is_empty()).then_some(AuditKey(bytes))
+    }
+
+    fn mac(&self, seq: i64, at_ms: i64, kind: &str, text: &str, prev: &str) -> Option<String> {
+        let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&self.0).ok()?;
+        mac.update(fields(seq, at_ms, kind, text, prev).as_bytes());
+        Some(format!(
+            "{KEYED}{}",
+            hex::encode(mac.finalize().into_bytes())
+        ))
+    }
+}
+
+/// The hash a new record is written with: sealed with the key when there
+/// is one, plain SHA-256 otherwise.
+pub fn seal(
+    key: Option<&AuditKey>,
+    seq: i64,
+    at_ms: i64,
+    kind: &str,
+    text: &str,
+    prev: &str,
+) -> String {
+    key.and_then(|key| key.mac(seq, at_ms, kind, text, prev))
+        .unwrap_or_else(|| hash(seq, at_ms, kind, text, prev))
+}
+
+/// The record of a plan deployed by the service — at its start, at each
+/// reload, and on a return to a plan deployed before (a rollback): every
+/// deployment, with the flow versions it put in service.
+pub fn deploy(plan_id: &str, versions: &[(String, String)], provenance: &Provenance) -> NewRecord {
+    let flows: Vec<Json> = versions
+        .iter()
+        .map(|(flow, version)| json!({ "flow": flow, "version": version }))
+        .collect();
+    NewRecord {
+        kind: "deploy",
+        data: json!({
+            "plan": plan_id,
+            "flows": flows,
+            "author": provenance.author,
+            "commit": provenance.commit,
+            "uncommitted": provenance.uncommitted,
+        }),
+    }
 }
 
 /// The record of a flow version first seen: by the service when it
@@ -115,7 +191,9 @@ pub fn run(
     });
     if dry_run {
         let shown = report.trace.iter().filter(|e| e.input.is_some()).count();
-        data["not_sent"] = json!(shown);
+        if let Some(fields) = data.as_object_mut() {
+            fields.insert("not_sent".to_owned(), json!(shown));
+        }
         return vec![NewRecord { kind: "run", data }];
     }
     let mut records = vec![NewRecord { kind: "run", data }];
@@ -159,6 +237,21 @@ pub enum Verdict {
         count: u64,
         /// The head's hash (the genesis value for an empty log).
         head: String,
+        /// How many records are sealed with the key.
+        keyed: u64,
+        /// Where the anchor asked for was found, if one was.
+        anchor: Option<u64>,
+    },
+    /// The records are in place, but the anchor asked for is not among
+    /// them: the records up to it were rewritten, or cut from the end.
+    AnchorMissing {
+        /// The number of records.
+        count: u64,
+    },
+    /// Records are sealed with a key and none was given.
+    KeyNeeded {
+        /// The first keyed record.
+        seq: i64,
     },
     /// The first record that is not what the chain says it must be.
     Broken {
@@ -185,12 +278,17 @@ pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Verdict {
 
 /// [`verify`] one record at a time, so a log read from a cursor is checked
 /// without holding it all in memory.
-#[derive(Debug)]
 pub struct ChainCheck {
     /// The hash the next record must follow.
     prev: String,
     /// The records checked.
     count: u64,
+    /// The keyed records among them.
+    keyed: u64,
+    /// The key keyed records are checked with.
+    key: Option<AuditKey>,
+    /// The hash the chain must pass through, and where it did.
+    anchor: Option<(String, Option<u64>)>,
     /// The first bad record, once found.
     broken: Option<Verdict>,
 }
@@ -200,12 +298,55 @@ impl Default for ChainCheck {
         ChainCheck {
             prev: GENESIS.to_owned(),
             count: 0,
+            keyed: 0,
+            key: None,
+            anchor: None,
             broken: None,
         }
     }
 }
 
 impl ChainCheck {
+    /// A check of keyed records with `key`, and that the chain passes
+    /// through `anchor`.
+    pub fn new(key: Option<AuditKey>, anchor: Option<String>) -> Self {
+        ChainCheck {
+            key,
+            anchor: anchor.map(|hash| (hash.trim().to_owned(), None)),
+            ..ChainCheck::default()
+        }
+    }
+
+    /// Why a record's hash is not what it must be, if it is not.
+    fn hash_problem(&mut self, record: &AuditRecord) -> Option<String> {
+        let fields = (
+            record.seq,
+            record.at_ms,
+            record.kind.as_str(),
+            record.text.as_str(),
+            record.prev.as_str(),
+        );
+        let (seq, at_ms, kind, text, prev) = fields;
+        if record.hash.starts_with(KEYED) {
+            let Some(key) = &self.key else {
+                self.broken = Some(Verdict::KeyNeeded { seq });
+                return Some(String::new());
+            };
+            self.keyed += 1;
+            return (key.mac(seq, at_ms, kind, text, prev).as_deref() != Some(&record.hash))
+                .then(|| "its content does not match its keyed hash: it was modified or forged, or the key is not the one it was sealed with".to_owned());
+        }
+        if self.keyed > 0 {
+            return Some(
+                "it is not sealed with the key, though records before it are: a record forged without the key".to_owned(),
+            );
+        }
+        (hash(seq, at_ms, kind, text, prev) != record.hash).then(|| {
+            "its content does not match its hash: it was modified, or moved from another place"
+                .to_owned()
+        })
+    }
+
     /// Checks the next record; false once the chain is broken, when the
     /// records after it need not be read.
     pub fn check(&mut self, record: &AuditRecord) -> bool {
@@ -214,16 +355,12 @@ impl ChainCheck {
         }
         self.count += 1;
         let expected_seq = i64::try_from(self.count).unwrap_or(i64::MAX);
-        let why = if hash(
-            record.seq,
-            record.at_ms,
-            &record.kind,
-            &record.text,
-            &record.prev,
-        ) != record.hash
-        {
-            "its content does not match its hash: it was modified, or moved from another place"
-                .to_owned()
+        let problem = self.hash_problem(record);
+        if self.broken.is_some() {
+            return false;
+        }
+        let why = if let Some(problem) = problem {
+            problem
         } else if record.seq != expected_seq {
             format!(
                 "it claims place {} but stands at place {expected_seq}: records before it were removed or reordered",
@@ -234,6 +371,11 @@ impl ChainCheck {
                 .to_owned()
         } else {
             self.prev.clone_from(&record.hash);
+            if let Some((anchor, found @ None)) = &mut self.anchor
+                && *anchor == record.hash
+            {
+                *found = Some(self.count);
+            }
             return true;
         };
         self.broken = Some(Verdict::Broken {
@@ -246,10 +388,20 @@ impl ChainCheck {
 
     /// What the records checked so far show.
     pub fn verdict(self) -> Verdict {
-        self.broken.unwrap_or(Verdict::Intact {
+        if let Some(broken) = self.broken {
+            return broken;
+        }
+        let anchor = match self.anchor {
+            Some((_, None)) => return Verdict::AnchorMissing { count: self.count },
+            Some((_, found)) => found,
+            None => None,
+        };
+        Verdict::Intact {
             count: self.count,
             head: self.prev,
-        })
+            keyed: self.keyed,
+            anchor,
+        }
     }
 }
 
@@ -283,12 +435,22 @@ mod tests {
     fn an_untouched_chain_is_intact_and_gives_its_head() {
         let records = chain(5);
         let head = records[4].hash.clone();
-        assert_eq!(verify(records), Verdict::Intact { count: 5, head });
+        assert_eq!(
+            verify(records),
+            Verdict::Intact {
+                count: 5,
+                head,
+                keyed: 0,
+                anchor: None
+            }
+        );
         assert_eq!(
             verify(Vec::new()),
             Verdict::Intact {
                 count: 0,
-                head: GENESIS.to_owned()
+                head: GENESIS.to_owned(),
+                keyed: 0,
+                anchor: None
             }
         );
     }

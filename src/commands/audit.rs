@@ -3,21 +3,21 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use idflow_compiler::plan::typed::parse_instant;
 use idflow_compiler::plan::value::format_time;
 use idflow_runtime::audit::{AuditRecord, ChainCheck, Verdict};
 use idflow_runtime::store::{SqliteStore, Store};
 
 use super::Outcome;
-use crate::cli::{AuditCommand, AuditExportArgs, AuditFormat, StoreArgs};
+use crate::cli::{AuditCommand, AuditExportArgs, AuditFormat, AuditVerifyArgs, StoreArgs};
 use crate::report;
 
 /// Runs the command.
 pub fn run(command: &AuditCommand) -> Result<Outcome> {
     match command {
         AuditCommand::Export(args) => export(args),
-        AuditCommand::Verify(args) => verify(&args.at),
+        AuditCommand::Verify(args) => verify(args),
     }
 }
 
@@ -117,14 +117,34 @@ fn exported(record: &AuditRecord) -> serde_json::Value {
     })
 }
 
-fn verify(at: &StoreArgs) -> Result<Outcome> {
-    let mut chain = ChainCheck::default();
-    open(at)?.audit_scan(None, &mut |record| chain.check(&record))?;
+fn verify(args: &AuditVerifyArgs) -> Result<Outcome> {
+    let dir = crate::store::project_around(args.at.project.as_deref());
+    let manifest = dir.join("idflow.toml");
+    let key = crate::config::audit_key(&manifest)?;
+    let keyed_setting = key.is_some();
+    let mut chain = ChainCheck::new(key, args.anchor.clone());
+    open(&args.at)?.audit_scan(None, &mut |record| chain.check(&record))?;
     match chain.verdict() {
-        Verdict::Intact { count, head } => {
-            report::out(&format!(
-                "audit log intact: {count} record(s), head {head}\n"
-            ));
+        Verdict::Intact {
+            count,
+            head,
+            keyed,
+            anchor,
+        } => {
+            let mut text = format!("audit log intact: {count} record(s), head {head}\n");
+            if let (Some(hash), Some(place)) = (&args.anchor, anchor) {
+                text.push_str(&format!("anchor {hash} found at record {place}\n"));
+            }
+            text.push_str(&match (keyed, keyed_setting) {
+                (0, false) => "not sealed with a key: anyone who can write the store can rebuild the chain; set [audit] key, and check against an anchor\n".to_owned(),
+                (0, true) => "no record is sealed with the key yet\n".to_owned(),
+                (keyed, _) if keyed == count => "every record is sealed with the audit key\n".to_owned(),
+                (keyed, _) => format!(
+                    "the last {keyed} record(s) are sealed with the audit key; the {} before them are not\n",
+                    count - keyed
+                ),
+            });
+            report::out(&text);
             Ok(Outcome::Clean)
         }
         Verdict::Broken { position, seq, why } => {
@@ -133,5 +153,16 @@ fn verify(at: &StoreArgs) -> Result<Outcome> {
             ));
             Ok(Outcome::Findings)
         }
+        Verdict::AnchorMissing { count } => {
+            report::out(&format!(
+                "audit log broken: the anchor {} is not among its {count} record(s): records up to it were rewritten or cut, or it comes from another store\n",
+                args.anchor.as_deref().unwrap_or_default()
+            ));
+            Ok(Outcome::Findings)
+        }
+        Verdict::KeyNeeded { seq } => bail!(
+            "records from #{seq} are sealed with an audit key: set [audit] key in {} to verify them",
+            manifest.display()
+        ),
     }
 }

@@ -88,11 +88,8 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
         run_flows(&runtime, &executor, &plan, &firings)
     };
-    let store_path = crate::store::locate(
-        &crate::store::project_of(&args.paths),
-        args.store.as_deref(),
-    )?
-    .path;
+    let project_dir = crate::store::project_of(&args.paths);
+    let store_path = crate::store::locate(&project_dir, args.store.as_deref())?.path;
     let mut store = None;
     let mut failed = false;
     for (firing, firing_runs) in firings.iter().zip(&runs) {
@@ -106,7 +103,8 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         let store = match &mut store {
             Some(store) => store,
             None => {
-                let opened = SqliteStore::open(&store_path)?;
+                let opened =
+                    crate::store::open_writing(&store_path, &project_dir.join("idflow.toml"))?;
                 audit_versions(&opened, &plan, &runs, &args.paths)?;
                 store.insert(opened)
             }

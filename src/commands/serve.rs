@@ -11,7 +11,6 @@ use idflow_compiler::diagnostics::render::{self, Colors};
 use idflow_compiler::plan::{self, Plan, PlanError};
 use idflow_runtime::http::Settings;
 use idflow_runtime::serve::{self, Project};
-use idflow_runtime::store::SqliteStore;
 use idflow_runtime::store::lock::ServeLock;
 
 use super::Outcome;
@@ -82,7 +81,7 @@ pub fn run(args: &ServeArgs) -> Result<Outcome> {
     let store_path = crate::store::locate(&project_dir, args.store.as_deref())?.path;
     // Held until the process ends: one service per store file.
     let _lock = ServeLock::acquire(&store_path)?;
-    let store = Arc::new(SqliteStore::open(&store_path)?);
+    let store = Arc::new(crate::store::open_writing(&store_path, &manifest)?);
     let project = Arc::new(DiskProject {
         paths,
         manifest,

@@ -343,3 +343,42 @@ fn build_prints_the_plan_id_serve_deploys_the_project_under() {
     let (_, ready) = serve.request("GET", "/readyz", &[], b"");
     assert_eq!(ready.trim(), format!("ready: plan {id}"));
 }
+
+#[test]
+fn every_deployment_is_audited_a_rollback_included() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let mut serve = Serve::start_watching(dir.path(), true);
+    let deploys = |serve: &Serve| -> Vec<String> {
+        serve
+            .idflow(&["audit", "export"])
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|r| r["kind"] == "deploy")
+            .map(|r| r["data"]["plan"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let extra = dir.path().join("suspended.flow");
+    super::add_flow(
+        dir.path(),
+        "suspended.flow",
+        "/// A ticket for each suspension.\nflow on_suspend {\n  when okta.user_suspended as e\n  then {\n    helpdesk.open(title: \"suspended: {e.uuid}\")\n  }\n}\n",
+    );
+    serve.wait_log("project reloaded");
+    std::fs::remove_file(&extra).unwrap();
+    let start = std::time::Instant::now();
+    while deploys(&serve).len() < 3 {
+        assert!(start.elapsed() < Duration::from_secs(30), "{}", serve.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let seen = deploys(&serve);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_ne!(seen[0], seen[1]);
+    assert_eq!(seen[0], seen[2], "the return to the first plan is recorded");
+    // A restart on the same plan is not a deployment.
+    serve.kill();
+    serve.restart();
+    assert_eq!(deploys(&serve), seen);
+    let verified = serve.idflow(&["audit", "verify"]);
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+}

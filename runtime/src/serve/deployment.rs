@@ -191,7 +191,8 @@ pub async fn deploy(
     let now = crate::event::now_ms();
     blocking(store, move |s| {
         s.save_plan(&id, &binary, now)?;
-        s.audit_versions(&versions, &provenance, now)
+        s.audit_versions(&versions, &provenance, now)?;
+        s.audit_deploy(&id, &versions, &provenance, now)
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -252,6 +252,18 @@ pub trait Store: Send + Sync {
         now_ms: i64,
     ) -> Result<u64, StoreError>;
 
+    /// Appends a `deploy` record for the plan `plan_id` put in service,
+    /// unless it is the plan the last `deploy` record names (a restart of
+    /// the same plan): every change, a return to an earlier plan included,
+    /// is recorded. Whether a record was written.
+    fn audit_deploy(
+        &self,
+        plan_id: &str,
+        versions: &[(String, String)],
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+
     /// Reads the audit log in order, from its first record (from the first
     /// written at or after `since_ms` when given), one record at a time
     /// until `visit` returns false: a log of years is never held whole.

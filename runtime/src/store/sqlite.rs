@@ -12,7 +12,7 @@ use super::{
     ClaimedRun, Enqueued, NewEvent, NewRun, QueuedEvent, RunSummary, StatusCounts, Store,
     StoreError,
 };
-use crate::audit::{self, AuditRecord, NewRecord, Provenance};
+use crate::audit::{self, AuditKey, AuditRecord, NewRecord, Provenance};
 use crate::executor::{RunReport, RunStatus};
 use crate::journal::Entry;
 
@@ -110,6 +110,8 @@ const SUMMARY_COLUMNS: &str =
 pub struct SqliteStore {
     db: Mutex<Connection>,
     path: String,
+    /// The key audit records are sealed with, if one is configured.
+    audit_key: Option<AuditKey>,
 }
 
 impl SqliteStore {
@@ -155,7 +157,15 @@ impl SqliteStore {
         Ok(SqliteStore {
             db: Mutex::new(db),
             path: shown,
+            audit_key: None,
         })
+    }
+
+    /// The same store, sealing the audit records it writes with `key`
+    /// (HMAC-SHA256): records are then unforgeable without the key.
+    pub fn with_audit_key(mut self, key: Option<AuditKey>) -> Self {
+        self.audit_key = key;
+        self
     }
 
     fn fail(&self, e: impl std::fmt::Display) -> StoreError {
@@ -211,6 +221,7 @@ fn status_of(status: &RunStatus) -> (&'static str, Option<String>) {
 /// Appends records to the audit log, each chained to the one before.
 fn append_audit(
     tx: &Transaction<'_>,
+    key: Option<&AuditKey>,
     records: &[NewRecord],
     subject: Option<&str>,
     now_ms: i64,
@@ -230,7 +241,7 @@ fn append_audit(
     for record in records {
         seq += 1;
         let text = record.data.to_string();
-        let hash = audit::hash(seq, now_ms, record.kind, &text, &prev);
+        let hash = audit::seal(key, seq, now_ms, record.kind, &text, &prev);
         insert.execute(params![seq, now_ms, record.kind, subject, text, prev, hash])?;
         prev = hash;
     }
@@ -296,7 +307,7 @@ impl Store for SqliteStore {
             )?;
             write_trace(tx, &id, report)?;
             let records = audit::run(&id, report, event_id, dry_run, false);
-            append_audit(tx, &records, Some(&id), finished_ms)
+            append_audit(tx, self.audit_key.as_ref(), &records, Some(&id), finished_ms)
         })?;
         Ok(id)
     }
@@ -617,7 +628,7 @@ impl Store for SqliteStore {
                         dry_run,
                         concluded_before,
                     );
-                    append_audit(tx, &records, Some(run_id), now_ms)?;
+                    append_audit(tx, self.audit_key.as_ref(), &records, Some(run_id), now_ms)?;
                 }
             }
             Ok(())
@@ -760,7 +771,37 @@ impl Store for SqliteStore {
         provenance: &Provenance,
         now_ms: i64,
     ) -> Result<u64, StoreError> {
-        self.transaction(|tx| Self::audit_versions_in(tx, versions, provenance, now_ms))
+        self.transaction(|tx| self.audit_versions_in(tx, versions, provenance, now_ms))
+    }
+
+    fn audit_deploy(
+        &self,
+        plan_id: &str,
+        versions: &[(String, String)],
+        provenance: &Provenance,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.transaction(|tx| {
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT subject FROM audit WHERE kind = 'deploy' ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if last.as_deref() == Some(plan_id) {
+                return Ok(false);
+            }
+            let record = audit::deploy(plan_id, versions, provenance);
+            append_audit(
+                tx,
+                self.audit_key.as_ref(),
+                &[record],
+                Some(plan_id),
+                now_ms,
+            )?;
+            Ok(true)
+        })
     }
 
     fn audit_scan(
@@ -789,6 +830,7 @@ impl Store for SqliteStore {
 
 impl SqliteStore {
     fn audit_versions_in(
+        &self,
         tx: &Transaction<'_>,
         versions: &[(String, String)],
         provenance: &Provenance,
@@ -805,7 +847,13 @@ impl SqliteStore {
                 .optional()?;
             if known.is_none() {
                 let record = audit::version(flow, version, provenance);
-                append_audit(tx, &[record], Some(version), now_ms)?;
+                append_audit(
+                    tx,
+                    self.audit_key.as_ref(),
+                    &[record],
+                    Some(version),
+                    now_ms,
+                )?;
                 added += 1;
             }
         }
