@@ -3,6 +3,7 @@
 //! service itself is `idflow_runtime::serve`; this command reads the
 //! manifest, sets up logging, and tells it how to compile the project.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -102,8 +103,11 @@ fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("warn,idflow=info,idflow_runtime=info")
     });
+    // Colours only for a person at a terminal: a log file or a collector
+    // would get escape codes in every line.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // A second initialisation (there is none in the binary) would only fail.
     let _ = match format {

@@ -382,3 +382,14 @@ fn every_deployment_is_audited_a_rollback_included() {
     let verified = serve.idflow(&["audit", "verify"]);
     assert!(verified.starts_with("audit log intact"), "{verified}");
 }
+
+#[test]
+fn a_log_that_is_not_a_terminal_has_no_colour_codes() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    let serve = Serve::start(dir.path());
+    let (status, _) = serve.request("POST", "/hooks/okta", &[], b"{}");
+    assert_eq!(status, 401);
+    serve.wait_log("request refused");
+    assert!(!serve.log().contains('\u{1b}'), "{:?}", serve.log());
+}
