@@ -866,13 +866,14 @@ impl HttpConnectors {
     }
 }
 
-fn millis(duration: Duration) -> u64 {
+/// A duration in whole milliseconds, for the trace.
+pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The delay before try number `tries + 1`: doubling from the policy's
 /// minimum up to its maximum, with "full jitter" over the upper half.
-fn backoff(retry: &Retry, tries: u32) -> Duration {
+pub(crate) fn backoff(retry: &Retry, tries: u32) -> Duration {
     let doubled = retry
         .min_backoff_ms
         .saturating_mul(1u64 << tries.saturating_sub(1).min(20));

@@ -4,20 +4,23 @@
 
 use std::time::Duration;
 
-use idflow_compiler::plan::ir::{Auth, ConnectorPlan};
+use idflow_compiler::plan::ir::{Auth, ConnectorPlan, Retry};
 use idflow_compiler::plan::value::Value;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::connectors::{ActionCall, ActionError, Answer, Delivery};
-use crate::http::{ConnectionError, Settings, resolve};
+use crate::connectors::{ActionCall, ActionError, Answer, Attempt, Delivery};
+use crate::http::{ConnectionError, Settings, backoff, millis, resolve};
 
 /// An SMTP connection, ready to send.
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The connector's `retry` policy: a transient (4xx) reply is tried
+    /// again after its backoff; none, one try.
+    retry: Option<Retry>,
 }
 
 impl Smtp {
@@ -77,24 +80,70 @@ impl Smtp {
         Ok(Smtp {
             transport: builder.build(),
             from,
+            retry: plan.retry.clone(),
         })
     }
 
-    /// Runs `email.send`.
+    /// Runs `email.send`. A transient reply (4xx: the server is busy, the
+    /// mailbox is over quota for now, greylisting) means the mail was not
+    /// taken: it is sent again as the connector's `retry` policy says, with
+    /// its backoff. A permanent reply (5xx) or any other failure is not
+    /// retried: the server may have taken the mail.
     pub async fn call(&self, call: &ActionCall) -> Answer {
-        let result = match self.message(call) {
-            Ok(message) => self
-                .transport
-                .send(message)
-                .await
-                .map(|response| Value::String(response.message().collect::<Vec<_>>().join(" ")))
-                .map_err(|e| ActionError::Failed {
-                    action: call.name(),
-                    message: e.to_string(),
-                }),
-            Err(error) => Err(error),
+        let message = match self.message(call) {
+            Ok(message) => message,
+            Err(error) => return Answer::once(Err(error), Delivery::Sent),
         };
-        Answer::once(result, Delivery::Sent)
+        let attempts_allowed = self.retry.as_ref().map_or(0, |r| r.attempts);
+        let mut attempts = Vec::new();
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let sent = self.transport.send(message.clone()).await;
+            let error = match sent {
+                Ok(response) => {
+                    if !attempts.is_empty() {
+                        attempts.push(Attempt {
+                            status: Some(u16::from(response.code())),
+                            error: None,
+                            retry_after_ms: None,
+                        });
+                    }
+                    let text = response.message().collect::<Vec<_>>().join(" ");
+                    return Answer {
+                        result: Ok(Value::String(text)),
+                        delivery: Delivery::Sent,
+                        attempts,
+                    };
+                }
+                Err(error) => error,
+            };
+            let code = error.status().map(u16::from);
+            let retried = error.is_transient() && tries <= attempts_allowed;
+            let wait = self
+                .retry
+                .as_ref()
+                .filter(|_| retried)
+                .map(|retry| backoff(retry, tries));
+            attempts.push(Attempt {
+                status: code,
+                error: code.is_none().then(|| error.to_string()),
+                retry_after_ms: wait.map(millis),
+            });
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => {
+                    return Answer {
+                        result: Err(ActionError::Failed {
+                            action: call.name(),
+                            message: error.to_string(),
+                        }),
+                        delivery: Delivery::Sent,
+                        attempts,
+                    };
+                }
+            }
+        }
     }
 
     fn message(&self, call: &ActionCall) -> Result<Message, ActionError> {

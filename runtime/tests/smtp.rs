@@ -139,3 +139,111 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
         "{mail}"
     );
 }
+
+/// An `aiosmtpd` server whose DATA answers are scripted: each of `replies`
+/// in turn (`451 …` or `550 …`), then 250, appending each mail it takes to
+/// `taken`.
+fn start_scripted(replies: &[&str], taken: &std::path::Path) -> (Server, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = r#"
+import sys, time
+from aiosmtpd.controller import Controller
+replies = sys.argv[3:]
+class Scripted:
+    async def handle_DATA(self, server, session, envelope):
+        if replies:
+            return replies.pop(0)
+        with open(sys.argv[2], 'ab') as taken:
+            taken.write(envelope.content + b'\n--\n')
+        return '250 OK'
+Controller(Scripted(), hostname='127.0.0.1', port=int(sys.argv[1])).start()
+while True:
+    time.sleep(3600)
+"#;
+    let child = Command::new("python3")
+        .args(["-u", "-c", script, &port.to_string()])
+        .arg(taken)
+        .args(replies)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd");
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the scripted SMTP server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Server(child), port)
+}
+
+/// The report flow's engines against `port`, with the stdlib's retry
+/// policy shortened to milliseconds (its attempts kept).
+fn engines_on(port: u16) -> (idflow_compiler::plan::ir::Plan, Engines) {
+    let mut sources = SourceMap::new();
+    sources.add("report.flow", REPORT);
+    let mut plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    for connector in &mut plan.connectors {
+        if let Some(retry) = &mut connector.retry {
+            retry.min_backoff_ms = 10;
+            retry.max_backoff_ms = 40;
+        }
+    }
+    let settings = Settings {
+        values: [
+            ("SMTP_HOST".to_owned(), "127.0.0.1".to_owned()),
+            ("SMTP_PORT".to_owned(), port.to_string()),
+            ("SMTP_SECURITY".to_owned(), "plain".to_owned()),
+            ("SMTP_FROM".to_owned(), "idflow@chu-exemple.fr".to_owned()),
+        ]
+        .into(),
+        ..Settings::default()
+    };
+    let engines = Engines::new(&plan, &settings, Duration::from_secs(10)).unwrap();
+    (plan, engines)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transient_reply_is_retried_as_the_connector_says_and_a_permanent_one_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = dir.path().join("taken");
+    let (_server, port) =
+        start_scripted(&["451 4.3.0 Try again later", "421 4.7.0 Too busy"], &taken);
+    let (plan, engines) = engines_on(port);
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &engines, &configs, Redactor::default(), 0, false);
+    let report = executor.run(plan.flows.first().unwrap(), None).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let send = report
+        .trace
+        .iter()
+        .find(|t| t.what == "email.send")
+        .unwrap();
+    let statuses: Vec<Option<u16>> = send.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(451), Some(421), Some(250)]);
+    let mails = std::fs::read_to_string(&taken).unwrap();
+    assert_eq!(mails.matches("Subject: Dormant accounts").count(), 1);
+
+    let refused = dir.path().join("refused");
+    let (_server, port) = start_scripted(&["550 5.1.1 No such mailbox"], &refused);
+    let (plan, engines) = engines_on(port);
+    let executor = Executor::new(&plan, &engines, &configs, Redactor::default(), 0, false);
+    let report = executor.run(plan.flows.first().unwrap(), None).await;
+    assert!(
+        matches!(report.status, RunStatus::Failed { .. }),
+        "{report:#?}"
+    );
+    let send = report
+        .trace
+        .iter()
+        .find(|t| t.what == "email.send")
+        .unwrap();
+    assert_eq!(send.attempts.len(), 1, "a 5xx is not retried");
+    assert_eq!(send.attempts[0].status, Some(550));
+}
