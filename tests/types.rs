@@ -360,8 +360,6 @@ mod connector_settings {
             "  max_concurrency: env(\"HR_CONCURRENCY\") ?? 4",
             "  max_rate: 10",
             "  idempotency_header: \"Idempotency-Key\"",
-            "  port: env(\"HR_PORT\") ?? 587",
-            "  security: env(\"HR_SECURITY\") ?? \"starttls\"",
         ];
         assert_eq!(connector(&settings.join("\n")), []);
         for auth in [
@@ -390,9 +388,10 @@ mod connector_settings {
                 "write `header(name, value)` (its name plain text)",
             ),
             ("  auth: bearer(\"Bearer {secret(\"T\")}\")", "write text"),
-            ("  port: \"smtp\"", ""),
             ("  max_rate: 0", ""),
-            ("  security: env(\"S\") ?? \"ssl\"", ""),
+            // The email engine's settings, on an HTTP connector.
+            ("  port: 2525", ""),
+            ("  security: \"tls\"", ""),
         ];
         for (setting, help) in refused {
             let found = connector(setting);
@@ -401,5 +400,34 @@ mod connector_settings {
             assert_eq!(*code, "E0317", "{setting}");
             assert!(found_help.starts_with(help), "{setting}: {found_help}");
         }
+    }
+
+    #[test]
+    fn each_engine_reads_its_own_settings() {
+        let text = "/// An API.\nconnector hr {\n  base_url: env(\"HR_URL\")\n  port: 2525\n  read action ping() = GET \"/ping\"\n}\n";
+        let mut sources = idflow_compiler::source::SourceMap::new();
+        sources.add("hr.flow", text);
+        let project = idflow_compiler::project::Project::new(sources);
+        let rendered: Vec<String> = idflow_compiler::check(&project)
+            .iter()
+            .map(|d| {
+                idflow_compiler::diagnostics::render::to_text_in(
+                    d,
+                    &project.sources,
+                    idflow_compiler::diagnostics::render::Colors::Off,
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(rendered.join("\n"));
+    }
+
+    #[test]
+    fn the_email_engine_refuses_the_http_settings() {
+        let found = codes(
+            "/// A relay.\nconnector email {\n  host: env(\"SMTP_HOST\")\n  max_rate: 5\n  port: 25\n}\n",
+        );
+        // (The stdlib declares `email` too: E0201 says so.)
+        let settings: Vec<_> = found.iter().filter(|(code, _)| *code == "E0317").collect();
+        assert_eq!(settings.len(), 1, "{found:?}");
     }
 }

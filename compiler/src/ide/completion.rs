@@ -120,8 +120,10 @@ pub fn complete(
     if line.trim().is_empty() && !inside_item(before) {
         return top_level();
     }
-    if line.trim().is_empty() && in_connector_body(before) {
-        return connector_members();
+    if line.trim().is_empty()
+        && let Some(connector) = connector_body(before)
+    {
+        return connector_members(connector);
     }
     let mut proposals = Vec::new();
     if let Some((callee, written)) = open_call(before) {
@@ -496,9 +498,9 @@ fn is_event_position(line: &str) -> bool {
 }
 
 /// Whether `before` ends inside an item: more `{` than `}` opened.
-/// Whether the innermost brace open before the cursor is a connector's:
-/// `connector hr {` on its line.
-fn in_connector_body(before: &str) -> bool {
+/// The connector whose body the innermost brace open before the cursor
+/// opens, if it is one: `connector hr {` on its line.
+fn connector_body(before: &str) -> Option<&str> {
     let mut depth = 0usize;
     for (at, c) in before.char_indices().rev() {
         match c {
@@ -507,18 +509,20 @@ fn in_connector_body(before: &str) -> bool {
             '{' => {
                 let line = before.get(..at).unwrap_or_default();
                 let line = line.rsplit('\n').next().unwrap_or_default();
-                return line.trim_start().starts_with("connector ");
+                let name = line.trim_start().strip_prefix("connector ")?;
+                return Some(name.trim());
             }
             _ => {}
         }
     }
-    false
+    None
 }
 
-/// What a connector's body may hold: the settings the runtime reads, with
-/// what each sets, and the members' keywords.
-fn connector_members() -> Vec<Completion> {
-    let settings = crate::plan::settings::KNOWN.iter().map(|known| Completion {
+/// What the body of `connector` may hold: the settings its engine reads,
+/// with what each sets, and the members' keywords.
+fn connector_members(connector: &str) -> Vec<Completion> {
+    let engine = crate::plan::settings::Engine::of(connector);
+    let settings = engine.settings().map(|known| Completion {
         label: known.key.to_owned(),
         kind: CompletionKind::Setting,
         detail: Some("connector setting".to_owned()),

@@ -24,6 +24,40 @@ pub(crate) enum Expected {
     Auth,
 }
 
+/// The engine that runs a connector's actions, and reads its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// HTTP: every connector but `email`.
+    Http,
+    /// SMTP: the stdlib's `email` connector.
+    Smtp,
+}
+
+impl Engine {
+    /// The engine of the connector named `connector`: the runtime sends the
+    /// `email` connector's mail over SMTP, every other connector over HTTP.
+    pub(crate) fn of(connector: &str) -> Self {
+        if connector == "email" {
+            Engine::Smtp
+        } else {
+            Engine::Http
+        }
+    }
+
+    /// Its name, in messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Engine::Http => "HTTP",
+            Engine::Smtp => "email",
+        }
+    }
+
+    /// The settings it reads.
+    pub(crate) fn settings(self) -> impl Iterator<Item = &'static Known> {
+        KNOWN.iter().filter(move |k| k.engines.contains(&self))
+    }
+}
+
 /// A setting the runtime reads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Known {
@@ -31,12 +65,28 @@ pub(crate) struct Known {
     pub(crate) key: &'static str,
     /// What its value must be.
     pub(crate) expected: Expected,
+    /// The engines that read it.
+    pub(crate) engines: &'static [Engine],
     /// What it sets, for the editor.
     pub(crate) doc: &'static str,
 }
 
-const fn known(key: &'static str, expected: Expected, doc: &'static str) -> Known {
-    Known { key, expected, doc }
+const HTTP: &[Engine] = &[Engine::Http];
+const SMTP: &[Engine] = &[Engine::Smtp];
+const BOTH: &[Engine] = &[Engine::Http, Engine::Smtp];
+
+const fn known(
+    key: &'static str,
+    expected: Expected,
+    engines: &'static [Engine],
+    doc: &'static str,
+) -> Known {
+    Known {
+        key,
+        expected,
+        engines,
+        doc,
+    }
 }
 
 /// The settings the runtime reads — an HTTP connector's, then the email
@@ -45,38 +95,50 @@ pub(crate) const KNOWN: &[Known] = &[
     known(
         "base_url",
         Expected::Text,
+        HTTP,
         "The API's root URL; each action's path is appended to it. `idflow.toml` may replace it per connection.",
     ),
     known(
         "auth",
         Expected::Auth,
+        BOTH,
         "How requests authenticate: `header(name, value)`, `bearer(token)`, `basic(user, password)` or `oauth2_private_key_jwt(token_url, client_id, private_key, scopes)`.",
     ),
     known(
         "max_concurrency",
         Expected::Number,
+        HTTP,
         "Requests in flight at most (8 by default).",
     ),
-    known("max_rate", Expected::Number, "Requests a second at most."),
+    known(
+        "max_rate",
+        Expected::Number,
+        HTTP,
+        "Requests a second at most.",
+    ),
     known(
         "idempotency_header",
         Expected::Text,
+        HTTP,
         "The header in which writes carry a key that is the same for the same flow version, event, step and arguments, for APIs that deduplicate on one.",
     ),
-    known("host", Expected::Text, "The SMTP relay's host name."),
+    known("host", Expected::Text, SMTP, "The SMTP relay's host name."),
     known(
         "port",
         Expected::Number,
+        SMTP,
         "The SMTP relay's port: 587 for STARTTLS, 465 for TLS.",
     ),
     known(
         "security",
         Expected::OneOf(&["starttls", "tls", "plain"]),
+        SMTP,
         "`starttls`, `tls`, or `plain` for a relay that speaks no TLS.",
     ),
     known(
         "from",
         Expected::Text,
+        SMTP,
         "The mails' sender, `Name <address>`.",
     ),
 ];
@@ -86,6 +148,8 @@ pub(crate) const KNOWN: &[Known] = &[
 pub(crate) enum Problem {
     /// No engine reads a setting of this name.
     UnknownKey,
+    /// Another engine reads a setting of this name, not the connector's.
+    OtherEngine,
     /// The value is not a source (an interpolation, a field, a call of
     /// something other than `env` and `secret`, …).
     NotASource,
@@ -102,11 +166,17 @@ pub(crate) enum Problem {
 
 /// What is wrong with a setting, if anything, and where: its key, its value,
 /// or the argument of `auth` that is not a source.
-pub(crate) fn problem(setting: &Setting) -> Option<(Problem, Span)> {
+pub(crate) fn problem(setting: &Setting, engine: Engine) -> Option<(Problem, Span)> {
     let key = setting.key.name.as_str();
-    let Some(Known { expected, .. }) = KNOWN.iter().find(|k| k.key == key) else {
+    let Some(Known {
+        expected, engines, ..
+    }) = KNOWN.iter().find(|k| k.key == key)
+    else {
         return Some((Problem::UnknownKey, setting.key.span));
     };
+    if !engines.contains(&engine) {
+        return Some((Problem::OtherEngine, setting.key.span));
+    }
     let value = &setting.value;
     if *expected == Expected::Auth {
         if auth(value).is_some() {
@@ -298,10 +368,16 @@ mod tests {
                 let Item::Connector(connector) = item else {
                     continue;
                 };
+                let engine = Engine::of(&connector.name.name);
                 for member in &connector.members {
                     if let ConnectorMember::Setting(setting) = member {
                         settings += 1;
-                        assert_eq!(problem(setting), None, "{name}: {}", setting.key.name);
+                        assert_eq!(
+                            problem(setting, engine),
+                            None,
+                            "{name}: {}",
+                            setting.key.name
+                        );
                     }
                 }
             }

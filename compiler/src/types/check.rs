@@ -120,23 +120,34 @@ impl<'p> Checker<'_, 'p> {
     /// A connector's settings: each one an engine reads, each value a source
     /// (see [`crate::plan::settings`]), each literal one the setting takes.
     fn connector_settings(&mut self, connector: &Connector) {
-        use crate::plan::settings::{self, Expected, KNOWN, Problem};
+        use crate::plan::settings::{self, Engine, Expected, Problem};
+        let engine = Engine::of(&connector.name.name);
+        let reads = || engine.settings().map(|k| k.key.to_owned()).collect();
         for member in &connector.members {
             let ConnectorMember::Setting(setting) = member else {
                 continue;
             };
-            let Some((problem, span)) = settings::problem(setting) else {
+            let Some((problem, span)) = settings::problem(setting, engine) else {
                 continue;
             };
             let key = setting.key.name.clone();
+            let suggestion =
+                crate::diagnostics::suggest::did_you_mean(&key, engine.settings().map(|k| k.key))
+                    .map(str::to_owned);
             let error = match problem {
                 Problem::UnknownKey => TypeError::UnknownSetting {
                     connector: connector.name.name.clone(),
-                    suggestion: crate::diagnostics::suggest::did_you_mean(
-                        &key,
-                        KNOWN.iter().map(|k| k.key),
-                    )
-                    .map(str::to_owned),
+                    engine: engine.name(),
+                    reads: reads(),
+                    suggestion,
+                    key,
+                    span,
+                },
+                Problem::OtherEngine => TypeError::SettingOfOtherEngine {
+                    connector: connector.name.name.clone(),
+                    engine: engine.name(),
+                    reads: reads(),
+                    suggestion,
                     key,
                     span,
                 },

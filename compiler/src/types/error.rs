@@ -219,11 +219,31 @@ pub enum TypeError {
     UnknownSetting {
         /// The connector.
         connector: String,
+        /// The engine that runs it: "HTTP" or "email".
+        engine: &'static str,
+        /// The settings that engine reads.
+        reads: Vec<String>,
         /// The setting's name.
         key: String,
         /// The name.
         span: Span,
         /// The closest setting.
+        suggestion: Option<String>,
+    },
+    /// A setting another engine reads, on a connector whose engine does not.
+    #[error("`{key}` is not a setting of {engine} connectors like `{connector}`")]
+    SettingOfOtherEngine {
+        /// The connector.
+        connector: String,
+        /// The engine that runs it: "HTTP" or "email".
+        engine: &'static str,
+        /// The settings that engine reads.
+        reads: Vec<String>,
+        /// The setting's name.
+        key: String,
+        /// The name.
+        span: Span,
+        /// The closest setting the engine reads.
         suggestion: Option<String>,
     },
     /// A connector setting whose value is not a source.
@@ -440,15 +460,29 @@ impl TypeError {
                 }
             }
             Self::UnknownSetting {
-                span, suggestion, ..
+                span,
+                suggestion,
+                engine,
+                reads,
+                ..
             } => {
-                let known = crate::plan::settings::KNOWN
-                    .iter()
-                    .map(|k| format!("`{}`", k.key))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "unknown setting")
-                    .with_note(format!("the runtime reads {known}; any other setting would be ignored"));
+                    .with_note(format!("the {engine} engine reads {}; any other setting would be ignored", quoted(&reads)));
+                diagnostic.with_suggestion(span, suggestion)
+            }
+            Self::SettingOfOtherEngine {
+                span,
+                suggestion,
+                engine,
+                reads,
+                ..
+            } => {
+                let other = match engine {
+                    "email" => "HTTP",
+                    _ => "email",
+                };
+                let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, format!("read by the {other} engine only"))
+                    .with_note(format!("the {engine} engine reads {}; this setting would be ignored", quoted(&reads)));
                 diagnostic.with_suggestion(span, suggestion)
             }
             Self::UnreadableSetting { span, .. } => {
@@ -478,6 +512,15 @@ impl TypeError {
             }
         }
     }
+}
+
+/// Names in backquotes, joined by commas.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What an operator accepts, for the note of E0311.
