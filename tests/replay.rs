@@ -296,3 +296,35 @@ fn deliveries_are_recognised_after_a_broken_first_line_and_a_byte_order_mark() {
     assert_eq!(found["malformed"], json!(1));
     assert_eq!(found["malformed_listed"][0]["place"], json!({"line": 1}));
 }
+
+#[test]
+fn flows_no_event_starts_are_said_apart_not_as_fired_on_zero_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = write(dir.path(), "events.jsonl", &json_lines(&events(1)));
+    let output = idflow(&["replay", "examples", "--events", &archive]);
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{text}");
+    assert!(
+        !text.contains("report_inactive_accounts: would have fired"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not replayed (no event starts them):\n  report_inactive_accounts  started by a schedule\n  end_temporary_access  started by a schedule\n"),
+        "{text}"
+    );
+    let asked = idflow(&[
+        "replay",
+        "examples",
+        "--events",
+        &archive,
+        "--flow",
+        "report_inactive_accounts",
+    ]);
+    assert_eq!(asked.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&asked.stderr)
+            .contains("`report_inactive_accounts` is started by a schedule, not by Okta events"),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+}

@@ -104,6 +104,15 @@ fn human(found: &Report, args: &ReplayArgs) -> String {
             out.push_str(&format!("  first: {}  {}\n", sample.uuid, sample.published));
         }
     }
+    if !found.not_replayed.is_empty() {
+        out.push_str("\nnot replayed (no event starts them):\n");
+        for flow in &found.not_replayed {
+            out.push_str(&format!(
+                "  {}  started by {}\n",
+                flow.flow, flow.started_by
+            ));
+        }
+    }
     out.push_str(&format!(
         "\n{} of {} events ({:.1}%) have a type no flow triggers on\n",
         found.no_flow_for_type,

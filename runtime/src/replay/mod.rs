@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use idflow_compiler::jit::extract::Slot;
 use idflow_compiler::jit::{JitError, Matcher, Mode};
-use idflow_compiler::plan::ir::Plan;
+use idflow_compiler::plan::ir::{FlowPlan, Plan, Trigger};
 use serde::{Deserialize, Serialize};
 
 use input::Item;
@@ -45,6 +45,16 @@ pub enum ReplayError {
         name: String,
         /// The project's flows, comma-separated.
         known: String,
+    },
+    /// `--flow` names a flow no event starts (a schedule, a webhook).
+    #[error(
+        "`{name}` is started by {by}, not by Okta events: a replay of events says nothing of it"
+    )]
+    NotEventFired {
+        /// The flow.
+        name: String,
+        /// What starts it, in words.
+        by: &'static str,
     },
     /// A strict replay met something that is not an event.
     #[error("{place}: not an event: {error}")]
@@ -89,6 +99,32 @@ pub struct FlowReport {
     pub by_type: BTreeMap<String, u64>,
 }
 
+/// A flow a replay of events leaves out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotReplayed {
+    /// The flow.
+    pub flow: String,
+    /// What starts it: "a schedule", "a webhook", "a call" (a flow other
+    /// flows `call`).
+    pub started_by: &'static str,
+}
+
+/// What starts a flow no event does, in words; none when an event does.
+fn started_by(flow: &FlowPlan) -> Option<&'static str> {
+    if flow
+        .triggers
+        .iter()
+        .any(|t| matches!(t, Trigger::Event { .. }))
+    {
+        return None;
+    }
+    Some(match flow.triggers.first() {
+        Some(Trigger::Schedule { .. }) => "a schedule",
+        Some(Trigger::Webhook { .. }) => "a webhook",
+        _ => "a call",
+    })
+}
+
 /// Something in the archive that is not an event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Malformed {
@@ -109,8 +145,12 @@ pub struct Report {
     pub malformed: u64,
     /// The first malformed entries.
     pub malformed_listed: Vec<Malformed>,
-    /// Per flow, in the project's order (or the one flow asked for).
+    /// Per flow an event can start, in the project's order (or the one
+    /// flow asked for).
     pub flows: Vec<FlowReport>,
+    /// The flows no event starts — a schedule, a webhook — which a replay
+    /// of events cannot judge, with what starts them.
+    pub not_replayed: Vec<NotReplayed>,
     /// How long the replay took, in seconds.
     pub seconds: f64,
 }
@@ -167,6 +207,14 @@ pub fn replay(
         ),
         None => None,
     };
+    if let Some(flow) = selected.and_then(|f| plan.flows.get(f))
+        && let Some(by) = started_by(flow)
+    {
+        return Err(ReplayError::NotEventFired {
+            name: flow.name.clone(),
+            by,
+        });
+    }
     let matcher = Matcher::new(plan, options.mode, BTreeMap::new())?;
     let reads_clock = matcher.interprets_filters();
     let started = Instant::now();
@@ -185,6 +233,7 @@ pub fn replay(
                 by_type: BTreeMap::new(),
             })
             .collect(),
+        not_replayed: Vec::new(),
         seconds: 0.0,
     };
     let mut slots: Vec<Slot> = Vec::new();
@@ -244,6 +293,23 @@ pub fn replay(
     report.seconds = started.elapsed().as_secs_f64();
     if let Some(flow) = selected {
         report.flows = report.flows.into_iter().skip(flow).take(1).collect();
+        return Ok(report);
     }
+    // The flows no event starts are said apart, not as "fired on 0 events".
+    let (flows, not_replayed): (Vec<_>, Vec<_>) = report
+        .flows
+        .into_iter()
+        .zip(&plan.flows)
+        .partition(|(_, flow)| started_by(flow).is_none());
+    report.flows = flows.into_iter().map(|(entry, _)| entry).collect();
+    report.not_replayed = not_replayed
+        .into_iter()
+        .filter_map(|(entry, flow)| {
+            started_by(flow).map(|started_by| NotReplayed {
+                flow: entry.flow,
+                started_by,
+            })
+        })
+        .collect();
     Ok(report)
 }
