@@ -4,7 +4,11 @@
 //!   each delivery of 100 events committed to the SQLite queue (fsync'd)
 //!   before its 200 — from 4 concurrent senders;
 //! - **end to end**: events a second from delivery to the action a flow
-//!   sends for each, on a local HTTP server.
+//!   sends for each, on a local HTTP server;
+//! - **burst**: 20,000 events, each firing a run, against the default
+//!   intake limit (10,000 events and runs admitted and not finished): how
+//!   many deliveries were pushed back (429), the most work ever admitted,
+//!   and the end-to-end rate with the senders retrying.
 //!
 //! `cargo bench -p idflow-runtime --bench serve` (BENCHMARKS.md).
 
@@ -88,20 +92,24 @@ fn delivery(from: usize, count: usize, event_type: &str) -> String {
     json!({"eventType": "com.okta.event_hook", "data": {"events": events}}).to_string()
 }
 
-/// Posts `deliveries` deliveries of 100 events from 4 senders; the time.
+/// Posts `deliveries` deliveries of 100 events from 4 senders, each
+/// delivery sent again 20 ms after a refusal; the time, and how many
+/// answers were refusals.
 async fn send(
     address: std::net::SocketAddr,
     deliveries: usize,
     event_type: &str,
     offset: usize,
-) -> Duration {
+) -> (Duration, u64) {
     let client = reqwest::Client::new();
     let url = format!("http://{address}/hooks/okta");
     let next = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let senders: Vec<_> = (0..4)
         .map(|_| {
             let (client, url, next) = (client.clone(), url.clone(), Arc::clone(&next));
+            let refused = Arc::clone(&refused);
             let event_type = event_type.to_owned();
             tokio::spawn(async move {
                 loop {
@@ -121,6 +129,7 @@ async fn send(
                         if answer.status() == 200 {
                             break;
                         }
+                        refused.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
                 }
@@ -130,7 +139,46 @@ async fn send(
     for sender in senders {
         sender.await.unwrap();
     }
-    start.elapsed()
+    (start.elapsed(), refused.load(Ordering::SeqCst))
+}
+
+/// Starts a service on a fresh store with `queue_limit`; its address.
+async fn start_service(receiver: &str, queue_limit: u64) -> (tempfile::TempDir, std::net::SocketAddr) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("state.db")).unwrap());
+    let options = Options {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        okta_hook_secret: Some("bench-secret".to_owned()),
+        queue_limit,
+        watch: false,
+        ..Options::default()
+    };
+    let (bound, address) = tokio::sync::oneshot::channel();
+    tokio::spawn(serve::serve(
+        options,
+        Arc::new(Bench {
+            receiver: receiver.to_owned(),
+        }),
+        store,
+        Some(bound),
+    ));
+    (dir, address.await.unwrap())
+}
+
+/// The work a service has admitted and not finished, from its metrics.
+async fn backlog(client: &reqwest::Client, address: std::net::SocketAddr) -> u64 {
+    let Ok(answer) = client.get(format!("http://{address}/metrics")).send().await else {
+        return 0;
+    };
+    let text = answer.text().await.unwrap_or_default();
+    let gauge = |name: &str| -> u64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    gauge("idflow_queue_depth ") + gauge("idflow_unfinished_runs ")
 }
 
 fn main() {
@@ -152,27 +200,11 @@ fn main() {
         let receiver = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("state.db")).unwrap());
-        let options = Options {
-            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            okta_hook_secret: Some("bench-secret".to_owned()),
-            queue_limit: 1_000_000,
-            watch: false,
-            ..Options::default()
-        };
-        let (bound, address) = tokio::sync::oneshot::channel();
-        tokio::spawn(serve::serve(
-            options,
-            Arc::new(Bench { receiver }),
-            store,
-            Some(bound),
-        ));
-        let address = address.await.unwrap();
+        let (_dir, address) = start_service(&receiver, 1_000_000).await;
 
         // Intake: events no flow fires on, so the queue is all the work.
         let deliveries = 200;
-        let took = send(address, deliveries, "user.session.start", 0).await;
+        let (took, _) = send(address, deliveries, "user.session.start", 0).await;
         let events = deliveries * 100;
         println!(
             "intake: {events} events in {:.2} s: {:.0} events/s accepted, durably queued",
@@ -193,6 +225,38 @@ fn main() {
             "end to end: {events} events → {events} actions in {:.2} s: {:.0} events/s",
             took.as_secs_f64(),
             events as f64 / took.as_secs_f64()
+        );
+
+        // A burst against the default limit, on a service of its own.
+        let (_burst_dir, address) = start_service(&receiver, Options::default().queue_limit).await;
+        let before = tickets.load(Ordering::SeqCst);
+        let deliveries = 200;
+        let events = deliveries * 100;
+        let peak = Arc::new(AtomicU64::new(0));
+        let sampling = {
+            let peak = Arc::clone(&peak);
+            let client = reqwest::Client::new();
+            tokio::spawn(async move {
+                loop {
+                    peak.fetch_max(backlog(&client, address).await, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        };
+        let start = Instant::now();
+        let (_, refused) =
+            send(address, deliveries, "user.lifecycle.deactivate", 2_000_000).await;
+        while tickets.load(Ordering::SeqCst) < before + events as u64 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let took = start.elapsed();
+        sampling.abort();
+        println!(
+            "burst: {events} events → {events} actions in {:.2} s: {:.0} events/s; {refused} deliveries answered 429 and sent again; at most {} events and runs admitted (limit {})",
+            took.as_secs_f64(),
+            events as f64 / took.as_secs_f64(),
+            peak.load(Ordering::SeqCst),
+            Options::default().queue_limit
         );
     });
     // The service runs until a signal; the benchmark is done.
