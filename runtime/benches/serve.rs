@@ -143,7 +143,10 @@ async fn send(
 }
 
 /// Starts a service on a fresh store with `queue_limit`; its address.
-async fn start_service(receiver: &str, queue_limit: u64) -> (tempfile::TempDir, std::net::SocketAddr) {
+async fn start_service(
+    receiver: &str,
+    queue_limit: u64,
+) -> (tempfile::TempDir, std::net::SocketAddr) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(&dir.path().join("state.db")).unwrap());
     let options = Options {

@@ -17,13 +17,7 @@ pub fn did_you_mean<'a>(
     if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
         return Some(same);
     }
-    let limit = (name.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|candidate| (distance(name, candidate), candidate))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, candidate)| candidate)
+    within_edits(name, candidates, (name.chars().count() / 3).max(1))
 }
 
 /// The candidate at most `edits` edits from `name`, the closest first: a

@@ -44,6 +44,14 @@ impl Engine {
         }
     }
 
+    /// The engine that is not this one.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Engine::Http => Engine::Smtp,
+            Engine::Smtp => Engine::Http,
+        }
+    }
+
     /// Its name, in messages.
     pub(crate) fn name(self) -> &'static str {
         match self {

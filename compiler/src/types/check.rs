@@ -135,18 +135,11 @@ impl<'p> Checker<'_, 'p> {
                 crate::diagnostics::suggest::did_you_mean(&key, engine.settings().map(|k| k.key))
                     .map(str::to_owned);
             let error = match problem {
-                Problem::UnknownKey => TypeError::UnknownSetting {
+                Problem::UnknownKey | Problem::OtherEngine => TypeError::UnknownSetting {
                     connector: connector.name.name.clone(),
                     engine: engine.name(),
                     reads: reads(),
-                    suggestion,
-                    key,
-                    span,
-                },
-                Problem::OtherEngine => TypeError::SettingOfOtherEngine {
-                    connector: connector.name.name.clone(),
-                    engine: engine.name(),
-                    reads: reads(),
+                    read_by: (problem == Problem::OtherEngine).then(|| engine.other().name()),
                     suggestion,
                     key,
                     span,

@@ -214,8 +214,12 @@ pub enum TypeError {
         /// The closest zone.
         suggestion: Option<String>,
     },
-    /// A connector setting that no engine reads.
-    #[error("connector `{connector}` has no setting `{key}`")]
+    /// A connector setting its engine does not read: no engine does, or
+    /// only another one.
+    #[error("{}", match .read_by {
+        None => format!("connector `{connector}` has no setting `{key}`"),
+        Some(_) => format!("`{key}` is not a setting of {engine} connectors like `{connector}`"),
+    })]
     UnknownSetting {
         /// The connector.
         connector: String,
@@ -223,22 +227,8 @@ pub enum TypeError {
         engine: &'static str,
         /// The settings that engine reads.
         reads: Vec<String>,
-        /// The setting's name.
-        key: String,
-        /// The name.
-        span: Span,
-        /// The closest setting.
-        suggestion: Option<String>,
-    },
-    /// A setting another engine reads, on a connector whose engine does not.
-    #[error("`{key}` is not a setting of {engine} connectors like `{connector}`")]
-    SettingOfOtherEngine {
-        /// The connector.
-        connector: String,
-        /// The engine that runs it: "HTTP" or "email".
-        engine: &'static str,
-        /// The settings that engine reads.
-        reads: Vec<String>,
+        /// The other engine that reads it, if one does.
+        read_by: Option<&'static str>,
         /// The setting's name.
         key: String,
         /// The name.
@@ -464,25 +454,15 @@ impl TypeError {
                 suggestion,
                 engine,
                 reads,
+                read_by,
                 ..
             } => {
-                let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, "unknown setting")
-                    .with_note(format!("the {engine} engine reads {}; any other setting would be ignored", quoted(&reads)));
-                diagnostic.with_suggestion(span, suggestion)
-            }
-            Self::SettingOfOtherEngine {
-                span,
-                suggestion,
-                engine,
-                reads,
-                ..
-            } => {
-                let other = match engine {
-                    "email" => "HTTP",
-                    _ => "email",
+                let label = match read_by {
+                    Some(other) => format!("read by the {other} engine only"),
+                    None => "unknown setting".to_owned(),
                 };
-                let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, format!("read by the {other} engine only"))
-                    .with_note(format!("the {engine} engine reads {}; this setting would be ignored", quoted(&reads)));
+                let diagnostic = Diagnostic::error(codes::CONNECTOR_SETTING, message, span, label)
+                    .with_note(format!("the {engine} engine reads {}; any other setting would be ignored", quoted(&reads)));
                 diagnostic.with_suggestion(span, suggestion)
             }
             Self::UnreadableSetting { span, .. } => {
