@@ -231,13 +231,12 @@ async fn okta_deliver(
         Ok(events) => events,
         Err(refusal) => return refusal.answer(&service),
     };
-    for event in &events {
-        if !idflow_compiler::stdlib::is_okta_event_type(&event.event_type) {
-            service.note_unknown_type(&event.event_type);
-        }
-    }
+    let unknown = super::unknown_types(&events);
     match queue(&service, "okta", events).await {
-        Ok(_) => StatusCode::OK.into_response(),
+        Ok(_) => {
+            unknown.iter().for_each(|t| service.note_unknown_type(t));
+            StatusCode::OK.into_response()
+        }
         Err(refusal) => refusal.answer(&service),
     }
 }

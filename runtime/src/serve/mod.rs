@@ -203,6 +203,16 @@ pub struct Service {
     stop: watch::Sender<bool>,
 }
 
+/// The types of Okta `events` missing from the bundled catalogue, for
+/// [`Service::note_unknown_type`] once they are queued.
+pub fn unknown_types(events: &[crate::store::NewEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| !idflow_compiler::stdlib::is_okta_event_type(&e.event_type))
+        .map(|e| e.event_type.clone())
+        .collect()
+}
+
 /// How many unknown Okta event types are logged by name, at most.
 pub const MAX_UNKNOWN_TYPES_LOGGED: usize = 1_000;
 
@@ -254,14 +264,19 @@ impl Service {
     /// without bound).
     pub fn note_unknown_type(&self, event_type: &str) {
         self.metrics.events_unknown_type.inc();
+        // Remembered (and logged) by its first 128 characters: the set's
+        // memory stays bounded whatever the sender writes.
+        let name: String = event_type.chars().take(128).collect();
         let mut seen = self
             .unknown_types
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if seen.len() < MAX_UNKNOWN_TYPES_LOGGED && seen.insert(event_type.to_owned()) {
+        if seen.len() < MAX_UNKNOWN_TYPES_LOGGED && seen.insert(name.clone()) {
+            // A field, quoted and escaped: the sender's text never shapes
+            // a log line.
             tracing::warn!(
-                event_type,
-                "an Okta event type missing from the bundled catalogue was queued; `okta.event(\"{event_type}\")` triggers receive it"
+                event_type = ?name,
+                "an Okta event type missing from the bundled catalogue was queued; the flows that name it with okta.event(…) receive it"
             );
         }
     }

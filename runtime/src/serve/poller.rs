@@ -120,9 +120,6 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
             tracing::warn!("a System Log event without `uuid` or `eventType` was skipped");
             continue;
         };
-        if !idflow_compiler::stdlib::is_okta_event_type(&event_type) {
-            service.note_unknown_type(&event_type);
-        }
         if let Some(published) = field("published").and_then(|p| published_ms(&p)) {
             latest = latest.max(published);
         }
@@ -134,6 +131,7 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
             body: json,
         });
     }
+    let unknown = super::unknown_types(&queued);
     let cursor = idflow_compiler::plan::value::format_time(latest);
     let now = now_ms();
     let done = blocking(&service.store, move |s| {
@@ -141,6 +139,9 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
     })
     .await
     .map_err(|e| e.to_string())?;
+    for event_type in unknown {
+        service.note_unknown_type(&event_type);
+    }
     service.note_queued("okta", done);
     Ok(done.queued)
 }
