@@ -27,45 +27,40 @@ pub struct Location {
     pub why: String,
 }
 
-/// The project directory of a command given `paths` (`run`, `serve`).
-pub fn project_of(paths: &[PathBuf]) -> PathBuf {
-    config::manifest_path(paths)
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// The project directory of a command given none (`runs`, `audit`):
-/// `--project`, else the nearest directory upward holding `idflow.toml`,
-/// else the current directory.
-pub fn project_around(given: Option<&Path>) -> PathBuf {
-    if let Some(dir) = given {
-        return dir.to_path_buf();
+/// The manifest of the project a command given no paths (`runs`,
+/// `audit`) is about: `idflow.toml` in `--project DIR`, else in the nearest
+/// directory upward that holds one, else in the current directory.
+pub fn manifest_around(project: Option<&Path>) -> PathBuf {
+    if let Some(dir) = project {
+        return dir.join("idflow.toml");
     }
-    let here = PathBuf::from(".");
+    let here = PathBuf::from("./idflow.toml");
     let Ok(start) = std::env::current_dir() else {
         return here;
     };
     start
         .ancestors()
-        .find(|dir| dir.join("idflow.toml").is_file())
-        .map_or(here, Path::to_path_buf)
+        .map(|dir| dir.join("idflow.toml"))
+        .find(|manifest| manifest.is_file())
+        .unwrap_or(here)
 }
 
-/// The store of the project in `dir`, by the rules above.
-pub fn locate(dir: &Path, given: Option<&Path>) -> Result<Location> {
+/// The store of the project whose manifest is `manifest`, by the rules
+/// above (the manifest need not exist).
+pub fn locate(manifest: &Path, given: Option<&Path>) -> Result<Location> {
     if let Some(path) = given {
         return Ok(Location {
             path: path.to_path_buf(),
             why: "given by --store".to_owned(),
         });
     }
-    let manifest = dir.join("idflow.toml");
-    if let Some(path) = config::serve_store(&manifest)? {
+    if let Some(path) = config::serve_store(manifest)? {
         return Ok(Location {
             path,
             why: format!("[serve] store in {}", manifest.display()),
         });
     }
+    let dir = manifest.parent().unwrap_or_else(|| Path::new("."));
     Ok(Location {
         path: dir.join(".idflow").join("state.db"),
         why: format!(
@@ -75,10 +70,10 @@ pub fn locate(dir: &Path, given: Option<&Path>) -> Result<Location> {
     })
 }
 
-/// The store of the project in `dir`, which must exist already: reading
-/// commands do not create one.
-pub fn existing(dir: &Path, given: Option<&Path>) -> Result<Location> {
-    let location = locate(dir, given)?;
+/// The store of the project whose manifest is `manifest`, which must
+/// exist already: reading commands do not create one.
+pub fn existing(manifest: &Path, given: Option<&Path>) -> Result<Location> {
+    let location = locate(manifest, given)?;
     if !location.path.is_file() {
         bail!(
             "no store at {} ({}): nothing has run in this project yet; `idflow run` and `idflow serve` record runs there, or give --project DIR or --store PATH",

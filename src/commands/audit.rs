@@ -118,8 +118,7 @@ fn exported(record: &AuditRecord) -> serde_json::Value {
 }
 
 fn verify(args: &AuditVerifyArgs) -> Result<Outcome> {
-    let dir = crate::store::project_around(args.at.project.as_deref());
-    let manifest = dir.join("idflow.toml");
+    let manifest = crate::store::manifest_around(args.at.project.as_deref());
     let key = crate::config::audit_key(&manifest)?;
     let keyed_setting = key.is_some();
     let mut chain = ChainCheck::new(key, args.anchor.clone());

@@ -52,6 +52,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             known.join(", ")
         );
     }
+    let manifest = config::manifest_path(&args.paths);
     let configs = BTreeMap::new();
     let firings = match &args.schedule {
         Some(name) => vec![scheduled(&plan, name)?],
@@ -75,7 +76,6 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         // Nothing to send: no connection is needed.
         firings.iter().map(|_| Vec::new()).collect()
     } else {
-        let manifest = config::manifest_path(&args.paths);
         let settings = config::settings(&plan, &config::connections(&manifest)?)?;
         let connectors = Engines::new(&plan, &settings, Duration::from_secs(30))?;
         let executor = Executor::new(
@@ -88,8 +88,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
         run_flows(&runtime, &executor, &plan, &firings)
     };
-    let project_dir = crate::store::project_of(&args.paths);
-    let store_path = crate::store::locate(&project_dir, args.store.as_deref())?.path;
+    let store_path = crate::store::locate(&manifest, args.store.as_deref())?.path;
     let mut store = None;
     let mut failed = false;
     for (firing, firing_runs) in firings.iter().zip(&runs) {
@@ -103,8 +102,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         let store = match &mut store {
             Some(store) => store,
             None => {
-                let opened =
-                    crate::store::open_writing(&store_path, &project_dir.join("idflow.toml"))?;
+                let opened = crate::store::open_writing(&store_path, &manifest)?;
                 audit_versions(&opened, &plan, &runs, &args.paths)?;
                 store.insert(opened)
             }

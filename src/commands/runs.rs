@@ -73,8 +73,8 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
 
 /// The project's store, which must exist; its path, for messages.
 pub fn open(at: &StoreArgs) -> Result<(PathBuf, SqliteStore)> {
-    let dir = crate::store::project_around(at.project.as_deref());
-    let path = crate::store::existing(&dir, at.store.as_deref())?.path;
+    let manifest = crate::store::manifest_around(at.project.as_deref());
+    let path = crate::store::existing(&manifest, at.store.as_deref())?.path;
     let store = SqliteStore::open(&path)?;
     Ok((path, store))
 }

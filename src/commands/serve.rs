@@ -76,10 +76,7 @@ pub fn run(args: &ServeArgs) -> Result<Outcome> {
         options.listen = listen;
     }
     options.watch = !args.no_watch;
-    let project_dir = manifest
-        .parent()
-        .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf);
-    let store_path = crate::store::locate(&project_dir, args.store.as_deref())?.path;
+    let store_path = crate::store::locate(&manifest, args.store.as_deref())?.path;
     // Held until the process ends: one service per store file.
     let _lock = ServeLock::acquire(&store_path)?;
     let store = Arc::new(crate::store::open_writing(&store_path, &manifest)?);
