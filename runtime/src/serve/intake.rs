@@ -258,17 +258,19 @@ async fn queue(
     // Counted: what is admitted and not finished — events not dispatched
     // and runs not ended — so a burst is pushed back on, not piled up as
     // pending runs.
-    let backlog = service.backlog();
-    if backlog.saturating_add(events.len() as u64) > service.options.queue_limit {
-        return Err(refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "overloaded",
-            format!(
-                "{backlog} events and runs are admitted and not finished, the limit is {}; retry later",
-                service.options.queue_limit
-            ),
-        ));
-    }
+    let admission = match service.admit(events.len() as u64) {
+        Ok(admission) => admission,
+        Err(backlog) => {
+            return Err(refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "overloaded",
+                format!(
+                    "{backlog} events and runs are admitted and not finished, the limit is {}; retry later",
+                    service.options.queue_limit
+                ),
+            ));
+        }
+    };
     let received = events.len();
     let now = now_ms();
     let done = match blocking(&service.store, move |s| s.enqueue(&events, now)).await {
@@ -283,6 +285,8 @@ async fn queue(
         }
     };
     service.note_queued(source, done);
+    // Counted in the queue depth now: the reservation can go.
+    drop(admission);
     tracing::info!(source, received, queued = done.queued, "delivery queued");
     Ok(done.queued)
 }

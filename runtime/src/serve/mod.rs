@@ -198,9 +198,28 @@ pub struct Service {
     pub replanned: Notify,
     /// Set once SIGTERM arrives.
     pub stopping: AtomicBool,
+    /// Events admitted by intake and still being committed.
+    reserved: std::sync::Mutex<u64>,
     /// The unknown Okta event types already logged.
     unknown_types: std::sync::Mutex<std::collections::HashSet<String>>,
     stop: watch::Sender<bool>,
+}
+
+/// Room in the intake limit, reserved for a delivery while it commits.
+pub struct Admission<'s> {
+    service: &'s Service,
+    events: u64,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        let mut reserved = self
+            .service
+            .reserved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *reserved = reserved.saturating_sub(self.events);
+    }
 }
 
 /// The types of Okta `events` missing from the bundled catalogue, for
@@ -289,6 +308,29 @@ impl Service {
             .saturating_add(self.unfinished_runs.load(Ordering::SeqCst))
     }
 
+    /// Admits `events` more events if the backlog, with what other
+    /// deliveries have been admitted and are still committing, stays within
+    /// `queue_limit`: the check and the reservation are one step, so
+    /// concurrent deliveries cannot all pass a limit only one had room
+    /// under. The reservation lasts while the [`Admission`] lives; drop it
+    /// once the events are counted in the queue depth. The backlog, when
+    /// there is no room.
+    pub fn admit(&self, events: u64) -> Result<Admission<'_>, u64> {
+        let mut reserved = self
+            .reserved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let backlog = self.backlog().saturating_add(*reserved);
+        if backlog.saturating_add(events) > self.options.queue_limit {
+            return Err(backlog);
+        }
+        *reserved += events;
+        Ok(Admission {
+            service: self,
+            events,
+        })
+    }
+
     /// Accounts for a run that ended or parked on a wait. (A woken wait
     /// was not counted when it became runnable: the count is read from the
     /// store again at each dispatch and whenever the workers are idle.)
@@ -362,6 +404,7 @@ pub async fn serve(
         runnable: Notify::new(),
         replanned: Notify::new(),
         stopping: AtomicBool::new(false),
+        reserved: std::sync::Mutex::new(0),
         unknown_types: std::sync::Mutex::default(),
         stop,
     });
