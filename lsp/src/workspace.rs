@@ -292,3 +292,40 @@ impl Snapshot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    /// A FIFO or a link to a device named like a flow must neither block
+    /// the server nor fill its memory: it is skipped, and said.
+    #[cfg(unix)]
+    #[test]
+    fn special_files_in_a_folder_are_skipped_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.flow"), "import okta\n").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.flow")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe.flow"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // A link to a parent folder is not walked for ever.
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+        let mut workspace = Workspace::new();
+        let problems = workspace.load_folder(dir.path());
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("pipe.flow` is a FIFO")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("zero.flow` is a character device")),
+            "{problems:?}"
+        );
+    }
+}
