@@ -276,6 +276,14 @@ pub fn verify(records: impl IntoIterator<Item = AuditRecord>) -> Verdict {
     chain.verdict()
 }
 
+/// Why a record's hash does not hold.
+enum HashProblem {
+    /// It is wrong: why.
+    Wrong(String),
+    /// It is sealed with a key, and there is none to check it with.
+    KeyNeeded,
+}
+
 /// [`verify`] one record at a time, so a log read from a cursor is checked
 /// without holding it all in memory.
 pub struct ChainCheck {
@@ -317,34 +325,37 @@ impl ChainCheck {
         }
     }
 
-    /// Why a record's hash is not what it must be, if it is not.
-    fn hash_problem(&mut self, record: &AuditRecord) -> Option<String> {
-        let fields = (
+    /// Whether a record's hash is what it must be: `Ok`, or why not — a
+    /// broken record, or a keyed one and no key to check it with.
+    fn check_hash(&mut self, record: &AuditRecord) -> Result<(), HashProblem> {
+        let (seq, at_ms, kind, text, prev) = (
             record.seq,
             record.at_ms,
             record.kind.as_str(),
             record.text.as_str(),
             record.prev.as_str(),
         );
-        let (seq, at_ms, kind, text, prev) = fields;
+        let wrong = |why: &str| Err(HashProblem::Wrong(why.to_owned()));
         if record.hash.starts_with(KEYED) {
             let Some(key) = &self.key else {
-                self.broken = Some(Verdict::KeyNeeded { seq });
-                return Some(String::new());
+                return Err(HashProblem::KeyNeeded);
             };
             self.keyed += 1;
-            return (key.mac(seq, at_ms, kind, text, prev).as_deref() != Some(&record.hash))
-                .then(|| "its content does not match its keyed hash: it was modified or forged, or the key is not the one it was sealed with".to_owned());
-        }
-        if self.keyed > 0 {
-            return Some(
-                "it is not sealed with the key, though records before it are: a record forged without the key".to_owned(),
+            if key.mac(seq, at_ms, kind, text, prev).as_deref() != Some(&record.hash) {
+                return wrong(
+                    "its content does not match its keyed hash: it was modified or forged, or the key is not the one it was sealed with",
+                );
+            }
+        } else if self.keyed > 0 {
+            return wrong(
+                "it is not sealed with the key, though records before it are: a record forged without the key",
+            );
+        } else if hash(seq, at_ms, kind, text, prev) != record.hash {
+            return wrong(
+                "its content does not match its hash: it was modified, or moved from another place",
             );
         }
-        (hash(seq, at_ms, kind, text, prev) != record.hash).then(|| {
-            "its content does not match its hash: it was modified, or moved from another place"
-                .to_owned()
-        })
+        Ok(())
     }
 
     /// Checks the next record; false once the chain is broken, when the
@@ -355,28 +366,29 @@ impl ChainCheck {
         }
         self.count += 1;
         let expected_seq = i64::try_from(self.count).unwrap_or(i64::MAX);
-        let problem = self.hash_problem(record);
-        if self.broken.is_some() {
-            return false;
-        }
-        let why = if let Some(problem) = problem {
-            problem
-        } else if record.seq != expected_seq {
-            format!(
+        let why = match self.check_hash(record) {
+            Err(HashProblem::KeyNeeded) => {
+                self.broken = Some(Verdict::KeyNeeded { seq: record.seq });
+                return false;
+            }
+            Err(HashProblem::Wrong(why)) => why,
+            Ok(()) if record.seq != expected_seq => format!(
                 "it claims place {} but stands at place {expected_seq}: records before it were removed or reordered",
                 record.seq
-            )
-        } else if record.prev != self.prev {
-            "it does not follow the record before it: a record was removed, inserted or moved"
-                .to_owned()
-        } else {
-            self.prev.clone_from(&record.hash);
-            if let Some((anchor, found @ None)) = &mut self.anchor
-                && *anchor == record.hash
-            {
-                *found = Some(self.count);
+            ),
+            Ok(()) if record.prev != self.prev => {
+                "it does not follow the record before it: a record was removed, inserted or moved"
+                    .to_owned()
             }
-            return true;
+            Ok(()) => {
+                self.prev.clone_from(&record.hash);
+                if let Some((anchor, found @ None)) = &mut self.anchor
+                    && *anchor == record.hash
+                {
+                    *found = Some(self.count);
+                }
+                return true;
+            }
         };
         self.broken = Some(Verdict::Broken {
             position: self.count,
@@ -487,5 +499,84 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// A chain of `n` records, the first `plain` of them unkeyed, the rest
+    /// sealed with `key`.
+    fn sealed_chain(n: i64, plain: i64, key: &AuditKey) -> Vec<AuditRecord> {
+        let mut prev = GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let data = json!({"run": format!("r{seq}")});
+                let text = data.to_string();
+                let sealed_with = (seq > plain).then_some(key);
+                let hash = seal(sealed_with, seq, 7, "run", &text, &prev);
+                let record = AuditRecord {
+                    seq,
+                    at_ms: 7,
+                    kind: "run".to_owned(),
+                    data,
+                    text,
+                    prev: std::mem::replace(&mut prev, hash.clone()),
+                    hash,
+                };
+                record
+            })
+            .collect()
+    }
+
+    fn check(records: &[AuditRecord], key: Option<AuditKey>, anchor: Option<&str>) -> Verdict {
+        let mut chain = ChainCheck::new(key, anchor.map(str::to_owned));
+        records.iter().all(|r| chain.check(r));
+        chain.verdict()
+    }
+
+    #[test]
+    fn a_keyed_chain_needs_its_key_and_refuses_a_downgrade() {
+        let key = AuditKey::new(b"k".to_vec()).unwrap();
+        let records = sealed_chain(4, 1, &key);
+        assert!(records[1].hash.starts_with(KEYED));
+        assert!(matches!(
+            check(&records, Some(key.clone()), None),
+            Verdict::Intact {
+                count: 4,
+                keyed: 3,
+                ..
+            }
+        ));
+        assert_eq!(check(&records, None, None), Verdict::KeyNeeded { seq: 2 });
+        let other = AuditKey::new(b"guess".to_vec());
+        assert!(matches!(
+            check(&records, other, None),
+            Verdict::Broken { position: 2, .. }
+        ));
+        // Record 3 rewritten with a plain hash, the rest chained after it.
+        let mut forged = records.clone();
+        forged[2].hash = hash(3, 7, "run", &forged[2].text, &forged[2].prev);
+        assert!(matches!(
+            check(&forged, Some(key), None),
+            Verdict::Broken { position: 3, ref why, .. } if why.contains("not sealed with the key")
+        ));
+    }
+
+    #[test]
+    fn an_anchor_must_be_in_the_chain() {
+        let records = chain(5);
+        let anchor = records[2].hash.clone();
+        assert!(matches!(
+            check(&records, None, Some(&anchor)),
+            Verdict::Intact {
+                anchor: Some(3),
+                ..
+            }
+        ));
+        assert_eq!(
+            check(&records, None, Some("not-a-hash")),
+            Verdict::AnchorMissing { count: 5 }
+        );
+        assert!(
+            AuditKey::new(Vec::new()).is_none(),
+            "an empty key is no key"
+        );
     }
 }
