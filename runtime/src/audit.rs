@@ -511,7 +511,7 @@ mod tests {
                 let text = data.to_string();
                 let sealed_with = (seq > plain).then_some(key);
                 let hash = seal(sealed_with, seq, 7, "run", &text, &prev);
-                let record = AuditRecord {
+                AuditRecord {
                     seq,
                     at_ms: 7,
                     kind: "run".to_owned(),
@@ -519,8 +519,7 @@ mod tests {
                     text,
                     prev: std::mem::replace(&mut prev, hash.clone()),
                     hash,
-                };
-                record
+                }
             })
             .collect()
     }
