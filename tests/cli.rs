@@ -208,6 +208,43 @@ fn an_event_file_larger_than_the_limit_is_refused() {
 }
 
 #[test]
+fn diagnostics_are_reported_in_source_order_in_every_format() {
+    // The type checker's error (line 7) comes before the resolver's (line
+    // 8), though the resolver runs first.
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import okta\n\n/// Suspends new users.\nflow f {\n  when okta.user_created as e\n  then {\n    let n: Int = \"a\"\n    okta.suspend_usr(id: \"x\")\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    let codes_in = |format: &str, text: &str| -> Vec<usize> {
+        ["E0312", "E0206"]
+            .iter()
+            .map(|code| {
+                text.find(code)
+                    .unwrap_or_else(|| panic!("{format}: no {code} in {text}"))
+            })
+            .collect()
+    };
+    for format in ["human", "json", "github"] {
+        let output = idflow(&["check", ".", "--format", format], dir.path());
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        let at = codes_in(format, &text);
+        assert!(at[0] < at[1], "{format}: {text}");
+    }
+    let sarif = idflow(&["check", ".", "--format", "sarif"], dir.path());
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let rules: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["E0312", "E0206"]);
+    let output = idflow(&["lint", ".", "--format", "json"], dir.path());
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    let at = codes_in("lint", &text);
+    assert!(at[0] < at[1], "lint: {text}");
+}
+
+#[test]
 fn usage_errors_exit_two() {
     let output = idflow(&["parse"], Path::new("."));
     assert_eq!(output.status.code(), Some(2));

@@ -33,6 +33,7 @@ pub(crate) fn checked(
     diagnostics.extend(resolved);
     let (typed, table) = types::check(project, &symbols, None);
     diagnostics.extend(typed);
+    diagnostics::sort_in_source_order(&mut diagnostics);
     (diagnostics, symbols, table)
 }
 

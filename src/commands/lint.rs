@@ -34,6 +34,7 @@ pub fn run(args: &LintArgs) -> Result<Outcome> {
 fn findings(project: &Project, levels: &lint::Levels) -> Vec<Diagnostic> {
     let mut diagnostics = idflow_compiler::check(project);
     diagnostics.extend(lint::lint(project, levels));
+    idflow_compiler::diagnostics::sort_in_source_order(&mut diagnostics);
     diagnostics
 }
 

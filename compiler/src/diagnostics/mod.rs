@@ -193,3 +193,10 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 }
+
+/// Puts diagnostics in source order — by file, then by where their primary
+/// span starts and ends — whatever pass found them, so every output reads
+/// top to bottom. The sort is stable: two at one place keep their order.
+pub fn sort_in_source_order(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start, s.end)));
+}
