@@ -16,6 +16,20 @@ fn codes(text: &str) -> Vec<(&'static str, String)> {
 }
 
 #[test]
+fn a_misspelt_argument_is_one_diagnostic_not_also_a_missing_one() {
+    let action = "import slack\n\nflow f {\n  when schedule \"0 7 * * *\"\n  then {\n    slack.post_message(chanel: \"#iam\", text: \"hello\")\n  }\n}\n";
+    assert_eq!(
+        codes(action),
+        [("E0302", "did you mean `channel`?".to_owned())]
+    );
+    let method = "flow f {\n  when schedule \"0 7 * * *\"\n  then {\n    let parts = \"a,b\".split(separater: \",\")\n  }\n}\n";
+    assert_eq!(
+        codes(method),
+        [("E0302", "did you mean `separator`?".to_owned())]
+    );
+}
+
+#[test]
 fn loop_variables_over_action_results_are_typed() {
     let text = "import okta\n\nflow f {\n  when okta.user_deactivated as e\n  then {\n    for g in okta.list_user_groups(user: \"00u1\") {\n      okta.remove_from_group(user: \"00u1\", group: g.profile.nme)\n    }\n  }\n}\n";
     assert_eq!(codes(text), [("E0301", "did you mean `name`?".to_owned())]);

@@ -23,6 +23,9 @@ pub(super) fn arguments(
 ) -> Vec<TypeError> {
     let mut errors = Vec::new();
     let names: Vec<String> = params.iter().map(|p| p.name.name.clone()).collect();
+    // Parameters a misspelt argument was taken for: one mistake, one
+    // diagnostic — `chanel:` is not also "`channel` is missing".
+    let mut meant: Vec<String> = Vec::new();
     for (arg, found) in args.iter().zip(found) {
         let Some(name) = &arg.name else {
             errors.push(TypeError::PositionalArgument {
@@ -33,12 +36,14 @@ pub(super) fn arguments(
             continue;
         };
         let Some(param) = params.iter().find(|p| p.name.name == name.name) else {
+            let suggestion =
+                did_you_mean(&name.name, names.iter().map(String::as_str)).map(str::to_owned);
+            meant.extend(suggestion.clone());
             errors.push(TypeError::UnknownArgument {
                 callee: callee.to_owned(),
                 name: name.name.clone(),
                 span: name.span,
-                suggestion: did_you_mean(&name.name, names.iter().map(String::as_str))
-                    .map(str::to_owned),
+                suggestion,
                 params: names.clone(),
             });
             continue;
@@ -64,7 +69,8 @@ pub(super) fn arguments(
             .iter()
             .any(|a| a.name.as_ref().is_some_and(|n| n.name == param.name.name));
         let positional = args.iter().any(|a| a.name.is_none());
-        if !given && !positional && !param.ty.optional && param.default.is_none() {
+        let misspelt = meant.contains(&param.name.name);
+        if !given && !positional && !misspelt && !param.ty.optional && param.default.is_none() {
             errors.push(TypeError::MissingArgument {
                 callee: callee.to_owned(),
                 name: param.name.name.clone(),

@@ -479,6 +479,7 @@ impl<'p> Checker<'_, 'p> {
         span: Span,
     ) -> Vec<Option<&'p Arg>> {
         let mut matched: Vec<Option<&'p Arg>> = slots.iter().map(|_| None).collect();
+        let mut meant: Vec<String> = Vec::new();
         let mut position = 0;
         for arg in args {
             let index = match &arg.name {
@@ -502,11 +503,13 @@ impl<'p> Checker<'_, 'p> {
                     let index = slots.iter().position(|s| s.name == name.name);
                     if index.is_none() {
                         let names = slots.iter().map(|s| s.name.as_str());
+                        let suggestion = did_you_mean(&name.name, names.clone()).map(str::to_owned);
+                        meant.extend(suggestion.clone());
                         self.errors.push(TypeError::UnknownArgument {
                             callee: callee.to_owned(),
                             name: name.name.clone(),
                             span: name.span,
-                            suggestion: did_you_mean(&name.name, names.clone()).map(str::to_owned),
+                            suggestion,
                             params: names.map(str::to_owned).collect(),
                         });
                     }
@@ -521,7 +524,8 @@ impl<'p> Checker<'_, 'p> {
             }
         }
         for (slot, arg) in slots.iter().zip(&matched) {
-            if arg.is_none() && slot.required {
+            // A slot a misspelt argument was meant for is reported once, there.
+            if arg.is_none() && slot.required && !meant.contains(&slot.name) {
                 self.errors.push(TypeError::MissingArgument {
                     callee: callee.to_owned(),
                     name: slot.name.clone(),
