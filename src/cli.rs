@@ -274,10 +274,9 @@ pub struct RunsListArgs {
     /// Only this flow's runs.
     #[arg(long)]
     pub flow: Option<String>,
-    /// Only runs with this status: pending, running, waiting, succeeded, stopped,
-    /// failed or cancelled.
-    #[arg(long)]
-    pub status: Option<String>,
+    /// Only runs with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<RunStatusArg>,
     /// How many runs at most.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
@@ -287,6 +286,40 @@ pub struct RunsListArgs {
     /// How to print them.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
+}
+
+/// A run's status, as `idflow runs list --status` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunStatusArg {
+    /// Created, not started yet.
+    Pending,
+    /// Executing now.
+    Running,
+    /// Parked on a `wait`.
+    Waiting,
+    /// Ended well.
+    Succeeded,
+    /// Ended by `stop`.
+    Stopped,
+    /// Ended by an error.
+    Failed,
+    /// Cancelled by `idflow runs cancel`.
+    Cancelled,
+}
+
+impl RunStatusArg {
+    /// The status as the store writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatusArg::Pending => "pending",
+            RunStatusArg::Running => "running",
+            RunStatusArg::Waiting => "waiting",
+            RunStatusArg::Succeeded => "succeeded",
+            RunStatusArg::Stopped => "stopped",
+            RunStatusArg::Failed => "failed",
+            RunStatusArg::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// Arguments of `idflow runs show`.

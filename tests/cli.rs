@@ -918,6 +918,18 @@ fn runs_show_prints_the_trace_run_printed() {
     assert_eq!(steps(&printed), steps(&stored), "{stored}");
     assert_eq!(printed.lines().next(), stored.lines().next());
     assert!(stored.contains("  succeeded  (run "), "{stored}");
+    // A status that does not exist is a usage error naming those that do,
+    // not an empty list.
+    let bogus = idflow(
+        &["runs", "list", "--store", store, "--status", "bogus"],
+        dir.path(),
+    );
+    assert_eq!(bogus.status.code(), Some(2));
+    assert!(
+        stderr(&bogus).contains("possible values: pending, running, waiting, succeeded"),
+        "{}",
+        stderr(&bogus)
+    );
     // The help of --format says what each command prints.
     let help = stdout(&idflow(&["runs", "list", "--help"], dir.path()));
     let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
