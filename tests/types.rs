@@ -30,6 +30,18 @@ fn a_misspelt_argument_is_one_diagnostic_not_also_a_missing_one() {
 }
 
 #[test]
+fn a_backwards_backoff_range_is_refused_on_a_call_too() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    okta.suspend_user(id: \"x\") retry 3 backoff 1m..500ms\n    okta.unsuspend_user(id: \"x\") retry 3 backoff 500ms..1m\n  }\n}\n";
+    assert_eq!(
+        codes(text),
+        [(
+            "E0318",
+            "write the shorter delay first: `backoff 500ms..1m`".to_owned()
+        )]
+    );
+}
+
+#[test]
 fn loop_variables_over_action_results_are_typed() {
     let text = "import okta\n\nflow f {\n  when okta.user_deactivated as e\n  then {\n    for g in okta.list_user_groups(user: \"00u1\") {\n      okta.remove_from_group(user: \"00u1\", group: g.profile.nme)\n    }\n  }\n}\n";
     assert_eq!(codes(text), [("E0301", "did you mean `name`?".to_owned())]);

@@ -212,10 +212,7 @@ fn write_flat(expr: &Expr, out: &mut String) {
         ExprKind::Float { value } => out.push_str(&float(*value)),
         ExprKind::Bool { value } => out.push_str(if *value { "true" } else { "false" }),
         ExprKind::Null => out.push_str("null"),
-        ExprKind::Duration(d) => {
-            out.push_str(&d.value.to_string());
-            out.push_str(d.unit.suffix());
-        }
+        ExprKind::Duration(d) => out.push_str(&d.to_string()),
         ExprKind::String(s) => out.push_str(&string(s)),
         ExprKind::Name { name } => out.push_str(name),
         ExprKind::Wildcard => out.push('_'),

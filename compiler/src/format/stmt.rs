@@ -131,12 +131,8 @@ impl Printer<'_> {
 /// `4 backoff 500ms..30s on [429, 503]`.
 pub(super) fn retry_policy(policy: &RetryPolicy) -> String {
     let mut out = format!(
-        "{} backoff {}{}..{}{}",
-        policy.attempts,
-        policy.min_backoff.value,
-        policy.min_backoff.unit.suffix(),
-        policy.max_backoff.value,
-        policy.max_backoff.unit.suffix()
+        "{} backoff {}..{}",
+        policy.attempts, policy.min_backoff, policy.max_backoff
     );
     if !policy.on_statuses.is_empty() {
         let statuses: Vec<String> = policy.on_statuses.iter().map(u16::to_string).collect();

@@ -16,7 +16,8 @@ use crate::resolve::Symbols;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     Block, Connector, ConnectorMember, EventRef, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
-    Ident, Invocation, Item, LetValue, StmtKind, Test, TestStmtKind, TriggerKind, WaitFor,
+    Ident, Invocation, Item, LetValue, RetryPolicy, StmtKind, Test, TestStmtKind, TriggerKind,
+    WaitFor,
 };
 
 /// Checks the project's own files — or only `only`, when given — and
@@ -117,6 +118,18 @@ impl<'p> Checker<'_, 'p> {
         }
     }
 
+    /// A retry policy's backoff range goes from the shorter delay to the
+    /// longer.
+    fn retry_policy(&mut self, policy: &RetryPolicy) {
+        if policy.min_backoff.millis() > policy.max_backoff.millis() {
+            self.errors.push(TypeError::BackoffRange {
+                min: policy.min_backoff.to_string(),
+                max: policy.max_backoff.to_string(),
+                span: policy.span,
+            });
+        }
+    }
+
     /// A connector's settings: each one an engine reads, each value a source
     /// (see [`crate::plan::settings`]), each literal one the setting takes.
     fn connector_settings(&mut self, connector: &Connector) {
@@ -124,8 +137,13 @@ impl<'p> Checker<'_, 'p> {
         let engine = Engine::of(&connector.name.name);
         let reads = || engine.settings().map(|k| k.key.to_owned()).collect();
         for member in &connector.members {
-            let ConnectorMember::Setting(setting) = member else {
-                continue;
+            let setting = match member {
+                ConnectorMember::Setting(setting) => setting,
+                ConnectorMember::Retry(retry) => {
+                    self.retry_policy(&retry.policy);
+                    continue;
+                }
+                _ => continue,
             };
             let Some((problem, span)) = settings::problem(setting, engine) else {
                 continue;
@@ -538,6 +556,9 @@ impl<'p> Checker<'_, 'p> {
     /// error's name is of unknown type; the expression's type.
     fn invocation(&mut self, invocation: &'p Invocation) -> Type {
         let ty = self.expr(&invocation.expr);
+        if let Some(policy) = &invocation.retry {
+            self.retry_policy(policy);
+        }
         if let Some(handler) = &invocation.on_error {
             self.handler_block(handler.binding.as_ref(), &handler.body);
         }

@@ -204,6 +204,16 @@ pub enum TypeError {
         /// The string.
         span: Span,
     },
+    /// A retry policy whose shortest backoff is longer than its longest.
+    #[error("the backoff starts at {min}, longer than the {max} it ends at")]
+    BackoffRange {
+        /// The shortest delay, as written.
+        min: String,
+        /// The longest delay, as written.
+        max: String,
+        /// The policy.
+        span: Span,
+    },
     /// A time zone the IANA database does not have.
     #[error("\"{zone}\" is not an IANA time zone")]
     UnknownTimeZone {
@@ -438,6 +448,10 @@ impl TypeError {
             Self::InvalidCron { span, .. } => {
                 Diagnostic::error(codes::INVALID_SCHEDULE, message, span, "not a cron expression")
                     .with_note("five fields — minute, hour, day of month, month, day of week — or six with seconds first: `0 7 1 * *` is 07:00 on the first of each month")
+            }
+            Self::BackoffRange { span, min, max } => {
+                Diagnostic::error(codes::RETRY_POLICY, message, span, "backwards backoff range")
+                    .with_help(format!("write the shorter delay first: `backoff {max}..{min}`"))
             }
             Self::UnknownTimeZone {
                 span, suggestion, ..

@@ -155,6 +155,13 @@ impl DurationLit {
     }
 }
 
+/// As written in source: `30s`, `2m`.
+impl std::fmt::Display for DurationLit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.value, self.unit.suffix())
+    }
+}
+
 impl DurationUnit {
     /// The suffix written in source.
     pub fn suffix(self) -> &'static str {
