@@ -339,3 +339,24 @@ fn an_anchor_catches_a_chain_rebuilt_whole() {
         text(&output.stdout)
     );
 }
+
+#[test]
+fn a_record_whose_time_or_kind_was_edited_is_named() {
+    for edit in [
+        "UPDATE audit SET at_ms = at_ms + 1 WHERE seq = 5",
+        "UPDATE audit SET kind = 'version' WHERE seq = 9",
+    ] {
+        let (_dir, store) = store();
+        assert_eq!(db(&store).execute(edit, []).unwrap(), 1);
+        let output = verify(&store);
+        assert_eq!(output.status.code(), Some(1), "{edit}");
+        let said = text(&output.stdout);
+        let seq = if edit.contains("seq = 5") { 5 } else { 9 };
+        assert!(
+            said.starts_with(&format!(
+                "audit log broken at record {seq} (it says #{seq}): its content does not match its hash"
+            )),
+            "{edit}: {said}"
+        );
+    }
+}

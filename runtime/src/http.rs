@@ -984,6 +984,34 @@ mod tests {
     }
 
     #[test]
+    fn okta_s_rate_limit_reset_is_followed_without_retry_after_and_capped() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let reset = |at: u64| {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(&at.to_string()) {
+                headers.insert("x-rate-limit-reset", value);
+            }
+            headers
+        };
+        // In about 30 s (the clock may tick between the two readings).
+        let delay = server_delay(&reset(now + 30)).unwrap_or_default();
+        assert!((29..=30).contains(&delay.as_secs()), "{delay:?}");
+        // A reset an hour away is waited for two minutes at most.
+        assert_eq!(server_delay(&reset(now + 3_600)), Some(MAX_SERVER_DELAY));
+        // `Retry-After` wins when both are there, and is capped too.
+        let mut both = reset(now + 30);
+        both.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(server_delay(&both), Some(Duration::from_secs(7)));
+        both.insert("retry-after", HeaderValue::from_static("86400"));
+        assert_eq!(server_delay(&both), Some(MAX_SERVER_DELAY));
+        assert_eq!(server_delay(&HeaderMap::new()), None);
+    }
+
+    #[test]
     fn a_next_page_must_stay_on_the_api_and_not_loop() {
         let first = "https://chu.okta.com/api/v1/users?limit=2";
         let read = std::collections::HashSet::from([first.to_owned()]);
