@@ -444,14 +444,28 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value, EvalErro
     })
 }
 
+/// Float arithmetic, failing as integer arithmetic does: a division by
+/// zero, or a result that is not a finite number (an overflow to infinity),
+/// is an error, never an `inf` or `NaN` that would travel on (and turn into
+/// `null` in JSON).
 fn float_op(op: BinaryOp, a: f64, b: f64) -> Result<Value, EvalError> {
-    Ok(Value::Float(match op {
+    let result = match op {
         BinaryOp::Add => a + b,
         BinaryOp::Sub => a - b,
         BinaryOp::Mul => a * b,
+        BinaryOp::Div if b == 0.0 => {
+            return Err(EvalError::Arithmetic("division by zero".to_owned()));
+        }
         BinaryOp::Div => a / b,
         _ => return Err(mismatch(op.symbol(), &[&Value::Float(a), &Value::Float(b)])),
-    }))
+    };
+    if !result.is_finite() {
+        return Err(EvalError::Arithmetic(format!(
+            "{a} {} {b} is not a finite number",
+            op.symbol()
+        )));
+    }
+    Ok(Value::Float(result))
 }
 
 #[cfg(test)]
@@ -534,6 +548,21 @@ mod tests {
         assert_eq!(
             bin(BinaryOp::Div, Value::Int(7), Value::Int(2)),
             Value::Int(3)
+        );
+        // Floats fail as integers do, rather than giving `inf`.
+        let error = Value::String("error".to_owned());
+        assert_eq!(
+            bin(BinaryOp::Div, Value::Float(1.5), Value::Float(0.0)),
+            error
+        );
+        assert_eq!(bin(BinaryOp::Div, Value::Int(3), Value::Float(0.0)), error);
+        assert_eq!(
+            bin(BinaryOp::Mul, Value::Float(1e308), Value::Float(10.0)),
+            error
+        );
+        assert_eq!(
+            bin(BinaryOp::Div, Value::Float(3.0), Value::Int(2)),
+            Value::Float(1.5)
         );
     }
 
