@@ -16,8 +16,8 @@ use crate::resolve::Symbols;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     Block, Connector, ConnectorMember, EventRef, ExpectedCall, Expr, Flow, FnDef, GivenOutcome,
-    Ident, Invocation, Item, LetValue, RetryPolicy, StmtKind, Test, TestStmtKind, TriggerKind,
-    WaitFor,
+    Ident, Invocation, Item, LetValue, RetryPolicy, StmtKind, StringPart, Test, TestStmtKind,
+    TriggerKind, WaitFor,
 };
 
 /// Checks the project's own files — or only `only`, when given — and
@@ -477,7 +477,16 @@ impl<'p> Checker<'_, 'p> {
                         });
                     }
                 }
-                StmtKind::Stop { .. } => {}
+                StmtKind::Stop { reason } => {
+                    let interpolated = reason.iter().flat_map(|r| &r.parts).find_map(|p| match p {
+                        StringPart::Interpolation(expr) => Some(expr.span),
+                        StringPart::Text(_) => None,
+                    });
+                    if let Some(span) = interpolated {
+                        self.errors
+                            .push(TypeError::StopReasonInterpolation { span });
+                    }
+                }
             }
         }
         self.facts.pop();

@@ -204,6 +204,12 @@ pub enum TypeError {
         /// The string.
         span: Span,
     },
+    /// An interpolation in a `stop` reason, which is plain text.
+    #[error("a `stop` reason is plain text: `{{…}}` in it would not be evaluated")]
+    StopReasonInterpolation {
+        /// The interpolation.
+        span: Span,
+    },
     /// A retry policy whose shortest backoff is longer than its longest.
     #[error("the backoff starts at {min}, longer than the {max} it ends at")]
     BackoffRange {
@@ -448,6 +454,11 @@ impl TypeError {
             Self::InvalidCron { span, .. } => {
                 Diagnostic::error(codes::INVALID_SCHEDULE, message, span, "not a cron expression")
                     .with_note("five fields — minute, hour, day of month, month, day of week — or six with seconds first: `0 7 1 * *` is 07:00 on the first of each month")
+            }
+            Self::StopReasonInterpolation { span } => {
+                Diagnostic::error(codes::STOP_REASON, message, span, "not evaluated")
+                    .with_note("the reason is written into the plan; the run's trace already holds the event and every value the flow computed")
+                    .with_help("write the reason as plain text")
             }
             Self::BackoffRange { span, min, max } => {
                 Diagnostic::error(codes::RETRY_POLICY, message, span, "backwards backoff range")
