@@ -272,6 +272,42 @@ pub fn config_overrides(
     Ok(values)
 }
 
+/// The values of `Secret` configs: the entries of `[config]` (then of
+/// `[env.NAME.config]` over them) written `{ env = "VAR" }` or
+/// `{ file = "path" }`, each read where it says — set, not empty.
+pub fn secret_configs(
+    manifest: &Path,
+    env: Option<&str>,
+) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut values = std::collections::BTreeMap::new();
+    let Some(table) = read(manifest)? else {
+        return Ok(values);
+    };
+    let here = manifest.parent().unwrap_or_else(|| Path::new("."));
+    let sections = [
+        ("config".to_owned(), table.get("config")),
+        (
+            format!("env.{}.config", env.unwrap_or_default()),
+            env.and_then(|env| table.get("env")?.get(env)?.get("config")),
+        ),
+    ];
+    for (section, entries) in sections {
+        for (name, value) in entries
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+        {
+            if !value.is_table() {
+                continue;
+            }
+            let at = format!("`{}`: {section}.{name}", manifest.display());
+            let source = secret_source(value, here, &at)?;
+            values.insert(name.clone(), source.resolve(&at)?);
+        }
+    }
+    Ok(values)
+}
+
 /// Config values by environment, as the manifest writes them: `""` for
 /// `[config]`, then each `[env.NAME.config]` on its own.
 pub fn environments(

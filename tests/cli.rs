@@ -937,6 +937,66 @@ fn runs_show_prints_the_trace_run_printed() {
 }
 
 #[test]
+fn a_secret_config_is_read_where_idflow_toml_says_and_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "/// The HR system, which takes its key in the body.\nconnector hr {\n  base_url: \"http://127.0.0.1\"\n\n  /// Push a signature.\n  action push(key: Secret, signature: String) -> Json = POST \"/push\" body { key, signature }\n}\n\n/// The HR feed's signing key.\nconfig hr_key: Secret\n\n/// Pushes a signature every morning.\nflow f {\n  when schedule \"0 7 * * *\"\n  then {\n    hr.push(key: hr_key, signature: hmac.sha256(hr_key, \"hello\"))\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    let run = |key: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_idflow"));
+        command
+            .args([
+                "run",
+                ".",
+                "--schedule",
+                "f",
+                "--dry-run",
+                "--format",
+                "json",
+            ])
+            .current_dir(dir.path())
+            .env_remove("TEST_HR_KEY");
+        if let Some(key) = key {
+            command.env("TEST_HR_KEY", key);
+        }
+        command.output().unwrap()
+    };
+    // No value anywhere: refused before running, saying how to give one.
+    let output = run(None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("config `hr_key` has no value: a `Secret` config is given in idflow.toml's [config] as hr_key = { env = \"VARIABLE\" }"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        "[config]\nhr_key = { env = \"TEST_HR_KEY\" }\n",
+    )
+    .unwrap();
+    let output = run(Some("s3cr3t-hr-key"));
+    let printed = format!("{}{}", stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "{printed}");
+    // HMAC-SHA256 of "hello" under the key: the flow had the secret...
+    assert!(
+        printed.contains("575c9f79924390983eb387fe05be49470485f63cb81df91b61ef341815bf464b"),
+        "{printed}"
+    );
+    // ... and its trace, passed straight as an argument, never shows it.
+    assert!(printed.contains("\"key\":\"‹redacted›\""), "{printed}");
+    assert!(!printed.contains("s3cr3t-hr-key"), "{printed}");
+    let database = std::fs::read(dir.path().join(".idflow/state.db")).unwrap();
+    assert!(!String::from_utf8_lossy(&database).contains("s3cr3t-hr-key"));
+    // Set but empty: refused, naming it.
+    let output = run(Some(""));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("config.hr_key"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

@@ -93,6 +93,7 @@ fn bench(c: &mut Criterion) {
         ]
         .into(),
         base_urls: [("slack".to_owned(), base)].into(),
+        configs: BTreeMap::new(),
     };
     let http = HttpConnectors::new(&plan, &settings, Duration::from_secs(5))
         .unwrap_or_else(|e| unreachable!("{e}"));

@@ -53,6 +53,10 @@ pub struct Settings {
     pub secrets: BTreeMap<String, String>,
     /// Base URLs that replace a connector's declared one, by connector.
     pub base_urls: BTreeMap<String, String>,
+    /// The values of the plan's `Secret` configs, by config name: read
+    /// where `idflow.toml` says (`{ env = "…" }`, `{ file = "…" }`), never
+    /// written in a plan, masked like every secret.
+    pub configs: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -84,13 +88,33 @@ impl Settings {
         (values, secrets)
     }
 
+    /// The runtime configs of `plan` as the executor reads them; the
+    /// first config the plan reads and these settings do not give, as an
+    /// error.
+    pub fn runtime_configs(&self, plan: &Plan) -> Result<BTreeMap<String, Value>, ConnectionError> {
+        plan.runtime_configs()
+            .into_iter()
+            .map(|name| match self.configs.get(name) {
+                Some(value) => Ok((name.to_owned(), Value::String(value.clone()))),
+                None => Err(ConnectionError::MissingConfig {
+                    name: name.to_owned(),
+                }),
+            })
+            .collect()
+    }
+
     /// The redactor for runs of `plan` with these settings: it masks every
     /// secret, and the encodings of secrets the engine itself sends — the
     /// base64 of a basic-auth `user:password`, which a service that echoes
     /// the request's headers would hand back.
     pub fn redactor(&self, plan: &Plan) -> crate::trace::Redactor {
         use base64::Engine as _;
-        let mut masked: Vec<String> = self.secrets.values().cloned().collect();
+        let mut masked: Vec<String> = self
+            .secrets
+            .values()
+            .chain(self.configs.values())
+            .cloned()
+            .collect();
         for connector in &plan.connectors {
             if let Some(Auth::Basic { user, password }) = &connector.auth
                 && let (Ok(user), Ok(password)) = (
@@ -120,6 +144,14 @@ pub enum ConnectionError {
         /// "setting" or "secret".
         what: &'static str,
         /// Its name.
+        name: String,
+    },
+    /// A config the plan reads at run time has no value.
+    #[error(
+        "config `{name}` has no value: a `Secret` config is given in idflow.toml's [config] as {name} = {{ env = \"VARIABLE\" }} or {{ file = \"path\" }}"
+    )]
+    MissingConfig {
+        /// The config.
         name: String,
     },
     /// The HTTP client could not be built.

@@ -194,6 +194,7 @@ fn settings(base: &str) -> Settings {
         values: [("OKTA_ORG_URL".to_owned(), base.to_owned())].into(),
         secrets: [("OKTA_API_TOKEN".to_owned(), TOKEN.to_owned())].into(),
         base_urls: BTreeMap::new(),
+        configs: BTreeMap::new(),
     }
 }
 

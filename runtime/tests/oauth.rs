@@ -126,6 +126,7 @@ async fn a_private_key_jwt_gets_a_token_that_is_reused() {
         .into(),
         secrets: [("OKTA_PRIVATE_KEY".to_owned(), private_pem.clone())].into(),
         base_urls: BTreeMap::new(),
+        configs: BTreeMap::new(),
     };
     let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
     let configs = BTreeMap::new();
@@ -167,6 +168,7 @@ async fn a_key_that_is_not_a_key_is_refused_when_connecting() {
         .into(),
         secrets: [("OKTA_PRIVATE_KEY".to_owned(), "not a key".to_owned())].into(),
         base_urls: BTreeMap::new(),
+        configs: BTreeMap::new(),
     };
     let error = HttpConnectors::new(&plan, &settings, Duration::from_secs(1))
         .err()

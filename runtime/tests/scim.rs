@@ -108,6 +108,7 @@ async fn the_scim_connector_creates_patches_finds_and_deletes_for_real() {
         values: [("SCIM_BASE_URL".to_owned(), server.base.clone())].into(),
         secrets: [("SCIM_TOKEN".to_owned(), TOKEN.to_owned())].into(),
         base_urls: BTreeMap::new(),
+        configs: BTreeMap::new(),
     };
     let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(10)).unwrap();
     let configs = BTreeMap::new();

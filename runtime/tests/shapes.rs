@@ -142,6 +142,7 @@ async fn slack_servicenow_and_http_requests_and_answers_have_the_real_shapes() {
         ]
         .into(),
         base_urls: [("slack".to_owned(), base.clone())].into(),
+        configs: BTreeMap::new(),
     };
     let engines = Engines::new(&plan, &settings, Duration::from_secs(5)).unwrap();
     let configs = BTreeMap::new();

@@ -106,6 +106,7 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
         .into(),
         secrets: BTreeMap::new(),
         base_urls: BTreeMap::new(),
+        configs: BTreeMap::new(),
     };
     let engines = Engines::new(&plan, &settings, Duration::from_secs(10)).unwrap();
     let configs = BTreeMap::new();

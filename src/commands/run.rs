@@ -19,7 +19,6 @@ use idflow_runtime::event;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::store::{SqliteStore, Store};
-use idflow_runtime::trace::Redactor;
 
 use super::Outcome;
 use crate::cli::{RunArgs, RunFormat};
@@ -53,10 +52,14 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         );
     }
     let manifest = config::manifest_path(&args.paths);
-    let configs = BTreeMap::new();
+    let secrets = idflow_runtime::http::Settings {
+        configs: config::secret_configs(&manifest, args.env.as_deref())?,
+        ..Default::default()
+    };
+    let configs = secrets.runtime_configs(&plan)?;
     let firings = match &args.schedule {
         Some(name) => vec![scheduled(&plan, name)?],
-        None => matched(&plan, events, args.flow.as_deref())?,
+        None => matched(&plan, &configs, events, args.flow.as_deref())?,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -67,7 +70,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             &plan,
             &connectors,
             &configs,
-            Redactor::default(),
+            secrets.redactor(&plan),
             event::now_ms(),
             true,
         );
@@ -76,7 +79,10 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         // Nothing to send: no connection is needed.
         firings.iter().map(|_| Vec::new()).collect()
     } else {
-        let settings = config::settings(&plan, &config::connections(&manifest)?)?;
+        let settings = idflow_runtime::http::Settings {
+            configs: secrets.configs.clone(),
+            ..config::settings(&plan, &config::connections(&manifest)?)?
+        };
         let connectors = Engines::new(&plan, &settings, Duration::from_secs(30))?;
         let executor = Executor::new(
             &plan,
@@ -128,10 +134,11 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
 /// Each event with the flows it fires (only `--flow`, when given).
 fn matched(
     plan: &idflow_compiler::plan::Plan,
+    configs: &BTreeMap<String, Value>,
     events: Vec<(PathBuf, serde_json::Value)>,
     only: Option<&str>,
 ) -> Result<Vec<Firing>> {
-    let matcher = Matcher::new(plan, Mode::Jit, BTreeMap::new())?;
+    let matcher = Matcher::new(plan, Mode::Jit, configs.clone())?;
     matcher.set_now(event::now_ms());
     Ok(events
         .into_iter()

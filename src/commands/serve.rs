@@ -42,7 +42,13 @@ impl Project for DiskProject {
 
     fn settings(&self, plan: &Plan) -> Result<Settings, String> {
         let connections = config::connections(&self.manifest).map_err(|e| format!("{e:#}"))?;
-        config::settings(plan, &connections).map_err(|e| format!("{e:#}"))
+        let configs = config::secret_configs(&self.manifest, self.env.as_deref())
+            .map_err(|e| format!("{e:#}"))?;
+        let settings = config::settings(plan, &connections).map_err(|e| format!("{e:#}"))?;
+        Ok(Settings {
+            configs,
+            ..settings
+        })
     }
 
     fn provenance(&self) -> idflow_runtime::audit::Provenance {

@@ -95,6 +95,7 @@ impl World {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             base_urls: [("slack".to_owned(), format!("{}/slack/api", self.apis.url()))].into(),
+            configs: BTreeMap::new(),
         }
     }
 

@@ -40,6 +40,30 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The configs the runtime must supply, sorted: those the flows and
+    /// functions read that are not constants of the plan — `Secret` configs,
+    /// and configs without a value.
+    pub fn runtime_configs(&self) -> std::collections::BTreeSet<&str> {
+        fn collect<'p>(expr: &'p PExpr, out: &mut std::collections::BTreeSet<&'p str>) {
+            if let PExpr::Config { name } = expr {
+                out.insert(name);
+            }
+            expr.children().into_iter().for_each(|e| collect(e, out));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for flow in &self.flows {
+            let filter = flow.filter.iter().map(|f| &f.condition);
+            let steps = flow.steps.iter().flat_map(|s| s.kind.exprs());
+            filter.chain(steps).for_each(|e| collect(e, &mut names));
+        }
+        for function in &self.functions {
+            let lets = function.lets.iter().map(|(_, e)| e);
+            lets.chain([&function.body])
+                .for_each(|e| collect(e, &mut names));
+        }
+        names
+    }
+
     /// The connectors some action step of the flows calls, sorted: those
     /// a run cannot do without.
     pub fn called_connectors(&self) -> std::collections::BTreeSet<&str> {

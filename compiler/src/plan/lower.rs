@@ -87,6 +87,10 @@ impl<'a, 'p> Context<'a, 'p> {
         }
         for config in configs {
             let value = match overrides.get(&config.name.name) {
+                // Where the runtime reads a secret: not a constant.
+                Some(json) if is_secret(config) && super::overrides::is_runtime_source(json) => {
+                    None
+                }
                 Some(json) => {
                     let ty = crate::types::resolve_written(symbols, None, &config.ty);
                     match super::overrides::convert(json, &ty, &config.name.name) {

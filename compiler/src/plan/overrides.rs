@@ -16,7 +16,7 @@ pub(super) fn convert(json: &serde_json::Value, ty: &Type, at: &str) -> Result<V
         (Type::Optional(_), J::Null) => Ok(Value::Null),
         (Type::Optional(inner), _) => convert(json, inner, at),
         (Type::Secret, _) => Err(format!(
-            "`{at}` is a `Secret`: a secret is never written in idflow.toml; the runtime reads it from the environment"
+            "`{at}` is a `Secret`: a secret is never written in idflow.toml; say where the runtime reads it: {{ env = \"VARIABLE\" }} or {{ file = \"path\" }}"
         )),
         (Type::String, J::String(s)) => Ok(Value::String(s.clone())),
         (Type::String, _) => wrong("text"),
@@ -52,6 +52,18 @@ pub(super) fn convert(json: &serde_json::Value, ty: &Type, at: &str) -> Result<V
         (Type::Map(..), _) => wrong("a table"),
         _ => Ok(Value::from_json(json)),
     }
+}
+
+/// Whether a config's value in `idflow.toml` says where the runtime reads
+/// it — `{ env = "VAR" }` or `{ file = "path" }` — rather than being it:
+/// how a `Secret` config is given.
+pub(super) fn is_runtime_source(json: &serde_json::Value) -> bool {
+    json.as_object().is_some_and(|fields| {
+        fields.len() == 1
+            && ["env", "file"]
+                .iter()
+                .any(|key| fields.get(*key).is_some_and(serde_json::Value::is_string))
+    })
 }
 
 /// `"24h"`, `"90d"`, `"500ms"`: the language's duration literals.

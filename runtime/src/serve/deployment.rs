@@ -51,7 +51,7 @@ impl Deployment {
         let redactor = settings.redactor(&plan);
         let engines =
             Engines::new(&plan, &settings, options.connector_timeout).map_err(|e| e.to_string())?;
-        let configs = BTreeMap::new();
+        let configs = settings.runtime_configs(&plan).map_err(|e| e.to_string())?;
         let matcher = Matcher::new(&plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
         let plan_types = plan.types.iter().cloned().collect();
         let mut webhooks: BTreeMap<String, Vec<usize>> = BTreeMap::new();

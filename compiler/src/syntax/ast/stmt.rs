@@ -73,7 +73,7 @@ pub enum StmtKind {
     },
     /// `wait for event where cond timeout d`.
     WaitFor(WaitFor),
-    /// `stop "reason"`: ends the run, recorded as skipped.
+    /// `stop "reason"`: ends the run, recorded as stopped.
     Stop {
         /// Why, shown in traces.
         reason: Option<StringLit>,
