@@ -393,3 +393,32 @@ fn a_log_that_is_not_a_terminal_has_no_colour_codes() {
     serve.wait_log("request refused");
     assert!(!serve.log().contains('\u{1b}'), "{:?}", serve.log());
 }
+
+#[test]
+fn a_secret_config_is_read_at_start_and_a_missing_one_stops_it() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(&receiver, "");
+    super::add_flow(
+        dir.path(),
+        "signed.flow",
+        "/// The HR feed's signing key.\nconfig hr_key: Secret\n\n/// A signed ticket for each suspension.\nflow signed {\n  when okta.user_suspended as e\n  then {\n    helpdesk.open(title: hmac.sha256(hr_key, \"hello\"))\n  }\n}\n",
+    );
+    let stderr = harness::refused_start(dir.path(), &[]);
+    assert!(stderr.contains("config `hr_key` has no value"), "{stderr}");
+    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        format!("[config]\nhr_key = {{ file = \"hr.key\" }}\n\n{manifest}"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("hr.key"), "s3cr3t-hr-key\n").unwrap();
+    let serve = Serve::start(dir.path());
+    let event = with_uuid(sample("user.lifecycle.suspend.json"), "signed-1");
+    let (status, _) = serve.request("POST", "/hooks/okta", &okta_headers(), &delivery(&[event]));
+    assert_eq!(status, 200);
+    receiver.wait_for("the signed ticket", |r| {
+        r.iter().any(|r| {
+            r.body["title"] == "575c9f79924390983eb387fe05be49470485f63cb81df91b61ef341815bf464b"
+        })
+    });
+}
