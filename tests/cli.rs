@@ -997,6 +997,31 @@ fn a_secret_config_is_read_where_idflow_toml_says_and_masked() {
 }
 
 #[test]
+fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import slack\n\n/// A label.\nfn label(a: String, b: String = \"!\") -> String {\n  a + b\n}\n\n/// Tells the channel, loudly or not.\nflow notify {\n  when called(text: String, urgent: Bool = false, times: Int = 2 * 3)\n  then {\n    slack.post_message(channel: \"#iam\", text: \"{text} {urgent} {times}\")\n  }\n}\n\n/// Every morning.\nflow morning {\n  when schedule \"0 7 * * *\"\n  then {\n    slack.post_message(channel: \"#iam\", text: label(\"a\"))\n    call notify(text: \"hello\")\n    call notify(text: \"again\", urgent: true)\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    let output = idflow(
+        &["run", ".", "--schedule", "morning", "--dry-run"],
+        dir.path(),
+    );
+    let printed = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{printed}{}",
+        stderr(&output)
+    );
+    for text in [
+        "\"text\":\"a!\"",
+        "\"text\":\"hello false 6\"",
+        "\"text\":\"again true 6\"",
+    ] {
+        assert!(printed.contains(text), "{text}: {printed}");
+    }
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

@@ -408,7 +408,10 @@ fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value, EvalErro
     use BinaryOp::*;
     use Value::*;
     Ok(match (op, left, right) {
-        (_, Null, _) | (_, _, Null) => Null,
+        // The checker refuses arithmetic on a value that may be null; one
+        // that is null anyway (a value whose type promised more) fails the
+        // run rather than travelling on as null.
+        (op, a @ Null, b) | (op, a, b @ Null) => return Err(mismatch(op.symbol(), &[&a, &b])),
         (Add, Int(a), Int(b)) => Int(a.checked_add(b).ok_or_else(overflow)?),
         (Sub, Int(a), Int(b)) => Int(a.checked_sub(b).ok_or_else(overflow)?),
         (Mul, Int(a), Int(b)) => Int(a.checked_mul(b).ok_or_else(overflow)?),
@@ -564,6 +567,9 @@ mod tests {
             bin(BinaryOp::Div, Value::Float(3.0), Value::Int(2)),
             Value::Float(1.5)
         );
+        // Null is not a number: arithmetic on it fails, never gives null.
+        assert_eq!(bin(BinaryOp::Add, Value::Null, Value::Int(1)), error);
+        assert_eq!(bin(BinaryOp::Mul, Value::Int(2), Value::Null), error);
     }
 
     #[test]

@@ -552,7 +552,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                 }
             }
             ExprKind::FlowCall { flow, args } => {
-                let args = self.named_args(args);
+                let args = self.flow_args(&flow.name, args);
                 let result = name.map(|n| self.fresh(n));
                 let kind = StepKind::Call {
                     flow: flow.name.clone(),
@@ -671,7 +671,7 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
             },
             ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
             ExprKind::FlowCall { flow, args } => {
-                let args = self.named_args(args);
+                let args = self.flow_args(&flow.name, args);
                 let result = self.fresh(&format!("call {}", flow.name));
                 let kind = StepKind::Call {
                     flow: flow.name.clone(),
@@ -789,15 +789,25 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                 }
             }
             ExprKind::Name { name } => {
-                if let Some(function) = self.context.functions.get(name.as_str()) {
+                if let Some(function) = self.context.functions.get(name.as_str()).copied() {
                     let params: Vec<String> = function
                         .params
                         .iter()
                         .map(|p| p.name.name.clone())
                         .collect();
+                    let slots = self.ordered_slots(&params, args);
+                    let args = slots
+                        .into_iter()
+                        .zip(&function.params)
+                        .map(|(given, param)| match (given, &param.default) {
+                            (Some(value), _) => value,
+                            (None, Some(default)) => self.default_value(default),
+                            (None, None) => PExpr::constant(Value::Null),
+                        })
+                        .collect();
                     return PExpr::Function {
                         name: name.clone(),
-                        args: self.ordered_args(&params, args),
+                        args,
                     };
                 }
                 let params = library::function(name).map(param_names).unwrap_or_default();
@@ -838,6 +848,14 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
     }
 
     fn ordered_args(&mut self, params: &[String], args: &[Arg]) -> Vec<PExpr> {
+        self.ordered_slots(params, args)
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|| PExpr::constant(Value::Null)))
+            .collect()
+    }
+
+    /// Arguments in parameter order, absent ones none.
+    fn ordered_slots(&mut self, params: &[String], args: &[Arg]) -> Vec<Option<PExpr>> {
         let mut ordered: Vec<Option<PExpr>> = params.iter().map(|_| None).collect();
         let mut position = 0;
         for arg in args {
@@ -854,9 +872,45 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
             }
         }
         ordered
+    }
+
+    /// A parameter's default, for a call that leaves the parameter out: a
+    /// constant when it is one, else lowered where only the project's
+    /// globals are in scope (as where the parameter is declared, not the
+    /// caller's locals).
+    fn default_value(&mut self, default: &Expr) -> PExpr {
+        if let Some(value) = self.context.constant(default) {
+            return PExpr::constant(value);
+        }
+        let scopes = std::mem::take(&mut self.scopes);
+        let value = self.expr(default);
+        self.scopes = scopes;
+        value
+    }
+
+    /// The named arguments of `call flow(…)`, with the defaults of the
+    /// parameters the call leaves out.
+    fn flow_args(&mut self, flow: &str, args: &[Arg]) -> Vec<(String, PExpr)> {
+        let mut named = self.named_args(args);
+        let params = self
+            .context
+            .symbols
+            .flows
+            .get(flow)
             .into_iter()
-            .map(|a| a.unwrap_or_else(|| PExpr::constant(Value::Null)))
-            .collect()
+            .flat_map(|f| &f.triggers)
+            .find_map(|t| match &t.kind {
+                TriggerKind::Called { params, .. } => Some(params),
+                _ => None,
+            });
+        for param in params.into_iter().flatten() {
+            let given = named.iter().any(|(name, _)| *name == param.name.name);
+            if let (false, Some(default)) = (given, &param.default) {
+                let value = self.default_value(default);
+                named.push((param.name.name.clone(), value));
+            }
+        }
+        named
     }
 }
 
