@@ -23,6 +23,9 @@ pub struct ActionCall {
     /// header an API takes one in, so a write retried — or run again for the
     /// same event — is applied once.
     pub idempotency_key: String,
+    /// The call's own `… retry N backoff a..b`, which replaces the
+    /// connector's policy for this call (its statuses, when it lists none).
+    pub retry: Option<idflow_compiler::plan::ir::Retry>,
 }
 
 impl ActionCall {

@@ -389,6 +389,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             action,
             effect,
             args,
+            retry,
             ..
         }) = flow.steps.get(id as usize).map(|s| &s.kind)
         else {
@@ -427,6 +428,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             effect: *effect,
             args: values,
             idempotency_key,
+            retry: retry.clone(),
         })
     }
 

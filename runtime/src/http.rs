@@ -188,14 +188,11 @@ enum Authorization {
 const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Connection {
-    /// The connector's retry policy; none (one try) when it declares none.
-    fn retry(&self) -> Retry {
-        self.plan.retry.clone().unwrap_or(Retry {
-            attempts: 0,
-            min_backoff_ms: 0,
-            max_backoff_ms: 0,
-            on_statuses: Vec::new(),
-        })
+    /// The retry policy of `call`: its own when it has one (with the
+    /// connector's statuses when it lists none), else the connector's;
+    /// none (one try) when neither declares one.
+    fn retry(&self, call: &ActionCall) -> Retry {
+        effective_retry(self.plan.retry.as_ref(), call.retry.as_ref())
     }
 
     /// Waits for a free slot and for the rate limit; the slot is held
@@ -272,6 +269,28 @@ impl HttpConnectors {
             unconnected,
             types: plan.types.iter().cloned().collect(),
         })
+    }
+}
+
+/// The policy a call is tried with: the call's own, with the connector's
+/// statuses when it lists none; else the connector's; else one try.
+pub(crate) fn effective_retry(connector: Option<&Retry>, call: Option<&Retry>) -> Retry {
+    match (call, connector) {
+        (Some(own), connector) => Retry {
+            on_statuses: if own.on_statuses.is_empty() {
+                connector.map(|c| c.on_statuses.clone()).unwrap_or_default()
+            } else {
+                own.on_statuses.clone()
+            },
+            ..own.clone()
+        },
+        (None, Some(connector)) => connector.clone(),
+        (None, None) => Retry {
+            attempts: 0,
+            min_backoff_ms: 0,
+            max_backoff_ms: 0,
+            on_statuses: Vec::new(),
+        },
     }
 }
 
@@ -586,7 +605,7 @@ impl Connectors for HttpConnectors {
             Ok(request) => request,
             Err(error) => return Answer::once(Err(error), Delivery::Sent),
         };
-        let retry = connection.retry();
+        let retry = connection.retry(call);
         let mut attempts = Vec::new();
         let mut url = request.url.clone();
         let mut first_page = true;
@@ -708,7 +727,7 @@ impl HttpConnectors {
             headers,
             body: arg("body").filter(|b| !b.is_null()).map(|b| b.to_json()),
         };
-        let retry = connection.retry();
+        let retry = connection.retry(call);
         let mut attempts = Vec::new();
         let sent = self
             .send(
@@ -1013,6 +1032,23 @@ mod tests {
             resolve(&host, &settings, "email"),
             Err(ConnectionError::Missing { .. })
         ));
+    }
+
+    #[test]
+    fn a_call_s_policy_replaces_the_connector_s_and_keeps_its_statuses() {
+        let policy = |attempts, on_statuses: &[u16]| Retry {
+            attempts,
+            min_backoff_ms: 10,
+            max_backoff_ms: 20,
+            on_statuses: on_statuses.to_vec(),
+        };
+        let connector = policy(4, &[429, 503]);
+        assert_eq!(effective_retry(Some(&connector), None), connector);
+        let own = effective_retry(Some(&connector), Some(&policy(1, &[])));
+        assert_eq!(own, policy(1, &[429, 503]));
+        let own = effective_retry(Some(&connector), Some(&policy(2, &[500])));
+        assert_eq!(own, policy(2, &[500]));
+        assert_eq!(effective_retry(None, None).attempts, 0);
     }
 
     #[test]

@@ -12,14 +12,15 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::connectors::{ActionCall, ActionError, Answer, Attempt, Delivery};
-use crate::http::{ConnectionError, Settings, backoff, millis, resolve};
+use crate::http::{ConnectionError, Settings, backoff, effective_retry, millis, resolve};
 
 /// An SMTP connection, ready to send.
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
-    /// The connector's `retry` policy: a transient (4xx) reply is tried
-    /// again after its backoff; none, one try.
+    /// The connector's `retry` policy (a call's own replaces it): a
+    /// transient (4xx) reply is tried again after its backoff; none, one
+    /// try.
     retry: Option<Retry>,
 }
 
@@ -94,7 +95,7 @@ impl Smtp {
             Ok(message) => message,
             Err(error) => return Answer::once(Err(error), Delivery::Sent),
         };
-        let attempts_allowed = self.retry.as_ref().map_or(0, |r| r.attempts);
+        let retry = effective_retry(self.retry.as_ref(), call.retry.as_ref());
         let mut attempts = Vec::new();
         let mut tries = 0;
         loop {
@@ -119,12 +120,8 @@ impl Smtp {
                 Err(error) => error,
             };
             let code = error.status().map(u16::from);
-            let retried = error.is_transient() && tries <= attempts_allowed;
-            let wait = self
-                .retry
-                .as_ref()
-                .filter(|_| retried)
-                .map(|retry| backoff(retry, tries));
+            let retried = error.is_transient() && tries <= retry.attempts;
+            let wait = retried.then(|| backoff(&retry, tries));
             attempts.push(Attempt {
                 status: code,
                 error: code.is_none().then(|| error.to_string()),

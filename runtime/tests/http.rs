@@ -205,6 +205,7 @@ fn get_user_call(id: &str) -> ActionCall {
         effect: Effect::Read,
         args: vec![("id".to_owned(), Value::String(id.to_owned()))],
         idempotency_key: String::new(),
+        retry: None,
     }
 }
 
@@ -649,6 +650,7 @@ fn send_call(path: &str) -> ActionCall {
         effect: Effect::Write,
         args: vec![("path".to_owned(), Value::String(path.to_owned()))],
         idempotency_key: "k".to_owned(),
+        retry: None,
     }
 }
 
@@ -705,4 +707,50 @@ async fn a_redirect_within_the_origin_is_followed_a_few_times_at_most() {
         ["/moved vendor-key-123", "/here vendor-key-123"],
         "the 307 kept its key and body within the origin"
     );
+}
+
+#[tokio::test]
+async fn a_call_s_own_retry_policy_replaces_the_connector_s() {
+    let tries = Arc::new(Mutex::new(0_u32));
+    let counted = tries.clone();
+    let app = Router::new().route(
+        "/tickets",
+        post(move || {
+            let counted = counted.clone();
+            async move {
+                let mut n = counted.lock().unwrap();
+                *n += 1;
+                if *n <= 2 {
+                    (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response()
+                } else {
+                    axum::Json(json!({"id": "T1"})).into_response()
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    // The connector retries nothing; the call asks for two retries on 503.
+    let text = "import okta\n\n/// The helpdesk.\nconnector helpdesk {\n  base_url: env(\"HELPDESK_URL\")\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// Opens a ticket per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    helpdesk.open(title: \"Welcome kit\") retry 2 backoff 10ms..20ms on [503]\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let settings = Settings {
+        values: [("HELPDESK_URL".to_owned(), base)].into(),
+        ..Settings::default()
+    };
+    let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
+    let configs = BTreeMap::new();
+    let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
+    let report = executor
+        .run(
+            &plan.flows[0],
+            Some(Value::from_json(&json!({"uuid": "e1"}))),
+        )
+        .await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(*tries.lock().unwrap(), 3, "the first try and two retries");
+    let statuses: Vec<Option<u16>> = report.trace[0].attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
 }

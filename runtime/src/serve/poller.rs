@@ -92,6 +92,7 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
             ("limit".to_owned(), Value::Int(1000)),
         ],
         idempotency_key: String::new(),
+        retry: None,
     };
     let answer = deployment.engines.call(&call).await;
     let events = match answer
