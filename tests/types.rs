@@ -63,6 +63,28 @@ fn lambda_parameters_hide_outer_names_and_are_typed_by_the_list() {
 }
 
 #[test]
+fn values_without_fields_have_no_fields_to_read() {
+    let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let s = \"x\"\n    let a = s.profile\n    let b = 5.foo\n    let u = okta.get_user(id: \"1\")\n    let c = u.id.foo\n    let d = [1].foo\n    for user in okta.list_users() {\n      let user = \"shadowed\"\n      let m = user.profile\n    }\n  }\n}\n";
+    let found: Vec<&str> = codes(text).iter().map(|(c, _)| *c).collect();
+    assert_eq!(found, ["E0301"; 5], "{:?}", codes(text));
+    let one = "flow f {\n  when schedule \"0 7 * * *\"\n  then {\n    let s = \"x\"\n    let a = s.profile\n  }\n}\n";
+    let mut sources = SourceMap::new();
+    sources.add("case.flow", one);
+    let project = Project::new(sources);
+    let rendered: Vec<String> = idflow_compiler::check(&project)
+        .iter()
+        .map(|d| {
+            idflow_compiler::diagnostics::render::to_text_in(
+                d,
+                &project.sources,
+                idflow_compiler::diagnostics::render::Colors::Off,
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rendered.join("\n"));
+}
+
+#[test]
 fn open_maps_and_json_are_not_checked() {
     let text = "import okta\n\nflow f {\n  when okta.user_profile_updated as e\n  where e.debugContext?.debugData?.changedAttributes?.anything != null\n  then {}\n}\n";
     assert_eq!(codes(text), []);

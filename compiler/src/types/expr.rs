@@ -142,6 +142,17 @@ impl<'p> Checker<'_, 'p> {
             self.null_read(base, &base_type, Some(dot));
         }
         let Some(fields) = self.env.fields(&base_type) else {
+            // A text, a number, a list… has no fields: `s.profile` on a
+            // `String` would read null at run time.
+            if has_no_fields(base_type.non_null()) {
+                self.errors.push(TypeError::UnknownField {
+                    declared: None,
+                    ty: base_type.non_null().to_string(),
+                    name: name.name.clone(),
+                    span: name.span,
+                    suggestion: None,
+                });
+            }
             return Type::Unknown;
         };
         let Some((_, field)) = fields.iter().find(|(f, _)| *f == name.name) else {
@@ -311,4 +322,20 @@ fn common(a: &Type, b: &Type) -> Option<Type> {
         _ if a.fits(b) => Some(b.clone()),
         _ => None,
     }
+}
+
+/// Whether values of `ty` have no fields at all: scalars and lists. (A map
+/// is open: `debugData.threatSuspected` reads its key.)
+fn has_no_fields(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::String
+            | Type::Int
+            | Type::Float
+            | Type::Bool
+            | Type::Time
+            | Type::Duration
+            | Type::Secret
+            | Type::List(_)
+    )
 }
