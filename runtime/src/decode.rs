@@ -76,15 +76,18 @@ fn walk(
             .iter()
             .try_for_each(|(k, v)| walk(v, value, types, &join(path, k), depth + 1)),
         (Schema::Record { fields }, Json::Object(map)) => {
-            fields.iter().try_for_each(|(name, field)| {
-                walk(
-                    map.get(name).unwrap_or(&Json::Null),
-                    field,
-                    types,
-                    &join(path, name),
-                    depth + 1,
-                )
-            })
+            fields
+                .iter()
+                .try_for_each(|(name, field)| match map.get(name) {
+                    Some(value) => walk(value, field, types, &join(path, name), depth + 1),
+                    // An optional field may be absent; a required one absent is
+                    // said as absent, not as "found null".
+                    None if matches!(field, Schema::Optional { .. } | Schema::Any) => Ok(()),
+                    None => Err(format!(
+                        "{} is missing from the answer, though its type requires it",
+                        at(&join(path, name))
+                    )),
+                })
         }
         (Schema::Map { .. } | Schema::Record { .. }, _) => expected("an object"),
         (Schema::Ref { name }, _) => match types.get(name) {
@@ -162,6 +165,18 @@ mod tests {
         assert_eq!(
             check(&answer, &user(), &types()),
             Err("`lastLogin` must be an RFC 3339 time, found a number".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_required_field_left_out_is_said_to_be_missing() {
+        let answer = json!({"id": "00u1", "profile": {}});
+        assert_eq!(
+            check(&answer, &user(), &types()),
+            Err(
+                "`profile.login` is missing from the answer, though its type requires it"
+                    .to_owned()
+            )
         );
     }
 
