@@ -334,6 +334,16 @@ mod library {
     }
 
     #[test]
+    fn a_secret_inside_a_record_or_list_never_becomes_text_either() {
+        let body = "    let a = json.encode({ t: key })
+    let rows = [{ t: key }]
+    let b = csv.encode(rows)
+    let c = \"{ { t: key } }\"
+    let d = json.encode({ t: \"fine\" })";
+        assert_eq!(flow(body), ["E0315", "E0315", "E0315"]);
+    }
+
+    #[test]
     fn unknown_names_are_reported_once_and_suggest_the_nearest() {
         let body = "    let login = e.actor?.alternateId\n    slack.post_message(channel: \"#x\", text: logn ?? \"\")\n    let a = nw()";
         assert_eq!(flow(body), ["E0310", "E0310"]);

@@ -348,7 +348,10 @@ impl<'p> Checker<'_, 'p> {
                 }
                 Some(expected) => {
                     let found = self.expr(&arg.value);
-                    if *found.non_null() == Type::Secret {
+                    // A secret, or a record or list holding one, never
+                    // reaches a built-in but `hmac.sha256`'s key: it would
+                    // come out as text (`json.encode({ t: tok })`).
+                    if found.holds_secret() {
                         self.not_secret(&found, arg.value.span);
                     } else if !found.fits(&expected) {
                         self.argument_type(

@@ -301,7 +301,7 @@ impl<'p> Checker<'_, 'p> {
     /// Reports a `Secret` where text is made (an interpolation, a
     /// concatenation, an encoding); whether it was one.
     pub(super) fn not_secret(&mut self, ty: &Type, span: Span) -> bool {
-        let secret = *ty.non_null() == Type::Secret;
+        let secret = ty.holds_secret();
         if secret {
             self.errors.push(TypeError::SecretInText { span });
         }

@@ -128,6 +128,19 @@ impl Type {
         }
     }
 
+    /// Whether a value of this type is a `Secret` or holds one — in a
+    /// record's field, a list's items, a map's values — at any depth: what
+    /// must never be turned into text.
+    pub fn holds_secret(&self) -> bool {
+        match self {
+            Type::Secret => true,
+            Type::Optional(inner) | Type::List(inner) => inner.holds_secret(),
+            Type::Map(key, value) => key.holds_secret() || value.holds_secret(),
+            Type::Record(fields) => fields.iter().any(|(_, ty)| ty.holds_secret()),
+            _ => false,
+        }
+    }
+
     /// Whether a value of this type may be null.
     pub fn may_be_null(&self) -> bool {
         matches!(self, Type::Optional(_) | Type::Null)
