@@ -334,6 +334,12 @@ mod library {
     }
 
     #[test]
+    fn group_by_keys_are_text() {
+        let body = "    let groups = [1, 2, 3].group_by(n => n % 2)\n    let next = groups.keys().map(k => k + 1)\n    let fine = groups.keys().map(k => k + \"!\")";
+        assert_eq!(flow(body), ["E0311"]);
+    }
+
+    #[test]
     fn a_secret_inside_a_record_or_list_never_becomes_text_either() {
         let body = "    let a = json.encode({ t: key })
     let rows = [{ t: key }]

@@ -246,7 +246,7 @@ pub const BUILTINS: &[Builtin] = &[
         "group_by",
         &[param("key", Shape::Key)],
         Shape::Groups,
-        "The elements grouped by `key`, each group in list order.",
+        "The elements grouped by `key`, each group in list order; the groups are keyed by the key as text (`1` and `\"1\"` are one group).",
     ),
     builtin(List, "len", &[], Shape::Int, "The number of elements."),
     builtin(

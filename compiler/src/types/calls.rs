@@ -66,9 +66,9 @@ impl Generics {
             Shape::OptionalElement => Type::Optional(Box::new(self.element.non_null().clone())),
             Shape::ElementList => list(&self.element),
             Shape::MappedList => list(&self.mapped),
-            Shape::Groups => {
-                Type::Map(Box::new(self.mapped.clone()), Box::new(list(&self.element)))
-            }
+            // The groups' keys are the keys as text, whatever `key`
+            // gives: a map's keys are text at run time.
+            Shape::Groups => Type::Map(Box::new(Type::String), Box::new(list(&self.element))),
             Shape::Keys => list(&self.key),
             Shape::Values => list(&self.value),
             Shape::Any => Type::Unknown,
@@ -592,7 +592,7 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::Predicate => "T => Bool",
         Shape::Key | Shape::Mapper => "T => U",
         Shape::MappedList => "List<U>",
-        Shape::Groups => "Map<U, List<T>>",
+        Shape::Groups => "Map<String, List<T>>",
         Shape::Keys => "List<K>",
         Shape::Values => "List<V>",
         Shape::Any => "any value",
