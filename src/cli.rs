@@ -157,7 +157,7 @@ pub enum TestFormat {
 pub struct ServeArgs {
     /// The project directory (or .flow files); default: the current directory.
     pub paths: Vec<PathBuf>,
-    /// The manifest; default: idflow.toml in the project directory.
+    /// The manifest; default: the nearest idflow.toml from the project directory upward.
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// The address to listen on; default: [serve] listen, else 127.0.0.1:8787.

@@ -17,15 +17,44 @@ use anyhow::{Context as _, Result, bail};
 use idflow_compiler::lint::{self, Levels};
 use idflow_files as files;
 
-/// The manifest for a command run on `paths`: `idflow.toml` in the first path
-/// that is a directory, else in the current directory. Absent is fine.
+/// The manifest for a command run on `paths`: the nearest `idflow.toml`
+/// from the first path that is a directory (else from the current
+/// directory) upward — the project that folder belongs to, as git finds
+/// its repository: `idflow lint flows/` reads the project's manifest, not
+/// one `flows/` does not have. When there is none, `idflow.toml` in that
+/// folder, absent, which is fine.
 pub fn manifest_path(paths: &[PathBuf]) -> PathBuf {
     let dir = paths
         .iter()
         .find(|p| p.is_dir())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    dir.join("idflow.toml")
+    let here = dir.join("idflow.toml");
+    let Ok(absolute) = std::path::absolute(&dir) else {
+        return here;
+    };
+    absolute
+        .ancestors()
+        .map(|folder| folder.join("idflow.toml"))
+        .find(|manifest| manifest.is_file())
+        .map_or(here, |found| relative_to(&dir, &absolute, found))
+}
+
+/// `found`, an `idflow.toml` in `absolute` (the absolute form of `dir`) or
+/// above it, written from `dir` as the user wrote it, so messages name
+/// `examples/idflow.toml` rather than a long absolute path.
+fn relative_to(dir: &Path, absolute: &Path, found: PathBuf) -> PathBuf {
+    let Some(folder) = found.parent() else {
+        return found;
+    };
+    let Ok(below) = absolute.strip_prefix(folder) else {
+        return found;
+    };
+    let mut path = dir.to_path_buf();
+    for _ in below.components() {
+        path.push("..");
+    }
+    path.join("idflow.toml")
 }
 
 /// The largest `idflow.toml` read.

@@ -28,21 +28,11 @@ pub struct Location {
 }
 
 /// The manifest of the project a command given no paths (`runs`,
-/// `audit`) is about: `idflow.toml` in `--project DIR`, else in the nearest
-/// directory upward that holds one, else in the current directory.
+/// `audit`) is about: that of `--project DIR`, else of the current
+/// directory — the nearest `idflow.toml` upward either way.
 pub fn manifest_around(project: Option<&Path>) -> PathBuf {
-    if let Some(dir) = project {
-        return dir.join("idflow.toml");
-    }
-    let here = PathBuf::from("./idflow.toml");
-    let Ok(start) = std::env::current_dir() else {
-        return here;
-    };
-    start
-        .ancestors()
-        .map(|dir| dir.join("idflow.toml"))
-        .find(|manifest| manifest.is_file())
-        .unwrap_or(here)
+    let dir = project.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    config::manifest_path(&[dir])
 }
 
 /// The store of the project whose manifest is `manifest`, by the rules

@@ -360,13 +360,38 @@ fn lint_reports_warnings_at_the_levels_of_idflow_toml() {
         .map(|l| (l["code"].as_str().unwrap(), l["severity"].as_str().unwrap()))
         .collect();
     assert_eq!(seen, [("W0903", "warning"), ("W0901", "error")]);
+    // A folder of the project reads the project's manifest, not one of its
+    // own that does not exist.
+    std::fs::create_dir(dir.path().join("flows")).unwrap();
+    std::fs::rename(
+        dir.path().join("guard.flow"),
+        dir.path().join("flows/guard.flow"),
+    )
+    .unwrap();
+    for (args, cwd) in [
+        (
+            &["lint", "--format", "json", "flows"][..],
+            dir.path().to_owned(),
+        ),
+        (
+            &["lint", "--format", "json", "."][..],
+            dir.path().join("flows"),
+        ),
+    ] {
+        let nested = idflow(args, &cwd);
+        let severities: Vec<String> = stdout(&nested)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["severity"].to_string())
+            .collect();
+        assert_eq!(severities, ["\"warning\"", "\"error\""], "{args:?}");
+    }
 
     std::fs::write(
         dir.path().join("idflow.toml"),
         "[lints]\nmissing-flow-docs = \"allow\"\n",
     )
     .unwrap();
-    let typo = idflow(&["lint", "."], dir.path());
+    let typo = idflow(&["lint", "flows"], dir.path());
     assert_eq!(typo.status.code(), Some(2));
     assert!(
         stderr(&typo)
