@@ -296,6 +296,22 @@ fn fmt_check_lists_unformatted_files_and_fmt_fixes_them() {
 }
 
 #[test]
+fn a_doc_comment_indented_differently_is_still_one_and_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "/// Runs every morning.\n  /// Twice checked.\nflow f {\n  when schedule \"0 7 * * *\"\n  then {}\n}\n";
+    std::fs::write(dir.path().join("a.flow"), text).unwrap();
+    let checked = idflow(&["check", "a.flow"], dir.path());
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    let formatted = idflow(&["fmt", "a.flow"], dir.path());
+    assert_eq!(formatted.status.code(), Some(0), "{}", stderr(&formatted));
+    assert!(
+        std::fs::read_to_string(dir.path().join("a.flow"))
+            .unwrap()
+            .starts_with("/// Runs every morning.\n/// Twice checked.\nflow f {")
+    );
+}
+
+#[test]
 fn fmt_refuses_files_with_syntax_errors_and_leaves_them_alone() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.flow"), "flow {\n").unwrap();

@@ -24,7 +24,9 @@ pub(super) fn chunks(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut comment_run_start: Option<usize> = None;
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
-        if line.starts_with("//") {
+        // An indented comment line belongs to the run as well: `/// a` then
+        // `  /// b` is one doc comment.
+        if line.trim_start().starts_with("//") {
             comment_run_start.get_or_insert(line_start);
         } else {
             if starts_item(line) {
@@ -70,6 +72,13 @@ mod tests {
                 "test \"t\" {}\n"
             ]
         );
+    }
+
+    #[test]
+    fn an_indented_doc_line_stays_with_the_item_below() {
+        let text = "import okta\n/// a\n  /// b\nflow f {}\n";
+        let parts: Vec<&str> = chunks(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(parts, ["import okta\n", "/// a\n  /// b\nflow f {}\n"]);
     }
 
     #[test]
