@@ -429,6 +429,8 @@ struct PollerSection {
 struct WebhookSection {
     secret: Option<toml::Value>,
     signature_header: Option<String>,
+    token: Option<toml::Value>,
+    token_header: Option<String>,
 }
 
 /// The key that seals the audit log, from `[audit] key = { env = "VAR" }`
@@ -528,6 +530,11 @@ pub fn serve_options(manifest: &Path) -> Result<idflow_runtime::serve::Options> 
             Some(value) => Some(secret_source(value, here, &name)?.resolve(&name)?),
             None => None,
         };
+        let token_name = at(&format!("webhooks.\"{path}\".token"));
+        let token = match &hook.token {
+            Some(value) => Some(secret_source(value, here, &token_name)?.resolve(&token_name)?),
+            None => None,
+        };
         options.webhooks.insert(
             path,
             WebhookAuth {
@@ -535,6 +542,8 @@ pub fn serve_options(manifest: &Path) -> Result<idflow_runtime::serve::Options> 
                 signature_header: hook
                     .signature_header
                     .unwrap_or_else(|| "X-Signature-256".to_owned()),
+                token,
+                token_header: hook.token_header,
             },
         );
     }

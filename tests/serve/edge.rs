@@ -422,3 +422,54 @@ fn a_secret_config_is_read_at_start_and_a_missing_one_stops_it() {
         })
     });
 }
+
+#[test]
+fn a_webhook_can_ask_for_a_bearer_token_or_an_api_key() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(
+        &receiver,
+        "\n[serve.webhooks.\"/hooks/bearer\"]\ntoken = { env = \"TEST_WEBHOOK_TOKEN\" }\n\n[serve.webhooks.\"/hooks/keyed\"]\ntoken = { env = \"TEST_WEBHOOK_TOKEN\" }\ntoken_header = \"X-Api-Key\"\n",
+    );
+    super::add_flow(
+        dir.path(),
+        "hooks.flow",
+        "/// A ticket per bearer delivery.\nflow bearer {\n  when webhook \"/hooks/bearer\" as req\n  then {\n    helpdesk.open(title: \"bearer\")\n  }\n}\n\n/// A ticket per keyed delivery.\nflow keyed {\n  when webhook \"/hooks/keyed\" as req\n  then {\n    helpdesk.open(title: \"keyed\")\n  }\n}\n",
+    );
+    let stderr = harness::refused_start(dir.path(), &[("TEST_WEBHOOK_TOKEN", " ")]);
+    assert!(
+        stderr.contains("webhooks.\"/hooks/bearer\".token"),
+        "{stderr}"
+    );
+    let serve = Serve::start(dir.path());
+    let send = |path: &str, header: Option<(&str, &str)>| {
+        let mut headers = vec![("Content-Type", "application/json")];
+        headers.extend(header);
+        serve.request("POST", path, &headers, b"{}").0
+    };
+    let bearer = format!("Bearer {}", harness::WEBHOOK_TOKEN);
+    for refused in [
+        None,
+        Some(("Authorization", "")),
+        Some(("Authorization", "Bearer guessed")),
+        Some(("Authorization", harness::WEBHOOK_TOKEN)),
+        Some(("X-Api-Key", harness::WEBHOOK_TOKEN)),
+    ] {
+        assert_eq!(send("/hooks/bearer", refused), 401, "{refused:?}");
+    }
+    assert_eq!(send("/hooks/bearer", Some(("Authorization", &bearer))), 202);
+    for refused in [
+        None,
+        Some(("X-Api-Key", "")),
+        Some(("X-Api-Key", "guessed")),
+        Some(("Authorization", &bearer)),
+    ] {
+        assert_eq!(send("/hooks/keyed", refused), 401, "{refused:?}");
+    }
+    assert_eq!(
+        send("/hooks/keyed", Some(("X-Api-Key", harness::WEBHOOK_TOKEN))),
+        202
+    );
+    receiver.wait_for("one ticket per accepted delivery", |r| {
+        r.iter().filter(|r| r.route == "POST /tickets").count() == 2
+    });
+}

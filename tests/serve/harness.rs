@@ -22,6 +22,8 @@ use serde_json::{Value as Json, json};
 
 /// The hook secret the tests configure: the whole `Authorization` value.
 pub const HOOK_SECRET: &str = "Bearer hook-secret-for-tests";
+/// The token webhooks that ask for one are given (`TEST_WEBHOOK_TOKEN`).
+pub const WEBHOOK_TOKEN: &str = "webhook-token-for-tests";
 /// The Okta API token the tests configure.
 pub const OKTA_TOKEN: &str = "00okta-token-for-tests";
 
@@ -272,6 +274,8 @@ impl Serve {
             .env("TEST_HOOK_SECRET", HOOK_SECRET)
             .env("TEST_OKTA_TOKEN", OKTA_TOKEN)
             .env("TEST_SLACK_TOKEN", "xoxb-test")
+            .env("TEST_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
+            .env("TEST_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
             .env("RUST_LOG", "warn,idflow=info,idflow_runtime=info")
             .stdout(Stdio::null())
             .stderr(log)

@@ -312,7 +312,9 @@ async fn webhook(
         Ok(bytes) => bytes,
         Err(refusal) => return refusal.answer(&service),
     };
-    if let Err(refusal) = signed(&service, &path, &headers, &bytes) {
+    if let Err(refusal) =
+        tokened(&service, &path, &headers).and_then(|()| signed(&service, &path, &headers, &bytes))
+    {
         return refusal.answer(&service);
     }
     let body = match parse_json(&bytes) {
@@ -376,6 +378,35 @@ fn delivery_key(headers: &HeaderMap) -> Result<Option<String>, Refusal> {
     const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
     Ok(Some(
         percent_encoding::percent_encode(bytes, ESCAPED).to_string(),
+    ))
+}
+
+/// Checks a webhook's token when its path has one: `Authorization: Bearer
+/// TOKEN`, or the whole value of its `token_header` (an API key), compared
+/// in constant time; an empty value never matches.
+fn tokened(service: &Service, path: &str, headers: &HeaderMap) -> Result<(), Refusal> {
+    let Some(auth) = service.options.webhooks.get(path) else {
+        return Ok(());
+    };
+    let Some(token) = &auth.token else {
+        return Ok(());
+    };
+    let (header, expected) = match &auth.token_header {
+        Some(name) => (name.as_str(), token.clone()),
+        None => ("authorization", format!("Bearer {token}")),
+    };
+    let given = headers
+        .get(header)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !given.is_empty() && !token.is_empty() && bool::from(given.ct_eq(expected.as_bytes())) {
+        return Ok(());
+    }
+    let what = if given.is_empty() { "missing" } else { "wrong" };
+    Err(refuse(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        format!("the `{header}` token is {what}"),
     ))
 }
 

@@ -113,6 +113,11 @@ impl Options {
                     "serve.webhooks.\"{path}\".secret is empty; a key must have a value"
                 )));
             }
+            if blank(&auth.token) {
+                return Err(ServeError::Setup(format!(
+                    "serve.webhooks.\"{path}\".token is empty; a token must have a value"
+                )));
+            }
         }
         if self.queue_limit == 0 {
             return Err(ServeError::Setup(
@@ -133,6 +138,11 @@ pub struct WebhookAuth {
     /// The header carrying the signature: lower-case hex, optionally
     /// prefixed `sha256=`.
     pub signature_header: String,
+    /// A token deliveries must carry; none: no token is asked for.
+    pub token: Option<String>,
+    /// Where the token is: in this header, whole (an API key such as
+    /// `X-Api-Key`); none: `Authorization: Bearer TOKEN`.
+    pub token_header: Option<String>,
 }
 
 /// The Okta System Log poller's settings.
@@ -447,11 +457,11 @@ pub async fn serve(
             .options
             .webhooks
             .get(path)
-            .is_some_and(|w| w.secret.is_some());
+            .is_some_and(|w| w.secret.is_some() || w.token.is_some());
         if !signed {
             tracing::warn!(
                 %path,
-                "this webhook has no secret ([serve.webhooks.\"PATH\"] secret): anyone who can reach it can fire its flows"
+                "this webhook has no secret nor token ([serve.webhooks.\"PATH\"] secret or token): anyone who can reach it can fire its flows"
             );
         }
     }
