@@ -1063,6 +1063,33 @@ fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
 }
 
 #[test]
+fn count_unique_min_by_and_max_by_are_typed_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import slack\n\n/// Tells the channel about the staff.\nflow morning {\n  when schedule \"0 7 * * *\"\n  then {\n    let staff = [{ login: \"b\", days: 40 }, { login: \"a\", days: 90 }, { login: \"c\", days: 90 }, { login: \"d\", days: 3 }]\n    let idle = staff.count(s => s.days > 30)\n    let units = [\"ICU\", \"ER\", \"ICU\"].unique()\n    let oldest = staff.max_by(s => s.days)?.login ?? \"none\"\n    let newest = staff.min_by(s => s.days)?.login ?? \"none\"\n    let nobody = [].min_by(s => s)\n    slack.post_message(channel: \"#iam\", text: \"{idle} {units.len()} {oldest} {newest} {nobody == null}\")\n  }\n}\n";
+    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+    let output = idflow(
+        &["run", ".", "--schedule", "morning", "--dry-run"],
+        dir.path(),
+    );
+    let printed = stdout(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{printed}{}",
+        stderr(&output)
+    );
+    assert!(printed.contains("\"text\":\"3 2 a d true\""), "{printed}");
+    // Typed like their siblings: `count` needs a condition.
+    std::fs::write(
+        dir.path().join("a.flow"),
+        flow.replace("s.days > 30", "s.days"),
+    )
+    .unwrap();
+    let output = idflow(&["check", "."], dir.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

@@ -143,6 +143,46 @@ fn list_method(
             }
             Value::Null
         }
+        "count" => {
+            let mut count = 0;
+            for item in items {
+                if holds(&each(item, env)?) {
+                    count += 1;
+                }
+            }
+            length(count)
+        }
+        "unique" => {
+            let mut kept: Vec<Value> = Vec::new();
+            for item in items {
+                if !kept.iter().any(|k| equal(k, &item)) {
+                    kept.push(item);
+                }
+            }
+            Value::List(kept)
+        }
+        "min_by" | "max_by" => {
+            let wanted = if name == "min_by" {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            };
+            let mut best: Option<(Value, Value)> = None;
+            for item in items {
+                let key = each(item.clone(), env)?;
+                let better = match &best {
+                    None => true,
+                    // A null key loses to any other; otherwise the first of
+                    // equals stays, and keys that do not compare never win.
+                    Some((best_key, _)) if best_key.is_null() => !key.is_null(),
+                    Some((best_key, _)) => compare(&key, best_key) == Some(wanted),
+                };
+                if better {
+                    best = Some((key, item));
+                }
+            }
+            best.map_or(Value::Null, |(_, item)| item)
+        }
         "sort_by" => {
             let mut keyed = Vec::with_capacity(items.len());
             for item in items {
