@@ -242,6 +242,27 @@ fn the_hash_changes_when_the_meaning_does() {
 }
 
 #[test]
+fn the_hash_covers_the_error_handler_the_schedule_and_the_webhook_type() {
+    let guarded = "import okta\nimport slack\n\n/// Suspends, and says when it cannot.\nflow f {\n  when okta.user_session_start as e\n  then {\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n  on error(err) {\n    slack.post_message(channel: \"#iam\", text: \"failed\")\n  }\n}\n";
+    let scheduled = "import slack\n\n/// Every morning.\nflow f {\n  when schedule \"0 7 * * *\" tz \"Europe/Paris\" missed once\n  then {\n    slack.post_message(channel: \"#iam\", text: \"hello\")\n  }\n}\n";
+    let hooked = "/// A change.\ntype Change {\n  who: String,\n}\n\n/// A wider change.\ntype Wide {\n  who: String,\n  unit: String?,\n}\n\n/// Takes changes.\nflow f {\n  when webhook \"/hooks/hr\" as req: Change\n  then {}\n}\n";
+    for (original, changed) in [
+        (
+            guarded,
+            guarded.replace("text: \"failed\"", "text: \"it failed\""),
+        ),
+        (
+            scheduled,
+            scheduled.replace("Europe/Paris", "Europe/Brussels"),
+        ),
+        (scheduled, scheduled.replace("missed once", "missed skip")),
+        (hooked, hooked.replace("as req: Change", "as req: Wide")),
+    ] {
+        assert_ne!(hash(&changed), hash(original), "{changed}");
+    }
+}
+
+#[test]
 fn json_and_binary_plans_read_back_equal() {
     let plan = plan_of_text(SIGNIN);
     assert_eq!(
