@@ -63,6 +63,15 @@ fn lambda_parameters_hide_outer_names_and_are_typed_by_the_list() {
 }
 
 #[test]
+fn narrowing_is_sound_under_or_and_in_the_else_of_and() {
+    // `or` proves nothing about either side; the `else` of an `and` does
+    // not know which side failed.
+    let text = "import okta\n\nflow f {\n  when okta.user_session_start as e\n  where e.actor != null or e.eventType == \"x\"\n  then {\n    okta.suspend_user(id: e.actor.id)\n  }\n}\n\nflow g {\n  when okta.user_session_start as e\n  then {\n    if e.actor != null and e.eventType == \"x\" {\n      okta.suspend_user(id: e.actor.id)\n    } else {\n      okta.suspend_user(id: e.actor.id)\n    }\n  }\n}\n";
+    let found: Vec<&str> = codes(text).iter().map(|(c, _)| *c).collect();
+    assert_eq!(found, ["E0306", "E0306"], "{:?}", codes(text));
+}
+
+#[test]
 fn values_without_fields_have_no_fields_to_read() {
     let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let s = \"x\"\n    let a = s.profile\n    let b = 5.foo\n    let u = okta.get_user(id: \"1\")\n    let c = u.id.foo\n    let d = [1].foo\n    for user in okta.list_users() {\n      let user = \"shadowed\"\n      let m = user.profile\n    }\n  }\n}\n";
     let found: Vec<&str> = codes(text).iter().map(|(c, _)| *c).collect();
