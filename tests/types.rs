@@ -63,6 +63,28 @@ fn lambda_parameters_hide_outer_names_and_are_typed_by_the_list() {
 }
 
 #[test]
+fn a_record_literal_gives_every_field_its_type_requires() {
+    let text = "import okta\n\n/// A row.\ntype Row {\n  login: String,\n  name: String,\n  note: String?,\n}\n\nflow f {\n  when okta.user_created as e\n  then {\n    let r: Row = { login: \"x\" }\n    let q: Row = { login: \"x\", nme: \"y\" }\n    let p: Row = { login: \"x\", .. }\n    let full: Row = { login: \"x\", name: \"y\" }\n    okta.create_user(profile: { login: \"a\" })\n  }\n}\n";
+    assert_eq!(
+        codes(text),
+        [
+            (
+                "E0320",
+                "give `name: …`, or end the record with `..` where leaving fields out is meant"
+                    .to_owned()
+            ),
+            // The misspelt key is the one diagnostic: `name` is not also missing.
+            ("E0301", "did you mean `name`?".to_owned()),
+            (
+                "E0320",
+                "give `email: …`, or end the record with `..` where leaving fields out is meant"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn narrowing_is_sound_under_or_and_in_the_else_of_and() {
     // `or` proves nothing about either side; the `else` of an `and` does
     // not know which side failed.

@@ -93,6 +93,7 @@ codes! {
     CONNECTOR_SETTING = "E0317": "a connector setting that no engine reads, or whose value is not text, a number, `env(…)` or `secret(…)`";
     RETRY_POLICY = "E0318": "a retry policy whose shortest backoff is longer than its longest";
     STOP_REASON = "E0319": "a `stop` reason with an interpolation: the reason is plain text";
+    MISSING_FIELDS = "E0320": "a record literal that leaves out fields its type requires";
     DESTRUCTIVE_WITHOUT_FILTER = "W0901": "a destructive action runs in a flow whose event trigger has no `where` filter";
     MISSING_FLOW_DOC = "W0902": "a flow has no doc comment for auditors to read";
     UNUSED_IMPORT = "W0903": "an import that the file never uses";

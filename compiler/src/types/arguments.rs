@@ -59,7 +59,7 @@ pub(super) fn arguments(
                 declared: Some(param.span),
             });
         }
-        record_fields(env, &arg.value, &expected, &mut errors);
+        record_fields(env, &arg.value, &expected, !partial, &mut errors);
     }
     if partial {
         return errors;
@@ -85,12 +85,16 @@ pub(super) fn arguments(
 }
 
 /// The keys of a record literal written where a record type is expected must
-/// be fields of that type, at every depth. A record ending in `..` may leave
-/// fields out, which every record may; `_` matches anything.
+/// be fields of that type, at every depth. With `complete` — a value a flow
+/// sends or declares, not a test's partial expectation or answer — the
+/// literal must also give every field the type requires (one that may not
+/// be null), unless it ends with `..`; a misspelt key taken for a missing
+/// field is said once, as the misspelling. `_` matches anything.
 pub(super) fn record_fields(
     env: &TypeEnv<'_, '_>,
     expr: &Expr,
     expected: &Type,
+    complete: bool,
     errors: &mut Vec<TypeError>,
 ) {
     match (&expr.kind, expected.non_null()) {
@@ -98,33 +102,57 @@ pub(super) fn record_fields(
             let Some(fields) = env.fields(expected) else {
                 return;
             };
+            let mut meant: Vec<String> = Vec::new();
             for entry in &record.entries {
                 match fields.iter().find(|(name, _)| *name == entry.key.name) {
                     Some((_, field_type)) => {
                         if let Some(value) = &entry.value {
-                            record_fields(env, value, field_type, errors);
+                            record_fields(env, value, field_type, complete, errors);
                         }
                     }
-                    None => errors.push(TypeError::UnknownField {
-                        declared: env.declaration(expected),
-                        ty: expected.non_null().to_string(),
-                        name: entry.key.name.clone(),
-                        span: entry.key.span,
-                        suggestion: did_you_mean(
-                            &entry.key.name,
-                            fields.iter().map(|(f, _)| f.as_str()),
-                        )
-                        .map(str::to_owned),
-                    }),
+                    None => {
+                        let suggestion =
+                            did_you_mean(&entry.key.name, fields.iter().map(|(f, _)| f.as_str()))
+                                .map(str::to_owned);
+                        meant.extend(suggestion.clone());
+                        errors.push(TypeError::UnknownField {
+                            declared: env.declaration(expected),
+                            ty: expected.non_null().to_string(),
+                            name: entry.key.name.clone(),
+                            span: entry.key.span,
+                            suggestion,
+                        });
+                    }
                 }
+            }
+            if !complete || record.rest {
+                return;
+            }
+            let missing: Vec<String> = fields
+                .iter()
+                .filter(|(name, ty)| {
+                    !ty.may_be_null()
+                        && *ty != Type::Unknown
+                        && !meant.contains(name)
+                        && !record.entries.iter().any(|e| e.key.name == *name)
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if !missing.is_empty() {
+                errors.push(TypeError::MissingFields {
+                    ty: expected.non_null().to_string(),
+                    missing,
+                    span: record.span,
+                    declared: env.declaration(expected),
+                });
             }
         }
         (ExprKind::List { items }, Type::List(element)) => {
             items
                 .iter()
-                .for_each(|item| record_fields(env, item, element, errors));
+                .for_each(|item| record_fields(env, item, element, complete, errors));
         }
-        (ExprKind::Paren { inner }, _) => record_fields(env, inner, expected, errors),
+        (ExprKind::Paren { inner }, _) => record_fields(env, inner, expected, complete, errors),
         _ => {}
     }
 }

@@ -293,7 +293,7 @@ impl<'p> Checker<'_, 'p> {
                 declared: Some(written.span),
             });
         }
-        record_fields(&self.env, value, &declared, &mut self.errors);
+        record_fields(&self.env, value, &declared, true, &mut self.errors);
         declared
     }
 
@@ -656,7 +656,7 @@ impl<'p> Checker<'_, 'p> {
                         && let Some(ret) = &decl.ret
                     {
                         let expected = self.in_module_of(&connector.name).of(ret);
-                        record_fields(&self.env, value, &expected, &mut self.errors);
+                        record_fields(&self.env, value, &expected, false, &mut self.errors);
                     }
                 }
                 TestStmtKind::Expect { expected, .. } => self.expected_call(expected),
@@ -665,7 +665,7 @@ impl<'p> Checker<'_, 'p> {
                 }
                 TestStmtKind::GivenEvent { event, value } => {
                     let expected = self.event_type(event);
-                    record_fields(&self.env, value, &expected, &mut self.errors);
+                    record_fields(&self.env, value, &expected, false, &mut self.errors);
                 }
                 _ => {}
             }

@@ -204,6 +204,18 @@ pub enum TypeError {
         /// The string.
         span: Span,
     },
+    /// A record literal without fields its type requires.
+    #[error("this `{ty}` lacks {}", quoted(missing))]
+    MissingFields {
+        /// The record's type.
+        ty: String,
+        /// The required fields it leaves out, in declaration order.
+        missing: Vec<String>,
+        /// The literal.
+        span: Span,
+        /// Where the type is declared, when it is a named type.
+        declared: Option<Span>,
+    },
     /// An interpolation in a `stop` reason, which is plain text.
     #[error("a `stop` reason is plain text: `{{…}}` in it would not be evaluated")]
     StopReasonInterpolation {
@@ -454,6 +466,33 @@ impl TypeError {
             Self::InvalidCron { span, .. } => {
                 Diagnostic::error(codes::INVALID_SCHEDULE, message, span, "not a cron expression")
                     .with_note("five fields — minute, hour, day of month, month, day of week — or six with seconds first: `0 7 1 * *` is 07:00 on the first of each month")
+            }
+            Self::MissingFields {
+                span,
+                declared,
+                ty,
+                missing,
+            } => {
+                let label = if missing.len() == 1 {
+                    "a required field is missing"
+                } else {
+                    "required fields are missing"
+                };
+                let diagnostic = Diagnostic::error(codes::MISSING_FIELDS, message, span, label)
+                    .with_help(format!(
+                        "give {}, or end the record with `..` where leaving fields out is meant",
+                        missing
+                            .iter()
+                            .map(|f| format!("`{f}: …`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                match declared {
+                    Some(declared) => {
+                        diagnostic.with_label(declared, format!("`{ty}` is declared here"))
+                    }
+                    None => diagnostic,
+                }
             }
             Self::StopReasonInterpolation { span } => {
                 Diagnostic::error(codes::STOP_REASON, message, span, "not evaluated")
