@@ -215,7 +215,7 @@ impl<'p> Checker<'_, 'p> {
         if let Err(error) = <croner::Cron as std::str::FromStr>::from_str(&cron.value) {
             self.errors.push(TypeError::InvalidCron {
                 cron: cron.value.clone(),
-                reason: error.to_string(),
+                reason: cron_reason(&error.to_string()),
                 span: cron.span,
             });
         }
@@ -690,4 +690,17 @@ fn ends_the_run(block: &Block) -> bool {
 /// A scope with one name, or none.
 pub(super) fn binding(name: Option<&str>, ty: Type) -> BTreeMap<String, Type> {
     name.map(|n| (n.to_owned(), ty)).into_iter().collect()
+}
+
+/// The cron parser's message in the words of our diagnostics: without its
+/// category prefix (`Component error: `), lower case, no final stop —
+/// `number out of bounds`.
+fn cron_reason(message: &str) -> String {
+    let reason = message.rsplit(": ").next().unwrap_or(message).trim();
+    let reason = reason.trim_end_matches('.');
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "it cannot be read".to_owned(),
+    }
 }
