@@ -313,13 +313,11 @@ pub fn secret_configs(
         return Ok(values);
     };
     let here = manifest.parent().unwrap_or_else(|| Path::new("."));
-    let sections = [
-        ("config".to_owned(), table.get("config")),
-        (
-            format!("env.{}.config", env.unwrap_or_default()),
-            env.and_then(|env| table.get("env")?.get(env)?.get("config")),
-        ),
-    ];
+    let mut sections = vec![("config".to_owned(), table.get("config"))];
+    if let Some(env) = env {
+        let entries = table.get("env").and_then(|e| e.get(env)?.get("config"));
+        sections.push((format!("env.{env}.config"), entries));
+    }
     for (section, entries) in sections {
         for (name, value) in entries
             .and_then(toml::Value::as_table)

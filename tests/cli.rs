@@ -1037,15 +1037,12 @@ fn a_secret_config_is_read_where_idflow_toml_says_and_masked() {
     );
 }
 
-#[test]
-fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
-    let dir = tempfile::tempdir().unwrap();
-    let flow = "import slack\n\n/// A label.\nfn label(a: String, b: String = \"!\") -> String {\n  a + b\n}\n\n/// Tells the channel, loudly or not.\nflow notify {\n  when called(text: String, urgent: Bool = false, times: Int = 2 * 3)\n  then {\n    slack.post_message(channel: \"#iam\", text: \"{text} {urgent} {times}\")\n  }\n}\n\n/// Every morning.\nflow morning {\n  when schedule \"0 7 * * *\"\n  then {\n    slack.post_message(channel: \"#iam\", text: label(\"a\"))\n    call notify(text: \"hello\")\n    call notify(text: \"again\", urgent: true)\n  }\n}\n";
-    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
-    let output = idflow(
-        &["run", ".", "--schedule", "morning", "--dry-run"],
-        dir.path(),
-    );
+/// Writes `flow` as the project in `dir`, fires its scheduled flow `name`
+/// in dry run, and gives what it printed; the run must succeed.
+#[expect(clippy::unwrap_used, reason = "a test helper")]
+fn dry_run_schedule(dir: &Path, flow: &str, name: &str) -> String {
+    std::fs::write(dir.join("a.flow"), flow).unwrap();
+    let output = idflow(&["run", ".", "--schedule", name, "--dry-run"], dir);
     let printed = stdout(&output);
     assert_eq!(
         output.status.code(),
@@ -1053,6 +1050,14 @@ fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
         "{printed}{}",
         stderr(&output)
     );
+    printed
+}
+
+#[test]
+fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = "import slack\n\n/// A label.\nfn label(a: String, b: String = \"!\") -> String {\n  a + b\n}\n\n/// Tells the channel, loudly or not.\nflow notify {\n  when called(text: String, urgent: Bool = false, times: Int = 2 * 3)\n  then {\n    slack.post_message(channel: \"#iam\", text: \"{text} {urgent} {times}\")\n  }\n}\n\n/// Every morning.\nflow morning {\n  when schedule \"0 7 * * *\"\n  then {\n    slack.post_message(channel: \"#iam\", text: label(\"a\"))\n    call notify(text: \"hello\")\n    call notify(text: \"again\", urgent: true)\n  }\n}\n";
+    let printed = dry_run_schedule(dir.path(), flow, "morning");
     for text in [
         "\"text\":\"a!\"",
         "\"text\":\"hello false 6\"",
@@ -1066,18 +1071,7 @@ fn parameters_left_out_take_their_defaults_in_functions_and_called_flows() {
 fn count_unique_min_by_and_max_by_are_typed_and_run() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import slack\n\n/// Tells the channel about the staff.\nflow morning {\n  when schedule \"0 7 * * *\"\n  then {\n    let staff = [{ login: \"b\", days: 40 }, { login: \"a\", days: 90 }, { login: \"c\", days: 90 }, { login: \"d\", days: 3 }]\n    let idle = staff.count(s => s.days > 30)\n    let units = [\"ICU\", \"ER\", \"ICU\"].unique()\n    let oldest = staff.max_by(s => s.days)?.login ?? \"none\"\n    let newest = staff.min_by(s => s.days)?.login ?? \"none\"\n    let nobody = [].min_by(s => s)\n    slack.post_message(channel: \"#iam\", text: \"{idle} {units.len()} {oldest} {newest} {nobody == null}\")\n  }\n}\n";
-    std::fs::write(dir.path().join("a.flow"), flow).unwrap();
-    let output = idflow(
-        &["run", ".", "--schedule", "morning", "--dry-run"],
-        dir.path(),
-    );
-    let printed = stdout(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{printed}{}",
-        stderr(&output)
-    );
+    let printed = dry_run_schedule(dir.path(), flow, "morning");
     assert!(printed.contains("\"text\":\"3 2 a d true\""), "{printed}");
     // Typed like their siblings: `count` needs a condition.
     std::fs::write(

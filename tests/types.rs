@@ -15,6 +15,25 @@ fn codes(text: &str) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// The diagnostics of `text` as the file `name`, rendered as people read
+/// them.
+fn rendered(name: &str, text: &str) -> String {
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
+    let project = Project::new(sources);
+    let rendered: Vec<String> = idflow_compiler::check(&project)
+        .iter()
+        .map(|d| {
+            idflow_compiler::diagnostics::render::to_text_in(
+                d,
+                &project.sources,
+                idflow_compiler::diagnostics::render::Colors::Off,
+            )
+        })
+        .collect();
+    rendered.join("\n")
+}
+
 #[test]
 fn a_misspelt_argument_is_one_diagnostic_not_also_a_missing_one() {
     let action = "import slack\n\nflow f {\n  when schedule \"0 7 * * *\"\n  then {\n    slack.post_message(chanel: \"#iam\", text: \"hello\")\n  }\n}\n";
@@ -99,20 +118,7 @@ fn values_without_fields_have_no_fields_to_read() {
     let found: Vec<&str> = codes(text).iter().map(|(c, _)| *c).collect();
     assert_eq!(found, ["E0301"; 5], "{:?}", codes(text));
     let one = "flow f {\n  when schedule \"0 7 * * *\"\n  then {\n    let s = \"x\"\n    let a = s.profile\n  }\n}\n";
-    let mut sources = SourceMap::new();
-    sources.add("case.flow", one);
-    let project = Project::new(sources);
-    let rendered: Vec<String> = idflow_compiler::check(&project)
-        .iter()
-        .map(|d| {
-            idflow_compiler::diagnostics::render::to_text_in(
-                d,
-                &project.sources,
-                idflow_compiler::diagnostics::render::Colors::Off,
-            )
-        })
-        .collect();
-    insta::assert_snapshot!(rendered.join("\n"));
+    insta::assert_snapshot!(rendered("case.flow", one));
 }
 
 #[test]
@@ -500,20 +506,7 @@ mod connector_settings {
     #[test]
     fn each_engine_reads_its_own_settings() {
         let text = "/// An API.\nconnector hr {\n  base_url: env(\"HR_URL\")\n  port: 2525\n  read action ping() = GET \"/ping\"\n}\n";
-        let mut sources = idflow_compiler::source::SourceMap::new();
-        sources.add("hr.flow", text);
-        let project = idflow_compiler::project::Project::new(sources);
-        let rendered: Vec<String> = idflow_compiler::check(&project)
-            .iter()
-            .map(|d| {
-                idflow_compiler::diagnostics::render::to_text_in(
-                    d,
-                    &project.sources,
-                    idflow_compiler::diagnostics::render::Colors::Off,
-                )
-            })
-            .collect();
-        insta::assert_snapshot!(rendered.join("\n"));
+        insta::assert_snapshot!(super::rendered("hr.flow", text));
     }
 
     #[test]

@@ -129,9 +129,8 @@ fn open(path: &Path) -> std::io::Result<File> {
 }
 
 /// Whether `path` (symlinks followed) is a regular file; what it is
-/// otherwise. Directory walks use it to skip what [`read_regular`] would
-/// refuse.
-pub fn is_regular(path: &Path) -> Result<(), ReadError> {
+/// otherwise.
+fn is_regular(path: &Path) -> Result<(), ReadError> {
     let metadata = std::fs::metadata(path).map_err(|source| ReadError::Io {
         path: path.to_owned(),
         source,

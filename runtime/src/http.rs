@@ -20,10 +20,10 @@ use idflow_compiler::plan::ir::{
 };
 use idflow_compiler::plan::value::Value;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use rand::Rng;
 use thiserror::Error;
 
 use crate::connectors::{ActionCall, ActionError, Answer, Attempt, Connectors, Delivery};
+use crate::retry::{backoff, effective_retry, millis};
 
 /// What may not appear unencoded in one path segment (RFC 3986).
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -269,28 +269,6 @@ impl HttpConnectors {
             unconnected,
             types: plan.types.iter().cloned().collect(),
         })
-    }
-}
-
-/// The policy a call is tried with: the call's own, with the connector's
-/// statuses when it lists none; else the connector's; else one try.
-pub(crate) fn effective_retry(connector: Option<&Retry>, call: Option<&Retry>) -> Retry {
-    match (call, connector) {
-        (Some(own), connector) => Retry {
-            on_statuses: if own.on_statuses.is_empty() {
-                connector.map(|c| c.on_statuses.clone()).unwrap_or_default()
-            } else {
-                own.on_statuses.clone()
-            },
-            ..own.clone()
-        },
-        (None, Some(connector)) => connector.clone(),
-        (None, None) => Retry {
-            attempts: 0,
-            min_backoff_ms: 0,
-            max_backoff_ms: 0,
-            on_statuses: Vec::new(),
-        },
     }
 }
 
@@ -917,26 +895,6 @@ impl HttpConnectors {
     }
 }
 
-/// A duration in whole milliseconds, for the trace.
-pub(crate) fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The delay before try number `tries + 1`: doubling from the policy's
-/// minimum up to its maximum, with "full jitter" over the upper half.
-pub(crate) fn backoff(retry: &Retry, tries: u32) -> Duration {
-    let doubled = retry
-        .min_backoff_ms
-        .saturating_mul(1u64 << tries.saturating_sub(1).min(20));
-    let ceiling = doubled.min(retry.max_backoff_ms.max(retry.min_backoff_ms));
-    let floor = ceiling / 2;
-    Duration::from_millis(if ceiling > floor {
-        rand::rng().random_range(floor..=ceiling)
-    } else {
-        ceiling
-    })
-}
-
 /// The delay a service asks for: `Retry-After` in seconds, or Okta's
 /// `X-Rate-Limit-Reset` (the epoch second its limit resets).
 fn server_delay(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -1035,23 +993,6 @@ mod tests {
     }
 
     #[test]
-    fn a_call_s_policy_replaces_the_connector_s_and_keeps_its_statuses() {
-        let policy = |attempts, on_statuses: &[u16]| Retry {
-            attempts,
-            min_backoff_ms: 10,
-            max_backoff_ms: 20,
-            on_statuses: on_statuses.to_vec(),
-        };
-        let connector = policy(4, &[429, 503]);
-        assert_eq!(effective_retry(Some(&connector), None), connector);
-        let own = effective_retry(Some(&connector), Some(&policy(1, &[])));
-        assert_eq!(own, policy(1, &[429, 503]));
-        let own = effective_retry(Some(&connector), Some(&policy(2, &[500])));
-        assert_eq!(own, policy(2, &[500]));
-        assert_eq!(effective_retry(None, None).attempts, 0);
-    }
-
-    #[test]
     fn okta_s_rate_limit_reset_is_followed_without_retry_after_and_capped() {
         use reqwest::header::{HeaderMap, HeaderValue};
         let now = std::time::SystemTime::now()
@@ -1122,26 +1063,5 @@ mod tests {
             next_link(&headers).as_deref(),
             Some("https://x.okta.com/api/v1/users?after=00u2&limit=2")
         );
-    }
-
-    #[test]
-    fn backoff_doubles_within_the_policy_with_jitter() {
-        let retry = Retry {
-            attempts: 5,
-            min_backoff_ms: 100,
-            max_backoff_ms: 1_000,
-            on_statuses: vec![],
-        };
-        for (tries, max) in [
-            (1, 100),
-            (2, 200),
-            (3, 400),
-            (4, 800),
-            (5, 1_000),
-            (9, 1_000),
-        ] {
-            let delay = millis(backoff(&retry, tries));
-            assert!(delay <= max && delay >= max / 2, "try {tries}: {delay}");
-        }
     }
 }

@@ -23,6 +23,7 @@ pub mod http;
 pub mod journal;
 pub mod oauth;
 pub mod replay;
+pub(crate) mod retry;
 pub mod serve;
 pub mod smtp;
 pub mod store;

@@ -12,7 +12,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::connectors::{ActionCall, ActionError, Answer, Attempt, Delivery};
-use crate::http::{ConnectionError, Settings, backoff, effective_retry, millis, resolve};
+use crate::http::{ConnectionError, Settings, resolve};
+use crate::retry::{backoff, effective_retry, millis};
 
 /// An SMTP connection, ready to send.
 pub struct Smtp {

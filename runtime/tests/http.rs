@@ -30,6 +30,24 @@ use serde_json::json;
 
 const TOKEN: &str = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-secret";
 
+/// Serves `app` on 127.0.0.1; its base URL.
+async fn serve_app(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// The plan of the one-file project `text`, and its HTTP connectors made
+/// with `settings`.
+fn connect(text: &str, settings: &Settings) -> (Plan, HttpConnectors) {
+    let mut sources = SourceMap::new();
+    sources.add("f.flow", text);
+    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
+    let connectors = HttpConnectors::new(&plan, settings, Duration::from_secs(5)).unwrap();
+    (plan, connectors)
+}
+
 /// What the server saw and how it should answer, per path.
 #[derive(Default)]
 struct Okta {
@@ -72,9 +90,14 @@ async fn get_user(
         .requests
         .push(format!("GET /api/v1/users/{id}"));
     if !authorized(&headers) {
+        // Echoes the credential it refused, as careless APIs do.
+        let presented = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         return (
             StatusCode::UNAUTHORIZED,
-            axum::Json(json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"})),
+            axum::Json(json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided", "presented": presented})),
         )
             .into_response();
     }
@@ -345,10 +368,11 @@ async fn a_missing_setting_or_a_wrong_token_is_said_without_the_token() {
     );
     let state = Shared::default();
     let base = start(state.clone()).await;
+    let wrong_token = "00wrong-token-echoed";
     let mut wrong = settings(&base);
     wrong
         .secrets
-        .insert("OKTA_API_TOKEN".to_owned(), "wrong".to_owned());
+        .insert("OKTA_API_TOKEN".to_owned(), wrong_token.to_owned());
     let connectors = HttpConnectors::new(&plan, &wrong, Duration::from_secs(1)).unwrap();
     let answer = connectors.call(&get_user_call("00u1")).await;
     let message = answer
@@ -360,8 +384,28 @@ async fn a_missing_setting_or_a_wrong_token_is_said_without_the_token() {
         message.contains("HTTP 401") && message.contains("Invalid token provided"),
         "{message}"
     );
-    // The token tried was "wrong": it is what must not show.
-    assert!(!message.contains("wrong"), "{message}");
+    // The engine's own message carries what the API echoed; the run's trace,
+    // made through the connection's redactor, never does.
+    assert!(message.contains(wrong_token), "{message}");
+    let configs = BTreeMap::new();
+    let executor = Executor::new(
+        &plan,
+        &connectors,
+        &configs,
+        wrong.redactor(&plan),
+        0,
+        false,
+    );
+    let event = json!({"uuid": "1", "published": "2026-03-29T00:00:00Z", "eventType": "user.session.start", "actor": {"id": "00u9"}});
+    let report = executor
+        .run(&plan.flows[0], Some(Value::from_json(&event)))
+        .await;
+    let everything = serde_json::to_string(&report).unwrap();
+    assert!(
+        everything.contains("Invalid token provided"),
+        "{everything}"
+    );
+    assert!(!everything.contains(wrong_token), "{everything}");
 }
 
 #[tokio::test]
@@ -370,9 +414,7 @@ async fn an_answer_that_does_not_fit_the_declared_type_fails_naming_the_field() 
         "/api/v1/users/{id}",
         get(|| async { axum::Json(json!({"id": "00u1", "status": "ACTIVE", "created": "2025-01-06T09:00:00.000Z", "lastUpdated": "2026-03-01T10:00:00.000Z", "profile": {"login": "a@x.fr", "email": 42}})) }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     let plan = plan(true);
     let connectors = HttpConnectors::new(&plan, &settings(&base), Duration::from_secs(5)).unwrap();
     let answer = connectors.call(&get_user_call("00u1")).await;
@@ -410,9 +452,7 @@ async fn independent_reads_are_sent_together() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     let text = "import okta\n\n/// Compares two accounts.\nflow f {\n  when okta.user_session_start as e\n  then {\n    let a = okta.get_user(id: \"left\")\n    let b = okta.get_user(id: \"right\")\n    if a.status != b.status {\n      okta.suspend_user(id: a.id)\n    }\n  }\n}\n";
     let mut sources = SourceMap::new();
     sources.add("f.flow", text);
@@ -450,9 +490,7 @@ async fn a_parallel_loop_runs_its_iterations_together() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     let run = |parallel: &str| {
         let text = format!(
             "import okta\n\n/// Removes two groups.\nflow f {{\n  when okta.user_deactivated as e\n  then {{\n    for g in [\"g1\", \"g2\"]{parallel} {{\n      okta.remove_from_group(user: \"00u1\", group: g)\n    }}\n  }}\n}}\n"
@@ -514,9 +552,7 @@ async fn max_concurrency_bounds_the_requests_in_flight() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     let text = "/// The pharmacy's inventory service.\nconnector inventory {\n  base_url: env(\"INVENTORY_URL\")\n  max_concurrency: 1\n  max_rate: 100\n\n  /// One item.\n  read action item(id: String) -> Json = GET \"/items/{id}\"\n}\n\n/// Reads three items.\nflow f {\n  when called()\n  then {\n    let a = inventory.item(id: \"a\")\n    let b = inventory.item(id: \"b\")\n    let c = inventory.item(id: \"c\")\n    return [a, b, c]\n  }\n}\n";
     let mut sources = SourceMap::new();
     sources.add("f.flow", text);
@@ -560,18 +596,13 @@ async fn writes_carry_a_stable_idempotency_key() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     let text = "import okta\n\n/// The helpdesk.\nconnector helpdesk {\n  base_url: env(\"HELPDESK_URL\")\n  idempotency_header: \"Idempotency-Key\"\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// Opens a ticket per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    helpdesk.open(title: \"Welcome kit\")\n  }\n}\n";
-    let mut sources = SourceMap::new();
-    sources.add("f.flow", text);
-    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
     let settings = Settings {
         values: [("HELPDESK_URL".to_owned(), base)].into(),
         ..Settings::default()
     };
-    let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
+    let (plan, connectors) = connect(text, &settings);
     let configs = BTreeMap::new();
     let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
     for uuid in ["e1", "e1", "e2"] {
@@ -633,24 +664,18 @@ async fn redirecting(target: String, seen: Arc<Mutex<Vec<String>>>) -> String {
             })
             .get(|| async { axum::Json(json!({"answered": "here"})) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base
+    serve_app(app).await
 }
 
 /// The connector of the redirect tests: an API key in a header.
 fn keyed_connectors(base: &str) -> HttpConnectors {
     let text = "import okta\n\n/// An API that takes a key.\nconnector vendor {\n  base_url: env(\"VENDOR_URL\")\n  auth: header(\"X-Api-Key\", secret(\"VENDOR_KEY\"))\n\n  /// Send a thing.\n  action send(path: String) -> Json = POST \"/{path}\" body { what: \"payload\" }\n}\n\n/// Sends a thing per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    vendor.send(path: \"moved\")\n  }\n}\n";
-    let mut sources = SourceMap::new();
-    sources.add("f.flow", text);
-    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
     let settings = Settings {
         values: [("VENDOR_URL".to_owned(), base.to_owned())].into(),
         secrets: [("VENDOR_KEY".to_owned(), "vendor-key-123".to_owned())].into(),
         ..Settings::default()
     };
-    HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap()
+    connect(text, &settings).1
 }
 
 fn send_call(path: &str) -> ActionCall {
@@ -738,19 +763,14 @@ async fn a_call_s_own_retry_policy_replaces_the_connector_s() {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = serve_app(app).await;
     // The connector retries nothing; the call asks for two retries on 503.
     let text = "import okta\n\n/// The helpdesk.\nconnector helpdesk {\n  base_url: env(\"HELPDESK_URL\")\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// Opens a ticket per new user.\nflow f {\n  when okta.user_created as e\n  then {\n    helpdesk.open(title: \"Welcome kit\") retry 2 backoff 10ms..20ms on [503]\n  }\n}\n";
-    let mut sources = SourceMap::new();
-    sources.add("f.flow", text);
-    let plan = idflow_compiler::plan::build(&Project::new(sources), &BTreeMap::new()).unwrap();
     let settings = Settings {
         values: [("HELPDESK_URL".to_owned(), base)].into(),
         ..Settings::default()
     };
-    let connectors = HttpConnectors::new(&plan, &settings, Duration::from_secs(5)).unwrap();
+    let (plan, connectors) = connect(text, &settings);
     let configs = BTreeMap::new();
     let executor = Executor::new(&plan, &connectors, &configs, Redactor::default(), 0, false);
     let report = executor

@@ -31,11 +31,7 @@ impl Drop for Server {
 }
 
 fn start(maildir: &std::path::Path) -> (Server, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let child = Command::new("python3")
         .args([
             "-u",
@@ -52,15 +48,30 @@ fn start(maildir: &std::path::Path) -> (Server, u16) {
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 with aiosmtpd (`pip install aiosmtpd`, as .ci/run does)");
+    listening(child, port, "aiosmtpd")
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The server `child` once it accepts connections on `port`, within 20 s.
+fn listening(child: Child, port: u16, what: &str) -> (Server, u16) {
+    let server = Server(child);
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(20),
-            "aiosmtpd did not start"
+            "{what} did not start"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    (Server(child), port)
+    (server, port)
 }
 
 const REPORT: &str = r#"import email
@@ -145,11 +156,7 @@ async fn the_email_connector_sends_a_csv_report_with_its_attachment() {
 /// in turn (`451 …` or `550 …`), then 250, appending each mail it takes to
 /// `taken`.
 fn start_scripted(replies: &[&str], taken: &std::path::Path) -> (Server, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let script = r#"
 import sys, time
 from aiosmtpd.controller import Controller
@@ -173,15 +180,7 @@ while True:
         .stderr(Stdio::null())
         .spawn()
         .expect("python3 with aiosmtpd");
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the scripted SMTP server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (Server(child), port)
+    listening(child, port, "the scripted SMTP server")
 }
 
 /// The report flow's engines against `port`, with the stdlib's retry

@@ -14,13 +14,14 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let Some(plan) = build(&project, &args.paths, args.env.as_deref(), false)? else {
         return Ok(Outcome::Findings);
     };
+    let binary = plan::to_binary(&plan)?;
+    let id = plan::plan_id(&binary);
     let bytes = match args.format {
-        BuildFormat::Binary => plan::to_binary(&plan)?,
+        BuildFormat::Binary => binary,
         BuildFormat::Json => plan::to_json(&plan).into_bytes(),
     };
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    let id = plan::plan_id(&plan::to_binary(&plan)?);
     report::note(&format!(
         "{} flow(s) planned into {} ({} bytes): plan {id}, the id `idflow serve` deploys this project under",
         plan.flows.len(),

@@ -7,6 +7,13 @@ use std::time::Duration;
 use super::harness::{self, Receiver, Serve, delivery, okta_headers, sample};
 use super::{project, with_uuid};
 
+/// Rewrites the project's `idflow.toml` with `edit`.
+fn edit_manifest(dir: &std::path::Path, edit: impl FnOnce(String) -> String) {
+    let path = dir.join("idflow.toml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, edit(manifest)).unwrap();
+}
+
 #[test]
 fn an_empty_hook_secret_refuses_to_start_naming_the_setting() {
     let receiver = Receiver::start(Duration::ZERO);
@@ -23,13 +30,12 @@ fn a_secret_file_holding_only_whitespace_refuses_to_start() {
     let receiver = Receiver::start(Duration::ZERO);
     let dir = project(&receiver, "");
     std::fs::write(dir.path().join("hook.secret"), " \n\n").unwrap();
-    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
-        .unwrap()
-        .replace(
+    edit_manifest(dir.path(), |m| {
+        m.replace(
             "secret = { env = \"TEST_HOOK_SECRET\" }",
             "secret = { file = \"hook.secret\" }",
-        );
-    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+        )
+    });
     let stderr = harness::refused_start(dir.path(), &[]);
     assert!(stderr.contains("serve.okta_hook.secret"), "{stderr}");
     assert!(stderr.contains("hook.secret` is empty"), "{stderr}");
@@ -198,10 +204,9 @@ fn a_burst_is_pushed_back_on_once_admitted_work_reaches_the_limit() {
     // counts them.
     let receiver = Receiver::start(Duration::from_millis(300));
     let dir = project(&receiver, "");
-    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
-        .unwrap()
-        .replace("[serve]\n", "[serve]\nworkers = 1\nqueue_limit = 4\n");
-    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+    edit_manifest(dir.path(), |m| {
+        m.replace("[serve]\n", "[serve]\nworkers = 1\nqueue_limit = 4\n")
+    });
     let serve = Serve::start(dir.path());
     let leaver = |n: usize| {
         delivery(&[with_uuid(
@@ -305,10 +310,9 @@ fn the_poller_serves_a_project_that_imports_okta_for_its_triggers_only() {
 fn a_second_service_on_the_same_store_refuses_to_start_naming_the_first() {
     let receiver = Receiver::start(Duration::ZERO);
     let dir = project(&receiver, "");
-    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml"))
-        .unwrap()
-        .replace("[serve]\n", "[serve]\nstore = \"state.db\"\n");
-    std::fs::write(dir.path().join("idflow.toml"), manifest).unwrap();
+    edit_manifest(dir.path(), |m| {
+        m.replace("[serve]\n", "[serve]\nstore = \"state.db\"\n")
+    });
     let serve = Serve::start(dir.path());
     let stderr = harness::refused_start(dir.path(), &[]);
     assert!(
@@ -405,12 +409,9 @@ fn a_secret_config_is_read_at_start_and_a_missing_one_stops_it() {
     );
     let stderr = harness::refused_start(dir.path(), &[]);
     assert!(stderr.contains("config `hr_key` has no value"), "{stderr}");
-    let manifest = std::fs::read_to_string(dir.path().join("idflow.toml")).unwrap();
-    std::fs::write(
-        dir.path().join("idflow.toml"),
-        format!("[config]\nhr_key = {{ file = \"hr.key\" }}\n\n{manifest}"),
-    )
-    .unwrap();
+    edit_manifest(dir.path(), |m| {
+        format!("[config]\nhr_key = {{ file = \"hr.key\" }}\n\n{m}")
+    });
     std::fs::write(dir.path().join("hr.key"), "s3cr3t-hr-key\n").unwrap();
     let serve = Serve::start(dir.path());
     let event = with_uuid(sample("user.lifecycle.suspend.json"), "signed-1");
