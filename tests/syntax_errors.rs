@@ -78,6 +78,35 @@ fn three_broken_items_give_three_errors_and_the_good_item_survives() {
 }
 
 #[test]
+fn a_stray_token_after_an_item_is_one_error_and_every_item_is_kept() {
+    for (case, items) in [
+        ("stray_brace_between_flows", 4),
+        ("stray_word_after_flow", 2),
+    ] {
+        let path = support::root().join(format!("tests/ui/syntax_errors/{case}.flow"));
+        let text = std::fs::read_to_string(path).unwrap();
+        let parsed = syntax::parse(FileId(0), &text);
+        assert_eq!(
+            parsed.diagnostics.len(),
+            1,
+            "{case}: {:#?}",
+            parsed.diagnostics
+        );
+        assert_eq!(parsed.module.items.len(), items, "{case}");
+        // The flows still use their imports: nothing is reported unused.
+        let mut sources = idflow_compiler::source::SourceMap::new();
+        sources.add("case.flow", &text);
+        let project = idflow_compiler::project::Project::new(sources);
+        let levels = idflow_compiler::lint::Levels::new();
+        let unused: Vec<_> = idflow_compiler::lint::lint(&project, &levels)
+            .into_iter()
+            .filter(|d| d.message.contains("never used"))
+            .collect();
+        assert!(unused.is_empty(), "{case}: {unused:#?}");
+    }
+}
+
+#[test]
 fn the_corpus_has_at_least_forty_cases() {
     let cases = support::flow_files(&support::root().join("tests/ui/syntax_errors"));
     assert!(cases.len() >= 40, "only {} cases", cases.len());

@@ -519,3 +519,41 @@ mod connector_settings {
         assert_eq!(settings.len(), 1, "{found:?}");
     }
 }
+
+mod slips {
+    //! Mistakes someone used to another language makes, each with help that
+    //! names what idflow has instead.
+
+    const HEAD: &str = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n";
+
+    fn text(body: &str) -> String {
+        format!("{HEAD}{body}\n  }}\n}}\n")
+    }
+
+    #[test]
+    fn a_method_called_as_a_function_points_to_the_method() {
+        let text = text("    let t = now()\n    let year = format(t, \"%Y\")");
+        let codes = super::codes(&text);
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        assert!(codes[0].1.contains("`t.format(…)`"), "{codes:?}");
+        insta::assert_snapshot!(super::rendered("f.flow", &text));
+    }
+
+    #[test]
+    fn a_function_no_type_has_as_a_method_stays_unknown() {
+        let text = text("    let year = formatt(now(), \"%Y\")");
+        let rendered = super::rendered("f.flow", &text);
+        assert!(
+            rendered.contains("unknown function `formatt`"),
+            "{rendered}"
+        );
+        assert!(!rendered.contains("is a method"), "{rendered}");
+    }
+
+    #[test]
+    fn a_text_compared_with_a_time_suggests_parsing_it() {
+        let text =
+            text("    if e.published < \"2024-01-01T00:00:00Z\" {\n      stop \"old\"\n    }");
+        insta::assert_snapshot!(super::rendered("f.flow", &text));
+    }
+}

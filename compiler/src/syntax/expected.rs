@@ -66,6 +66,15 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
             span: Span::new(file, doc.start, doc.end),
         };
     }
+    if let Some(slip) = else_if_slip(chunk, at) {
+        return SyntaxError::Unexpected {
+            span: Span::new(file, offset + slip.start, offset + slip.end),
+            expected: "`else if`".to_owned(),
+            found: format!("`{}`", chunk.get(slip).unwrap_or_default()),
+            unclosed: None,
+            help: Some("write `else if`: there is no `elif` in idflow".to_owned()),
+        };
+    }
     let mut expectation = Expectation::from_attempts(&error);
     let found = Found::at(text, absolute);
     if expectation.is_empty() && matches!(found, Found::Number(_)) {
@@ -80,11 +89,22 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
             span: Span::new(file, start, absolute),
         };
     }
+    let line_start = chunk
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let open_interpolation = match found {
+        Found::String | Found::EndOfLine if expectation.closes_bracket => chunk
+            .get(line_start..at)
+            .and_then(scan::open_interpolation)
+            .map(|at| Span::new(file, offset + line_start + at, offset + line_start + at + 1)),
+        _ => None,
+    };
     let unclosed = match found {
         Found::EndOfFile | Found::Item(_) if expectation.closes_bracket => {
             scan::unclosed_bracket(chunk).map(|at| Span::new(file, offset + at, offset + at + 1))
         }
-        _ => None,
+        _ => open_interpolation,
     };
     let found_len = found.len().max(1);
     SyntaxError::Unexpected {
@@ -93,7 +113,12 @@ pub(super) fn explain_failure(file: FileId, offset: usize, chunk: &str, text: &s
             absolute,
             (absolute + found_len).min(text.len().max(absolute)),
         ),
-        help: help_for(&found, &expectation),
+        help: if open_interpolation.is_some() {
+            Some("an interpolation `{…}` in this string is not closed: add `}`, or write `\\{` for a brace as text".to_owned())
+        } else {
+            let line_start_text = chunk.get(line_start..at).unwrap_or_default();
+            help_for(&found, &expectation, line_start_text.trim().is_empty())
+        },
         expected: expectation.phrase(),
         found: found.describe(),
         unclosed,
@@ -194,6 +219,12 @@ impl Expectation {
         } else if !self.other.contains(&quoted) {
             self.other.push(quoted);
         }
+    }
+
+    /// Whether the token `token` is among the expected ones.
+    fn expects(&self, token: &str) -> bool {
+        let quoted = format!("`{token}`");
+        self.other.contains(&quoted) || self.continuations.contains(&quoted)
     }
 
     /// Whether pest expected nothing in particular (only a lookahead failed).
@@ -308,8 +339,9 @@ impl Found {
     }
 }
 
-/// Advice for the mistakes people make most.
-fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
+/// Advice for the mistakes people make most; `starts_line` tells whether
+/// what was found is the first thing on its line.
+fn help_for(found: &Found, expectation: &Expectation, starts_line: bool) -> Option<String> {
     let help = match found {
         Found::Symbol(s) if s == "=" && expectation.statement => {
             "`=` does not assign: bind a name with `let name = …`"
@@ -335,9 +367,49 @@ fn help_for(found: &Found, expectation: &Expectation) -> Option<String> {
         Found::Item(_) if expectation.closes_bracket => {
             "a bracket opened in the item above is never closed"
         }
+        Found::Symbol(s) if (s == "=>" || s == "->") && expectation.expects("then") => {
+            "a flow's condition ends with `then`: `where … then { … }`"
+        }
+        Found::Symbol(s)
+            if ["}", ")", "]"].contains(&s.as_str()) && expectation.expects("flow") =>
+        {
+            return Some(format!(
+                "nothing is open here for this `{s}` to close: remove it"
+            ));
+        }
+        Found::Word(_) | Found::Number(_) | Found::String | Found::Symbol(_)
+            if starts_line && expectation.expects("flow") =>
+        {
+            "a file holds only items, each starting in column 0 with `import`, `config`, `type`, `extend`, `fn`, `connector`, `flow` or `test`"
+        }
         _ => return None,
     };
     Some(help.to_owned())
+}
+
+/// Words other languages use for `else if`.
+const ELSE_IF_SLIPS: &[&str] = &["elif", "elsif", "elseif"];
+
+/// The first `elif` (or kin) written as code in `chunk` before the end of the
+/// line holding `at`. Such a word parses as a statement of its own, so pest
+/// fails later, at the `{` of its block read as a record: the word itself is
+/// the mistake to report.
+fn else_if_slip(chunk: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let end = chunk.get(at..)?.find('\n').map_or(chunk.len(), |i| at + i);
+    let code = scan::code_only(chunk.get(..end)?);
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    ELSE_IF_SLIPS
+        .iter()
+        .flat_map(|slip| code.match_indices(slip))
+        .filter(|(start, slip)| {
+            let before = code.get(..*start).and_then(|t| t.chars().next_back());
+            let after = code
+                .get(start + slip.len()..)
+                .and_then(|t| t.chars().next());
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+        .map(|(start, slip)| start..start + slip.len())
+        .min_by_key(|range| range.start)
 }
 
 /// Whether `word` is reserved, asked of the grammar itself so the list is

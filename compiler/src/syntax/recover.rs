@@ -45,6 +45,9 @@ pub(super) fn parse_chunk(file: FileId, text: &str, offset: usize, chunk: &str) 
         Ok(result) => return result,
         Err(error) => error,
     };
+    if let Some(result) = items_before_stray_text(file, text, offset, chunk, &first_error) {
+        return result;
+    }
     let mut working = chunk.to_owned();
     let mut errors = vec![first_error];
     let mut blanked: Vec<Span> = Vec::new();
@@ -85,6 +88,32 @@ pub(super) fn parse_chunk(file: FileId, text: &str, offset: usize, chunk: &str) 
             .collect(),
         recovered: Vec::new(),
     }
+}
+
+/// When the chunk's items are whole and only what follows them is wrong (a
+/// stray `}`, `)`, word or string after a flow), the items before it, with
+/// one diagnostic for the stray text. The rest of the chunk is skipped: it
+/// holds no item keyword in column 0, or it would be a chunk of its own.
+fn items_before_stray_text(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    chunk: &str,
+    error: &SyntaxError,
+) -> Option<ChunkResult> {
+    let at = (error.span().start as usize).checked_sub(offset)?;
+    let before = chunk.get(..at)?;
+    if before.trim().is_empty() {
+        return None;
+    }
+    let mut result = attempt(file, offset, before, text).ok()?;
+    if result.items.is_empty() {
+        return None;
+    }
+    result
+        .diagnostics
+        .insert(0, error.clone().into_diagnostic());
+    Some(result)
 }
 
 /// Blanks the line of the statement that `error` points into and parses
@@ -174,7 +203,7 @@ fn blankable(text: &str, line: &std::ops::Range<usize>) -> bool {
     let mut depth = 0i32;
     for (_, mark) in scan::scan(content) {
         match mark {
-            Mark::Code('(' | '[' | '{') => depth += 1,
+            Mark::Code('(' | '[' | '{') | Mark::InterpolationStart => depth += 1,
             Mark::Code(')' | ']' | '}') => {
                 depth -= 1;
                 if depth < 0 {

@@ -9,6 +9,8 @@ pub(super) enum Mark {
     /// A character of code: outside strings and comments, or inside a `{…}`
     /// interpolation (whose braces are reported as code too).
     Code(char),
+    /// `{` opening an interpolation inside a string (its `}` is `Code('}')`).
+    InterpolationStart,
     /// `"` opening a string.
     StringStart,
     /// `"` closing a string, or the line break that ends an unclosed one.
@@ -39,7 +41,7 @@ pub(super) fn scan(text: &str) -> impl Iterator<Item = (usize, Mark)> + '_ {
                     '{' => {
                         in_string = false;
                         braces.push(true);
-                        return Some((at, Mark::Code('{')));
+                        return Some((at, Mark::InterpolationStart));
                     }
                     _ => {}
                 }
@@ -73,7 +75,7 @@ pub(super) fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (at, mark) in scan(text) {
         match mark {
-            Mark::Code('(' | '[' | '{') => {
+            Mark::Code('(' | '[' | '{') | Mark::InterpolationStart => {
                 depth += 1;
                 if depth > limit {
                     return Some(at);
@@ -91,7 +93,7 @@ pub(super) fn unclosed_bracket(text: &str) -> Option<usize> {
     let mut open = Vec::new();
     for (at, mark) in scan(text) {
         match mark {
-            Mark::Code('(' | '[' | '{') => open.push(at),
+            Mark::Code('(' | '[' | '{') | Mark::InterpolationStart => open.push(at),
             Mark::Code(')' | ']' | '}') => {
                 open.pop();
             }
@@ -107,6 +109,43 @@ pub(super) fn comment_start(line: &str) -> Option<usize> {
         return None;
     }
     scan(line).find_map(|(at, mark)| (mark == Mark::Comment).then_some(at))
+}
+
+/// `text` with strings and comments replaced by spaces (offsets kept), so
+/// that words found in it are code. Interpolations stay, as code.
+pub(super) fn code_only(text: &str) -> String {
+    let code_at: std::collections::HashSet<usize> = scan(text)
+        .filter_map(|(at, mark)| matches!(mark, Mark::Code(_)).then_some(at))
+        .collect();
+    let mut code = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        if code_at.contains(&at) || c == '\n' {
+            code.push(c);
+        } else {
+            // One blank per byte keeps every offset.
+            code.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    code
+}
+
+/// The `{` of the innermost interpolation still open at the end of `line`.
+pub(super) fn open_interpolation(line: &str) -> Option<usize> {
+    // Each open `{`: where it is and whether it opened an interpolation.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    for (at, mark) in scan(line) {
+        match mark {
+            Mark::InterpolationStart => open.push((at, true)),
+            Mark::Code('{') => open.push((at, false)),
+            Mark::Code('}') => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.into_iter()
+        .rev()
+        .find_map(|(at, interpolation)| interpolation.then_some(at))
 }
 
 /// The opening quote of the string still open at the end of `line`.
@@ -144,6 +183,22 @@ mod tests {
     fn an_unclosed_string_is_found_at_its_quote() {
         assert_eq!(open_string(r#"let x = "ab\"c"#), Some(8));
         assert_eq!(open_string(r#"let x = "abc""#), None);
+    }
+
+    #[test]
+    fn code_only_blanks_strings_and_comments_and_keeps_offsets() {
+        let text = "x \"elif é\" // elif\nelif {y}";
+        let code = code_only(text);
+        assert_eq!(code.len(), text.len());
+        assert_eq!(code.match_indices("elif").count(), 1);
+        assert!(code.ends_with("elif {y}"));
+    }
+
+    #[test]
+    fn an_unclosed_interpolation_is_found_at_its_brace() {
+        assert_eq!(open_interpolation(r#"f(text: "a {e.uuid")"#), Some(11));
+        assert_eq!(open_interpolation(r#"f(text: "a {e.uuid}")"#), None);
+        assert_eq!(open_interpolation(r#"f({ a: "b" }"#), None);
     }
 
     #[test]

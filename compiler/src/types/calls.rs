@@ -203,8 +203,24 @@ impl<'p> Checker<'_, 'p> {
         if let Some(builtin) = library::function(name) {
             return self.builtin_call(builtin, &Type::Unknown, args, span);
         }
-        self.arg_types(args);
-        self.unknown_name("function", name, name_span);
+        let types = self.arg_types(args);
+        let receiver = types.first().filter(|ty| {
+            receivers(ty)
+                .into_iter()
+                .any(|r| library::members(r).any(|b| b.name == name))
+        });
+        match (receiver, args.first()) {
+            (Some(ty), Some(first)) => self.errors.push(TypeError::FunctionIsAMethod {
+                name: name.to_owned(),
+                receiver: ty.to_string(),
+                value: match &first.value.kind {
+                    ExprKind::Name { name } => name.clone(),
+                    _ => "value".to_owned(),
+                },
+                span: name_span,
+            }),
+            _ => self.unknown_name("function", name, name_span),
+        }
         Type::Unknown
     }
 

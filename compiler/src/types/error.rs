@@ -131,6 +131,19 @@ pub enum TypeError {
         /// The closest name in scope.
         suggestion: Option<String>,
     },
+    /// A method called as a function, its receiver as the first argument:
+    /// `format(t, "%Y")` for `t.format("%Y")`.
+    #[error("unknown function `{name}`")]
+    FunctionIsAMethod {
+        /// The method's name.
+        name: String,
+        /// The first argument's type, which has the method.
+        receiver: String,
+        /// The first argument when it is a name, else "value".
+        value: String,
+        /// The name as written.
+        span: Span,
+    },
     /// An operator applied to operands it does not accept.
     #[error("{}", operator_message(operator, lhs.as_deref(), rhs))]
     OperatorTypes {
@@ -416,11 +429,19 @@ impl TypeError {
             } => Diagnostic::error(codes::UNKNOWN_NAME, message, span, "not defined here")
                 .with_note("a name is a `let` above it in the same or an enclosing block, a `for` variable, the trigger's `as` name, a parameter, a config or a function")
                 .with_suggestion(span, suggestion),
+            Self::FunctionIsAMethod {
+                name,
+                receiver,
+                value,
+                span,
+            } => Diagnostic::error(codes::UNKNOWN_NAME, message, span, "not a function")
+                .with_help(format!("`{name}` is a method of `{receiver}`: call it on the value, `{value}.{name}(…)`")),
             Self::OperatorTypes {
                 span,
                 operator,
                 maybe_null,
-                ..
+                lhs,
+                rhs,
             } => {
                 let diagnostic = Diagnostic::error(
                     codes::OPERATOR_TYPES,
@@ -428,8 +449,14 @@ impl TypeError {
                     span,
                     format!("`{operator}` here"),
                 );
+                let time_and_text = matches!(
+                    (lhs.as_deref(), rhs.as_str()),
+                    (Some("Time"), "String") | (Some("String"), "Time")
+                );
                 if maybe_null {
                     diagnostic.with_help("an operand may be null: give it a default with `??`, or check it first")
+                } else if time_and_text {
+                    diagnostic.with_help("a text is not a `Time`: parse it with `parse_time(…)`, which is null when the text is not an RFC 3339 timestamp, so check it or give it a default with `??` first")
                 } else {
                     diagnostic.with_note(operator_note(operator))
                 }
