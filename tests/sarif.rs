@@ -51,3 +51,28 @@ fn github_output_is_one_workflow_command_per_diagnostic() {
     ]);
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @"::error file=tests/ui/resolve/unknown_action.flow,line=6,col=10,endLine=6,endColumn=17,title=E0206::connector `okta` has no action `suspend`");
 }
+
+/// A missing final `}` is found at the end of the file: every format names
+/// a place on the last line, not the line after it.
+#[test]
+fn no_location_points_past_the_last_line() {
+    let case = "tests/ui/syntax_errors/unclosed_block_at_end_of_file.flow";
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(case)).unwrap();
+    let lines = text.lines().count();
+    let last_column = text.lines().last().unwrap().chars().count() + 1;
+    let github = idflow(&["check", "--format", "github", case]);
+    let github = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        github.contains(&format!(",line={lines},col={last_column},")),
+        "{github}"
+    );
+    let sarif = idflow(&["check", "--format", "sarif", case]);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], lines, "{region}");
+    assert_eq!(region["endLine"], lines, "{region}");
+    let json = idflow(&["check", "--format", "json", case]);
+    let first = String::from_utf8_lossy(&json.stdout);
+    let first: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(first["line"], lines, "{first}");
+}

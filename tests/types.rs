@@ -557,3 +557,41 @@ mod slips {
         insta::assert_snapshot!(super::rendered("f.flow", &text));
     }
 }
+
+mod locations {
+    //! Every header of a rendered report names the place its snippet shows,
+    //! in lines and characters, whatever characters come before it.
+
+    #[test]
+    fn a_label_in_the_standard_library_is_headed_by_its_own_line() {
+        let text = "import okta\n\nflow f {\n  when okta.user_created as e\n  then {\n    let r: okta.LogEvent = { uuid: \"x\" }\n  }\n}\n";
+        let rendered = super::rendered("f.flow", text);
+        let (_, okta) = idflow_compiler::stdlib::FILES
+            .iter()
+            .find(|(name, _)| *name == "stdlib/okta.flow")
+            .unwrap();
+        let line = okta.lines().position(|l| l == "type LogEvent {").unwrap() + 1;
+        assert!(
+            okta.lines().take(line).any(|l| !l.is_ascii()),
+            "the case needs a multi-byte character above the label"
+        );
+        assert!(
+            rendered.contains(&format!("stdlib/okta.flow:{line}:6 ]")),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let line = "    let x = { a: \"café — crème\", b: 1 + \"a\" }";
+        let text = format!(
+            "import okta\n\nflow f {{\n  when okta.user_created as e\n  then {{\n{line}\n  }}\n}}\n"
+        );
+        let rendered = super::rendered("f.flow", &text);
+        let column = line[..line.find("1 +").unwrap()].chars().count() + 1;
+        assert!(
+            rendered.contains(&format!("f.flow:6:{column} ]")),
+            "{rendered}"
+        );
+    }
+}

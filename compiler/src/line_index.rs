@@ -9,6 +9,19 @@ pub struct LineCol {
     pub column: usize,
 }
 
+/// `offset`, moved back onto the last line when it points past the file's
+/// final line break (where a parser reports a missing `}`), so that a
+/// location for annotations never names a line the file does not show.
+pub fn within_last_line(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let content = text.trim_end_matches(['\n', '\r']).len();
+    if offset > content && content > 0 {
+        content
+    } else {
+        offset
+    }
+}
+
 /// The start offset of every line of a text.
 #[derive(Clone, Debug)]
 pub struct LineIndex {

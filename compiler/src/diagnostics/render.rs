@@ -5,7 +5,7 @@ use ariadne::{Config, IndexType, Label as AriadneLabel, Report, ReportKind};
 use serde::Serialize;
 
 use super::{Diagnostic, Severity};
-use crate::line_index::LineIndex;
+use crate::line_index::{self, LineIndex};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 
 /// Whether rendered reports use terminal colours.
@@ -28,17 +28,20 @@ pub fn to_text_in(diagnostic: &Diagnostic, sources: &SourceMap, colors: Colors) 
     report(diagnostic, colors, |id| sources.get(id))
 }
 
-/// Builds the ariadne report. Spans are byte offsets, so ariadne is told to
-/// count bytes, not characters. Labels in files `file_of` does not know are
-/// left out rather than drawn in the wrong file.
+/// Builds the ariadne report. Spans are byte offsets; they are handed to
+/// ariadne as character offsets, the index it handles everywhere (with
+/// byte offsets it locates the header of a label in a second file by
+/// characters, so the header and the snippet disagree after any multi-byte
+/// character). Columns in the headers count characters, as editors do.
+/// Labels in files `file_of` does not know are left out rather than drawn
+/// in the wrong file.
 fn report<'a>(
     diagnostic: &Diagnostic,
     colors: Colors,
     file_of: impl Fn(FileId) -> Option<&'a SourceFile>,
 ) -> String {
-    let located = |span: Span| {
-        file_of(span.file).map(|file| (file.name.clone(), clamp(span, file.text.len())))
-    };
+    let located =
+        |span: Span| file_of(span.file).map(|file| (file.name.clone(), in_chars(&file.text, span)));
     let primary = diagnostic
         .span()
         .and_then(located)
@@ -48,7 +51,7 @@ fn report<'a>(
         Severity::Warning => ReportKind::Warning,
     };
     let config = Config::default()
-        .with_index_type(IndexType::Byte)
+        .with_index_type(IndexType::Char)
         .with_color(colors == Colors::On);
     let mut report = Report::build(kind, primary)
         .with_config(config)
@@ -59,7 +62,7 @@ fn report<'a>(
         let Some(file) = file_of(label.span.file) else {
             continue;
         };
-        let at = (file.name.clone(), clamp(label.span, file.text.len()));
+        let at = (file.name.clone(), in_chars(&file.text, label.span));
         if !files.iter().any(|(name, _)| *name == file.name) {
             files.push((file.name.clone(), file.text.as_str()));
         }
@@ -89,10 +92,21 @@ fn report<'a>(
     }
 }
 
-/// A span clamped to the text, so a stale span never makes rendering fail.
-fn clamp(span: Span, len: usize) -> std::ops::Range<usize> {
-    let start = (span.start as usize).min(len);
-    let end = (span.end as usize).clamp(start, len);
+/// A byte span as a range of character offsets in `text`, clamped to the
+/// text so that a stale span never makes rendering fail.
+fn in_chars(text: &str, span: Span) -> std::ops::Range<usize> {
+    let chars_before = |byte: usize| {
+        let byte = byte.min(text.len());
+        // A span inside a character counts up to that character.
+        let boundary = (0..=byte)
+            .rev()
+            .find(|&b| text.is_char_boundary(b))
+            .unwrap_or(0);
+        text.get(..boundary)
+            .map_or(0, |before| before.chars().count())
+    };
+    let start = chars_before(span.start as usize);
+    let end = chars_before(span.end as usize).max(start);
     start..end
 }
 
@@ -126,8 +140,10 @@ pub struct JsonDiagnostic<'a> {
 pub fn to_json<'a>(diagnostic: &'a Diagnostic, file: &'a SourceFile) -> JsonDiagnostic<'a> {
     let index = LineIndex::new(&file.text);
     let span = diagnostic.span().unwrap_or_default();
-    let start = index.line_col(span.start as usize);
-    let end = index.line_col(span.end as usize);
+    let place =
+        |offset: u32| index.line_col(line_index::within_last_line(&file.text, offset as usize));
+    let start = place(span.start);
+    let end = place(span.end);
     JsonDiagnostic {
         file: &file.name,
         line: start.line + 1,

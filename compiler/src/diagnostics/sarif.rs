@@ -116,7 +116,8 @@ fn region(span: Span, text: &str) -> Value {
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or_default();
+    let offset = crate::line_index::within_last_line(text, offset);
+    let before = text.get(..offset).unwrap_or_default();
     let line_start = before.rfind('\n').map_or(0, |at| at + 1);
     let line = before.matches('\n').count() + 1;
     let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
