@@ -595,3 +595,15 @@ mod locations {
         );
     }
 }
+
+mod handlers {
+    //! What an `on error(err)` handler binds.
+
+    #[test]
+    fn err_has_a_message_and_nothing_else() {
+        let text = "import okta\nimport slack\n\nflow f {\n  when okta.user_created as e\n  then {\n    okta.get_user(id: e.uuid) on error(err) {\n      slack.post_message(channel: \"#it\", text: \"failed: {err.message}\")\n    }\n  }\n  on error(err) {\n    slack.post_message(channel: \"#it\", text: err.reason)\n  }\n}\n";
+        let codes = super::codes(text);
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        insta::assert_snapshot!(super::rendered("f.flow", text));
+    }
+}

@@ -561,8 +561,8 @@ impl<'p> Checker<'_, 'p> {
         });
     }
 
-    /// An expression run for its effect, and its `on error` block, where the
-    /// error's name is of unknown type; the expression's type.
+    /// An expression run for its effect, and its `on error` block; the
+    /// expression's type.
     fn invocation(&mut self, invocation: &'p Invocation) -> Type {
         let ty = self.expr(&invocation.expr);
         if let Some(policy) = &invocation.retry {
@@ -575,13 +575,13 @@ impl<'p> Checker<'_, 'p> {
     }
 
     fn handler_block(&mut self, name: Option<&Ident>, body: &'p Block) {
+        let error = Type::handled_error();
         if let Some(name) = name {
             let kind = BindingKind::Handler;
-            self.table
-                .declare(name, &Type::Unknown, body.span, kind, false);
+            self.table.declare(name, &error, body.span, kind, false);
         }
         self.scopes
-            .push(binding(name.map(|n| n.name.as_str()), Type::Unknown));
+            .push(binding(name.map(|n| n.name.as_str()), error));
         self.block(body);
         self.scopes.pop();
     }

@@ -120,6 +120,12 @@ pub enum Type {
 }
 
 impl Type {
+    /// What an `on error(err)` handler binds: the failure in words, as the
+    /// run's trace records it.
+    pub fn handled_error() -> Self {
+        Self::Record(vec![("message".to_owned(), Self::String)])
+    }
+
     /// The type without its `?`.
     pub fn non_null(&self) -> &Type {
         match self {
