@@ -1084,6 +1084,38 @@ fn count_unique_min_by_and_max_by_are_typed_and_run() {
 }
 
 #[test]
+fn a_chunk_size_below_one_and_an_int_sum_that_overflows_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for (value, reason) in [
+        (
+            "[1, 2].chunk(0).len()",
+            "chunk takes a size of at least 1, not 0",
+        ),
+        ("[9223372036854775807, 1].sum(n => n)", "integer overflow"),
+    ] {
+        let flow = format!(
+            "import slack\n\n/// Counts.\nflow morning {{\n  when schedule \"0 7 * * *\"\n  then {{\n    let n = {value}\n    slack.post_message(channel: \"#iam\", text: \"{{n}}\")\n  }}\n}}\n"
+        );
+        std::fs::write(dir.path().join("a.flow"), flow).unwrap();
+        let output = idflow(
+            &["run", ".", "--schedule", "morning", "--dry-run"],
+            dir.path(),
+        );
+        let printed = stdout(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{printed}{}",
+            stderr(&output)
+        );
+        assert!(
+            printed.contains(reason) && !printed.contains("slack.post_message"),
+            "{printed}"
+        );
+    }
+}
+
+#[test]
 fn env_sections_of_idflow_toml_set_config_values_checked_against_their_types() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import okta\n\nconfig allowed: List<String> = [\"France\"]\nconfig grace: Duration = 1d\n\n/// Suspends failed sign-ins from abroad.\nflow f {\n  when okta.user_session_start as e\n  where e.client?.geographicalContext?.country not in allowed\n  then {\n    wait grace\n    okta.suspend_user(id: e.actor?.id ?? \"\")\n  }\n}\n";

@@ -5,7 +5,9 @@
 //!   whole file that checks without error. A block preceded by the line
 //!   `<!-- doc-test: in examples/tests -->` is a file of the reference
 //!   project's `tests/` folder: it is added to a copy of `examples/`, and
-//!   `idflow test` on that copy must pass.
+//!   `idflow test` on that copy must pass. A block preceded by
+//!   `<!-- doc-test: project -->` is a project of its own: it checks, and
+//!   its tests pass.
 //! - Every ```` ```console ```` block of `docs/cli.md` is run, command by
 //!   command (`$ …` lines, through `sh`), in one sandbox per document — a
 //!   copy of `examples/` and of `tests/fixtures/docs/` — so a command sees
@@ -126,6 +128,17 @@ fn passes_in_examples(text: &str) -> Result<(), String> {
     let project = dir.path().join("examples");
     copy_dir(&support::root().join("examples"), &project);
     std::fs::write(project.join("tests/doc_example.flow"), text).unwrap();
+    tests_pass(&project)
+}
+
+/// Runs `idflow test` on a project made of `text` alone.
+fn passes_alone(text: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("example.flow"), text).unwrap();
+    tests_pass(dir.path())
+}
+
+fn tests_pass(project: &Path) -> Result<(), String> {
     let output = support::idflow(&["test", project.to_str().unwrap()]);
     if output.status.success() {
         Ok(())
@@ -150,6 +163,14 @@ fn check_flow_blocks(document: &str) -> Vec<String> {
                 let errors = errors_alone(&block.body);
                 if !errors.is_empty() {
                     failures.push(format!("{place}:\n{}", errors.join("\n")));
+                }
+            }
+            Some("project") => {
+                let errors = errors_alone(&block.body);
+                if !errors.is_empty() {
+                    failures.push(format!("{place}:\n{}", errors.join("\n")));
+                } else if let Err(output) = passes_alone(&block.body) {
+                    failures.push(format!("{place}: `idflow test` fails:\n{output}"));
                 }
             }
             Some("in examples/tests") => {

@@ -315,6 +315,31 @@ mod library {
     }
 
     #[test]
+    fn sum_flat_map_reduce_and_chunk_are_typed() {
+        let clean = "    let shifts = [{ who: \"a\", hours: 12 }, { who: \"b\", hours: 8 }]\n    let total: Int = shifts.sum(s => s.hours)\n    let mean: Float = [1.5, 2.5].sum(x => x) / 2\n    let who: List<String> = [shifts].flat_map(l => l.map(s => s.who))\n    let names: String = shifts.reduce(\"\", (acc, s) => acc + s.who)\n    let batches: List<List<Int>> = [1, 2, 3].chunk(2)";
+        assert_eq!(flow(clean), Vec::<&str>::new());
+        // What each one takes, and what it gives.
+        for (body, expected) in [
+            ("    let x = [\"a\"].sum(s => s)", vec!["E0312"]),
+            ("    let x = [1].flat_map(n => n)", vec!["E0312"]),
+            (
+                "    let x = [1].reduce(0, (acc, n) => \"s\")",
+                vec!["E0312"],
+            ),
+            ("    let x = [1].reduce(0, n => n)", vec!["E0314"]),
+            ("    let x: Int = [1.5].sum(x => x)", vec!["E0312"]),
+            ("    let x: List<Int> = [1, 2].chunk(2)", vec!["E0312"]),
+            ("    let x = [1].chunk(\"2\")", vec!["E0304"]),
+            (
+                "    let x = [1].reduce(key, (acc, n) => acc)",
+                vec!["E0315"],
+            ),
+        ] {
+            assert_eq!(flow(body), expected, "{body}");
+        }
+    }
+
+    #[test]
     fn results_carry_their_types_through_chains() {
         // `first` may give null: reading through it is an error.
         let body = "    let users = okta.list_users()\n    let first = users.map(u => u.profile.login).first().upper()";

@@ -60,6 +60,19 @@ pub enum Shape {
     Key,
     /// A lambda `T => U`.
     Mapper,
+    /// A lambda `T => U` where `U` is `Int` or `Float`: what `sum` adds.
+    Summand,
+    /// A lambda `T => List<U>`: what `flat_map` joins.
+    Flattener,
+    /// A value of any type but `Secret`, whose type is `U`: `reduce`'s start.
+    Initial,
+    /// A lambda `(U, T) => U`: `reduce`'s step, from the value so far and
+    /// an element to the next value.
+    Reducer,
+    /// `U`.
+    Mapped,
+    /// `List<List<T>>`.
+    Chunks,
     /// `List<U>`.
     MappedList,
     /// `Map<U, List<T>>`.
@@ -297,6 +310,34 @@ pub const BUILTINS: &[Builtin] = &[
         &[],
         Shape::OptionalElement,
         "The last element, or null for an empty list.",
+    ),
+    builtin(
+        List,
+        "sum",
+        &[param("f", Shape::Summand)],
+        Shape::Mapped,
+        "The sum of `f` over the elements: an `Int` when `f` gives `Int`s, a `Float` when it gives `Float`s; 0 for an empty list. An `Int` sum that overflows fails the run.",
+    ),
+    builtin(
+        List,
+        "flat_map",
+        &[param("f", Shape::Flattener)],
+        Shape::MappedList,
+        "The lists `f` gives for the elements, joined in order into one.",
+    ),
+    builtin(
+        List,
+        "reduce",
+        &[param("initial", Shape::Initial), param("f", Shape::Reducer)],
+        Shape::Mapped,
+        "`initial`, then `f(value, element)` for each element in order: the last value (`initial` for an empty list).",
+    ),
+    builtin(
+        List,
+        "chunk",
+        &[param("size", Shape::Int)],
+        Shape::Chunks,
+        "The elements in consecutive lists of `size` (the last may be shorter), for APIs that take a batch at a time; a `size` below 1 fails the run.",
     ),
     builtin(
         List,

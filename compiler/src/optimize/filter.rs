@@ -99,8 +99,10 @@ fn leading_stop(flow: &FlowPlan, event_locals: &[u32]) -> Option<PExpr> {
 /// The parameters of the lambdas inside an expression.
 fn lambda_params(expr: &PExpr) -> Vec<u32> {
     let mut params = Vec::new();
-    if let PExpr::Lambda { param, .. } = expr {
-        params.push(*param);
+    match expr {
+        PExpr::Lambda { param, .. } => params.push(*param),
+        PExpr::Lambda2 { acc, param, .. } => params.extend([*acc, *param]),
+        _ => {}
     }
     for child in expr.children() {
         params.extend(lambda_params(child));

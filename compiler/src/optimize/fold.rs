@@ -82,13 +82,19 @@ pub(super) fn fold_expr(expr: &mut PExpr) {
 fn foldable(expr: &PExpr) -> bool {
     let all_constant = |exprs: &[&PExpr]| exprs.iter().all(|e| matches!(e, PExpr::Const { .. }));
     match expr {
-        PExpr::Const { .. } | PExpr::Local { .. } | PExpr::Config { .. } | PExpr::Lambda { .. } => {
-            false
-        }
+        PExpr::Const { .. }
+        | PExpr::Local { .. }
+        | PExpr::Config { .. }
+        | PExpr::Lambda { .. }
+        | PExpr::Lambda2 { .. } => false,
         PExpr::Function { .. } => false,
         PExpr::Builtin { name, .. } if name == "now" => false,
         // A method with a lambda argument reads the lambda's parameter.
-        PExpr::Builtin { args, .. } if args.iter().any(|a| matches!(a, PExpr::Lambda { .. })) => {
+        PExpr::Builtin { args, .. }
+            if args
+                .iter()
+                .any(|a| matches!(a, PExpr::Lambda { .. } | PExpr::Lambda2 { .. })) =>
+        {
             false
         }
         other => all_constant(&other.children()),
@@ -106,7 +112,7 @@ fn children_mut(expr: &mut PExpr) -> Vec<&mut PExpr> {
             .chain(args.iter_mut())
             .collect(),
         PExpr::Function { args, .. } => args.iter_mut().collect(),
-        PExpr::Lambda { body, .. } => vec![body],
+        PExpr::Lambda { body, .. } | PExpr::Lambda2 { body, .. } => vec![body],
         PExpr::Unary { operand, .. } => vec![operand],
         PExpr::Binary { lhs, rhs, .. } => vec![lhs, rhs],
         PExpr::List { items } => items.iter_mut().collect(),

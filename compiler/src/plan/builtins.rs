@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use super::eval::{Env, EvalError, apply, compare, equal, eval_in};
+use super::eval::{Env, EvalError, apply, apply2, arithmetic, compare, equal, eval_in};
 use super::ir::PExpr;
 use super::value::Value;
 
@@ -204,6 +204,51 @@ fn list_method(
                 groups
                     .into_iter()
                     .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
+            )
+        }
+        "sum" => {
+            let mut total = Value::Int(0);
+            for item in items {
+                total = arithmetic(crate::syntax::ast::BinaryOp::Add, total, each(item, env)?)?;
+            }
+            total
+        }
+        "flat_map" => {
+            let mut joined = Vec::new();
+            for item in items {
+                match each(item, env)? {
+                    Value::List(part) => joined.extend(part),
+                    Value::Null => {}
+                    other => return Err(unknown("flat_map", other.kind())),
+                }
+            }
+            Value::List(joined)
+        }
+        "reduce" => {
+            let (Some(initial), Some(step)) = (args.first(), args.get(1)) else {
+                return Err(unknown("reduce", "List"));
+            };
+            let mut value = eval_in(initial, env)?;
+            for item in items {
+                value = apply2(step, value, item, env)?;
+            }
+            value
+        }
+        "chunk" => {
+            let size = match lambda.map(|s| eval_in(s, env)).transpose()? {
+                Some(Value::Int(size)) if size >= 1 => usize::try_from(size).unwrap_or(usize::MAX),
+                other => {
+                    return Err(EvalError::Builtin(format!(
+                        "chunk takes a size of at least 1, not {}",
+                        other.unwrap_or(Value::Null)
+                    )));
+                }
+            };
+            Value::List(
+                items
+                    .chunks(size)
+                    .map(|part| Value::List(part.to_vec()))
                     .collect(),
             )
         }

@@ -168,7 +168,7 @@ pub fn eval_in(expr: &PExpr, env: &mut Env<'_>) -> Result<Value, EvalError> {
         }
         PExpr::Function { name, args } => call_function(name, args, env)?,
         // A lambda is evaluated by the built-in it is passed to.
-        PExpr::Lambda { .. } => Value::Null,
+        PExpr::Lambda { .. } | PExpr::Lambda2 { .. } => Value::Null,
         PExpr::Unary { op, operand } => unary(*op, eval_in(operand, env)?)?,
         PExpr::Binary { op, lhs, rhs } => binary(*op, lhs, rhs, env)?,
         PExpr::List { items } => Value::List(
@@ -214,6 +214,27 @@ fn borrowed<'v>(expr: &PExpr, env: &'v Env<'_>) -> Option<&'v Value> {
             _ => &NULL,
         }),
         _ => None,
+    }
+}
+
+/// Applies a lambda of two parameters to the value so far and an element.
+pub(super) fn apply2(
+    lambda: &PExpr,
+    acc: Value,
+    arg: Value,
+    env: &mut Env<'_>,
+) -> Result<Value, EvalError> {
+    match lambda {
+        PExpr::Lambda2 {
+            acc: first,
+            param,
+            body,
+        } => {
+            env.set(*first, acc);
+            env.set(*param, arg);
+            eval_in(body, env)
+        }
+        other => eval_in(other, env),
     }
 }
 
@@ -404,7 +425,7 @@ fn overflow() -> EvalError {
     clippy::cast_precision_loss,
     reason = "Int with Float is Float arithmetic, as the language defines it"
 )]
-fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value, EvalError> {
+pub(super) fn arithmetic(op: BinaryOp, left: Value, right: Value) -> Result<Value, EvalError> {
     use BinaryOp::*;
     use Value::*;
     Ok(match (op, left, right) {

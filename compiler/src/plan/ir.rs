@@ -583,6 +583,17 @@ pub enum PExpr {
         /// The parts.
         parts: Vec<TextPart>,
     },
+    /// `(acc, param) => body`: a lambda of two parameters, `reduce`'s step.
+    /// (Last among the variants, so that plans written before it read the
+    /// same.)
+    Lambda2 {
+        /// The first parameter's local: the value so far.
+        acc: LocalId,
+        /// The second parameter's local: the element.
+        param: LocalId,
+        /// The body.
+        body: Box<PExpr>,
+    },
 }
 
 /// A part of an interpolated string.
@@ -644,7 +655,7 @@ impl PExpr {
                 receiver.iter().map(|r| &**r).chain(args).collect()
             }
             PExpr::Function { args, .. } => args.iter().collect(),
-            PExpr::Lambda { body, .. } => vec![body],
+            PExpr::Lambda { body, .. } | PExpr::Lambda2 { body, .. } => vec![body],
             PExpr::Unary { operand, .. } => vec![operand],
             PExpr::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             PExpr::List { items } => items.iter().collect(),

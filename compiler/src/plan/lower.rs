@@ -685,15 +685,20 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
             }
             ExprKind::Lambda { params, body } => {
                 self.scopes.push(BTreeMap::new());
-                let param = match params.first() {
-                    Some(p) => self.bind(&p.name),
-                    None => self.fresh("_"),
-                };
-                let body = self.expr(body);
+                let mut bound = params.iter().map(|p| self.bind(&p.name));
+                let first = bound.next();
+                let second = bound.next();
+                drop(bound);
+                let first = first.unwrap_or_else(|| self.fresh("_"));
+                let body = Box::new(self.expr(body));
                 self.scopes.pop();
-                PExpr::Lambda {
-                    param,
-                    body: Box::new(body),
+                match second {
+                    Some(param) => PExpr::Lambda2 {
+                        acc: first,
+                        param,
+                        body,
+                    },
+                    None => PExpr::Lambda { param: first, body },
                 }
             }
             ExprKind::Unary { op, operand } => PExpr::Unary {

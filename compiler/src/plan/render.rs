@@ -271,6 +271,12 @@ pub fn expr(flow: &FlowPlan, e: &PExpr) -> String {
             )
         }
         PExpr::Lambda { param, body } => format!("{} => {}", name(flow, *param), expr(flow, body)),
+        PExpr::Lambda2 { acc, param, body } => format!(
+            "({}, {}) => {}",
+            name(flow, *acc),
+            name(flow, *param),
+            expr(flow, body)
+        ),
         PExpr::Unary { op, operand } => {
             format!(
                 "{}{}",

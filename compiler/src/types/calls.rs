@@ -66,6 +66,8 @@ impl Generics {
             Shape::OptionalElement => Type::Optional(Box::new(self.element.non_null().clone())),
             Shape::ElementList => list(&self.element),
             Shape::MappedList => list(&self.mapped),
+            Shape::Mapped => self.mapped.clone(),
+            Shape::Chunks => list(&list(&self.element)),
             // The groups' keys are the keys as text, whatever `key`
             // gives: a map's keys are text at run time.
             Shape::Groups => Type::Map(Box::new(Type::String), Box::new(list(&self.element))),
@@ -73,7 +75,13 @@ impl Generics {
             Shape::Values => list(&self.value),
             Shape::Any => Type::Unknown,
             Shape::Records => list(&Type::Unknown),
-            Shape::Predicate | Shape::Key | Shape::Mapper => return None,
+            Shape::Predicate
+            | Shape::Key
+            | Shape::Mapper
+            | Shape::Summand
+            | Shape::Flattener
+            | Shape::Reducer
+            | Shape::Initial => return None,
         })
     }
 }
@@ -348,6 +356,14 @@ impl<'p> Checker<'_, 'p> {
         let mut generics = Generics::of(receiver);
         for (param, arg) in builtin.params.iter().zip(matched) {
             let Some(arg) = arg else { continue };
+            if param.shape == Shape::Initial {
+                let found = self.expr(&arg.value);
+                if found.holds_secret() {
+                    self.not_secret(&found, arg.value.span);
+                }
+                generics.mapped = found;
+                continue;
+            }
             match generics.instantiate(param.shape) {
                 Some(expected) if param.shape == Shape::KeyMaterial => {
                     let found = self.expr(&arg.value);
@@ -381,9 +397,13 @@ impl<'p> Checker<'_, 'p> {
                     }
                 }
                 None => {
-                    let result = self.lambda(&callee, arg, &generics.element);
-                    self.lambda_result(param.shape, &result, arg);
-                    generics.mapped = result;
+                    let bound = match param.shape {
+                        Shape::Reducer => vec![generics.mapped.clone(), generics.element.clone()],
+                        _ => vec![generics.element.clone()],
+                    };
+                    let result = self.lambda(&callee, arg, &bound);
+                    generics.mapped =
+                        self.lambda_result(param.shape, result, &generics.mapped, arg);
                 }
             }
         }
@@ -392,9 +412,9 @@ impl<'p> Checker<'_, 'p> {
             .unwrap_or(Type::Unknown)
     }
 
-    /// A lambda argument, its one parameter bound to `element`; the type of
-    /// its body.
-    fn lambda(&mut self, callee: &str, arg: &'p Arg, element: &Type) -> Type {
+    /// A lambda argument, its parameters bound to the types `bound`, in
+    /// order; the type of its body.
+    fn lambda(&mut self, callee: &str, arg: &'p Arg, bound: &[Type]) -> Type {
         let ExprKind::Lambda { params, body } = &arg.value.kind else {
             let found = self.expr(&arg.value);
             self.mismatch(
@@ -405,10 +425,10 @@ impl<'p> Checker<'_, 'p> {
             );
             return Type::Unknown;
         };
-        if params.len() != 1 {
+        if params.len() != bound.len() {
             self.errors.push(TypeError::ArgumentCount {
                 callee: format!("the lambda of `{callee}`"),
-                expected: 1,
+                expected: bound.len(),
                 found: params.len(),
                 span: arg.value.span,
             });
@@ -417,11 +437,7 @@ impl<'p> Checker<'_, 'p> {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let ty = if i == 0 {
-                    element.clone()
-                } else {
-                    Type::Unknown
-                };
+                let ty = bound.get(i).cloned().unwrap_or(Type::Unknown);
                 let kind = BindingKind::Lambda;
                 self.table.declare(p, &ty, body.span, kind, false);
                 (p.name.clone(), ty)
@@ -433,24 +449,50 @@ impl<'p> Checker<'_, 'p> {
         result
     }
 
-    /// A predicate returns a condition; a key, something that orders.
-    fn lambda_result(&mut self, shape: Shape, result: &Type, arg: &Arg) {
+    /// A predicate returns a condition; a key, something that orders; a
+    /// summand, a number; a flattener, a list; a reducer, the type of the
+    /// value so far (`mapped`). The type `U` the lambda binds.
+    fn lambda_result(&mut self, shape: Shape, result: Type, mapped: &Type, arg: &Arg) -> Type {
         let span = match &arg.value.kind {
             ExprKind::Lambda { body, .. } => body.span,
-            _ => return,
+            _ => return result,
         };
         match shape {
             Shape::Predicate if !result.non_null().fits(&Type::Bool) => {
-                self.mismatch("this lambda must return", "Bool", result, span)
+                self.mismatch("this lambda must return", "Bool", &result, span);
             }
-            Shape::Key if !orders(result) => self.mismatch(
+            Shape::Key if !orders(&result) => self.mismatch(
                 "a sort or group key must be",
                 "String, Int, Float, Bool, Time or Duration",
-                result,
+                &result,
                 span,
             ),
+            Shape::Summand if !matches!(result, Type::Int | Type::Float | Type::Unknown) => {
+                self.mismatch("what `sum` adds must be", "Int or Float", &result, span);
+            }
+            Shape::Flattener => {
+                return match result {
+                    Type::List(element) => *element,
+                    Type::Unknown => Type::Unknown,
+                    other => {
+                        self.mismatch("this lambda must return", "a list", &other, span);
+                        Type::Unknown
+                    }
+                };
+            }
+            Shape::Reducer if !result.fits(mapped) => {
+                self.mismatch(
+                    "this lambda must return",
+                    &mapped.to_string(),
+                    &result,
+                    span,
+                );
+                return mapped.clone();
+            }
+            Shape::Reducer => return mapped.clone(),
             _ => {}
         }
+        result
     }
 
     /// One argument of a function against its parameter's type.
@@ -607,6 +649,12 @@ fn shape_name(shape: Shape) -> &'static str {
         Shape::ElementList => "List<T>",
         Shape::Predicate => "T => Bool",
         Shape::Key | Shape::Mapper => "T => U",
+        Shape::Summand => "T => Int or Float",
+        Shape::Flattener => "T => List<U>",
+        Shape::Initial => "U",
+        Shape::Reducer => "(U, T) => U",
+        Shape::Mapped => "U",
+        Shape::Chunks => "List<List<T>>",
         Shape::MappedList => "List<U>",
         Shape::Groups => "Map<String, List<T>>",
         Shape::Keys => "List<K>",
