@@ -164,3 +164,42 @@ fn coverage_reports_the_steps_and_branches_the_tests_ran() {
         "{text}"
     );
 }
+
+const WEBHOOK: &str = "tests/fixtures/test_command_webhook";
+const WEBHOOK_FAILING: &str = "tests/fixtures/test_command_webhook_failures";
+
+#[test]
+fn a_webhook_delivery_and_a_secret_config_are_given_in_tests() {
+    let output = idflow(&["test", WEBHOOK]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.ends_with("2 passed, 0 failed\n"), "{text}");
+}
+
+/// A body `idflow serve` would refuse fails the test as the service would;
+/// a flow that reads a secret the test does not give fails naming it; a
+/// secret the test gives is masked wherever the output shows the calls.
+#[test]
+fn webhook_tests_fail_as_the_service_would_and_mask_the_secrets_given() {
+    let output = idflow(&[
+        "test",
+        "tests/fixtures/test_command_webhook/hr.flow",
+        WEBHOOK_FAILING,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(!text.contains("hr-feed-signing-key"), "{text}");
+    insta::assert_snapshot!(text);
+    let json = idflow(&[
+        "test",
+        "tests/fixtures/test_command_webhook/hr.flow",
+        WEBHOOK_FAILING,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        !stdout(&json).contains("hr-feed-signing-key"),
+        "{}",
+        stdout(&json)
+    );
+}

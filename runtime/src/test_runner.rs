@@ -178,6 +178,8 @@ impl Connectors for Mocked {
 /// What a test set up before running: its plan, event, clock, answers.
 struct Setup {
     plan: Plan,
+    /// The values of `Secret` configs the test gives.
+    secrets: BTreeMap<String, Value>,
     trigger: Option<Trigger>,
     now: i64,
     givens: Vec<GivenCall>,
@@ -190,6 +192,8 @@ enum Trigger {
     Event(String, serde_json::Value),
     /// `given schedule`: the flow.
     Schedule(String),
+    /// `given webhook`: the path and the body.
+    Webhook(String, serde_json::Value),
 }
 
 /// Runs one test of `project`; `load` reads a `json("…")` file of it.
@@ -218,12 +222,14 @@ pub fn run(
         calls: Mutex::new(Vec::new()),
         unanswered: Mutex::new(Vec::new()),
     };
+    let redactor = Redactor::new(setup.secrets.values().map(Value::to_string));
     let reports = match execute(
         &setup.plan,
         &connectors,
         setup.trigger,
         setup.now,
         &setup.advances,
+        (&setup.secrets, &redactor),
     ) {
         Ok(reports) => reports,
         Err(error) => {
@@ -235,7 +241,8 @@ pub fn run(
         .calls
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    outcome.calls = calls.iter().map(Call::show).collect();
+    // The calls as the trace shows them: a secret the test gave is masked.
+    outcome.calls = calls.iter().map(|c| redactor.text(&c.show())).collect();
     outcome.runs = reports
         .iter()
         .map(|r| (r.flow.clone(), status_name(&r.status).to_owned()))
@@ -256,6 +263,11 @@ pub fn run(
         if let Some(failure) = check(step, &reports, &calls) {
             outcome.failures.push(failure);
         }
+    }
+    // What a failure shows of the calls is masked as the calls are.
+    for failure in &mut outcome.failures {
+        failure.message = redactor.text(&failure.message);
+        failure.detail = failure.detail.as_deref().map(|d| redactor.text(d));
     }
     outcome
 }
@@ -297,6 +309,8 @@ fn setup(
     load: &mut dyn FnMut(&str) -> Result<Value, String>,
 ) -> Result<Setup, Failure> {
     let mut overrides = BTreeMap::new();
+    let secret_names = plan::secret_configs(project);
+    let mut secrets = BTreeMap::new();
     let mut trigger = None;
     let mut now = DEFAULT_NOW;
     let mut givens = Vec::new();
@@ -311,6 +325,22 @@ fn setup(
                     .map_err(|e| failure(e, span))
             };
         match step {
+            TestStep::Config { name, value, span } if secret_names.contains(name) => {
+                match given(value, *span, load)? {
+                    Value::String(text) if !text.trim().is_empty() => {
+                        secrets.insert(name.clone(), Value::String(text));
+                    }
+                    other => {
+                        return Err(failure(
+                            format!(
+                                "`{name}` is a `Secret`: give it a non-empty text, found {}",
+                                other.kind()
+                            ),
+                            *span,
+                        ));
+                    }
+                }
+            }
             TestStep::Config { name, value, span } => {
                 overrides.insert(name.clone(), as_setting(&given(value, *span, load)?));
             }
@@ -342,6 +372,10 @@ fn setup(
             }
             TestStep::Schedule { flow, span } => {
                 fires(&mut trigger, Trigger::Schedule(flow.clone()), *span)?;
+            }
+            TestStep::Webhook { path, body, span } => {
+                let body = given(body, *span, load)?.to_json();
+                fires(&mut trigger, Trigger::Webhook(path.clone(), body), *span)?;
             }
             TestStep::Given {
                 connector,
@@ -395,6 +429,7 @@ fn setup(
     })?;
     Ok(Setup {
         plan,
+        secrets,
         trigger,
         now,
         givens,
@@ -420,7 +455,8 @@ fn as_setting(value: &Value) -> serde_json::Value {
 fn fires(slot: &mut Option<Trigger>, trigger: Trigger, span: Span) -> Result<(), Failure> {
     if slot.is_some() {
         return Err(failure(
-            "a test fires one event or one schedule: this is a second".to_owned(),
+            "a test fires one event, one schedule or one webhook delivery: this is a second"
+                .to_owned(),
             span,
         ));
     }
@@ -434,11 +470,12 @@ fn fired(
     plan: &Plan,
     trigger: Trigger,
     now: i64,
+    configs: &BTreeMap<String, Value>,
 ) -> Result<(Vec<u32>, Option<Value>, String), String> {
     match trigger {
         Trigger::Event(connector, event) => {
             let matcher =
-                Matcher::new(plan, Mode::Jit, BTreeMap::new()).map_err(|e| e.to_string())?;
+                Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
             matcher.set_now(now);
             let fired = matcher.match_value(&connector, &event, &mut Vec::new());
             let key = event
@@ -447,6 +484,20 @@ fn fired(
                 .unwrap_or_default()
                 .to_owned();
             Ok((fired, Some(Value::from_json(&event)), key))
+        }
+        Trigger::Webhook(path, body) => {
+            let flows = webhook_flows(plan, &path, &body)?;
+            let matcher =
+                Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
+            matcher.set_now(now);
+            let value = Value::from_json(&body);
+            let mut slots = Vec::new();
+            matcher.extract_value(&body, &mut slots);
+            let fired = flows
+                .into_iter()
+                .filter(|f| matcher.passes(*f as usize, &slots, Some(&value)))
+                .collect();
+            Ok((fired, Some(value), format!("webhook:{path}:{now}")))
         }
         Trigger::Schedule(name) => {
             let index = plan
@@ -460,27 +511,68 @@ fn fired(
     }
 }
 
+/// The flows listening on webhook `path`, once the body fits the type each
+/// declares for it — the body `idflow serve` would refuse (400) fails the
+/// test, naming the field.
+fn webhook_flows(plan: &Plan, path: &str, body: &serde_json::Value) -> Result<Vec<u32>, String> {
+    let types = plan.types.iter().cloned().collect();
+    let mut flows = Vec::new();
+    for (index, flow) in plan.flows.iter().enumerate() {
+        for trigger in &flow.triggers {
+            let plan::ir::Trigger::Webhook {
+                path: declared,
+                body: schema,
+                ..
+            } = trigger
+            else {
+                continue;
+            };
+            if declared != path {
+                continue;
+            }
+            if let Some(schema) = schema {
+                crate::decode::check(body, schema, &types).map_err(|error| {
+                    format!("`idflow serve` would refuse this body (400): it does not fit the flow's type: {error}")
+                })?;
+            }
+            flows.push(u32::try_from(index).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(flows)
+}
+
 /// Runs the flows the test's event or schedule fires, then wakes waiting
-/// runs at each `advance`; the last report of each run.
+/// runs at each `advance`; the last report of each run. `secrets` are the
+/// `Secret` configs' values and the redactor that masks them.
 fn execute(
     plan: &Plan,
     connectors: &Mocked,
     trigger: Option<Trigger>,
     now: i64,
     advances: &[i64],
+    (configs, redactor): (&BTreeMap<String, Value>, &Redactor),
 ) -> Result<Vec<RunReport>, String> {
     let Some(trigger) = trigger else {
         return Ok(Vec::new());
     };
-    let (fired, event, key) = fired(plan, trigger, now)?;
+    let (fired, event, key) = fired(plan, trigger, now, configs)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let configs = BTreeMap::new();
     let mut reports = Vec::new();
     for flow in fired.iter().filter_map(|f| plan.flows.get(*f as usize)) {
-        let executor = Executor::new(plan, connectors, &configs, Redactor::default(), now, false);
+        if let Some(name) = plan
+            .runtime_configs_of(flow)
+            .into_iter()
+            .find(|name| !configs.contains_key(*name))
+        {
+            return Err(format!(
+                "flow `{}` reads the config `{name}`, which the runtime supplies: give it with `given config {name} = \"…\"`",
+                flow.name
+            ));
+        }
+        let executor = Executor::new(plan, connectors, configs, redactor.clone(), now, false);
         let mut journal = Memory::at(now);
         let mut report =
             runtime.block_on(executor.run_journaled(flow, event.clone(), &key, &journal));

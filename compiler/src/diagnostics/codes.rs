@@ -74,6 +74,7 @@ codes! {
     UNKNOWN_CONFIG = "E0211": "a test sets a config that does not exist";
     NOT_EXTENSIBLE = "E0212": "`extend type` names a type that is not a record: an alias or a built-in type";
     NOT_SCHEDULED = "E0213": "a test's `given schedule` names a flow that has no `when schedule` trigger";
+    NO_WEBHOOK = "E0214": "a test's `given webhook` names a path no flow listens on";
     UNKNOWN_FIELD = "E0301": "a field that the value's declared type does not have";
     UNKNOWN_ARGUMENT = "E0302": "a named argument that the action or called flow does not declare";
     MISSING_ARGUMENT = "E0303": "a required parameter of an action or called flow gets no argument";

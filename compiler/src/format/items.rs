@@ -300,6 +300,10 @@ impl Printer<'_> {
                 self.write(&format!("given config {} = ", name.name));
                 self.expr(value);
             }
+            TestStmtKind::GivenWebhook { path, body } => {
+                self.write(&format!("given webhook {} = ", quote(&path.value)));
+                self.expr(body);
+            }
             TestStmtKind::GivenNow { time } => {
                 self.write("given now = ");
                 self.expr(time);

@@ -280,6 +280,7 @@ impl Walker<'_, '_> {
                 self.expr(value);
             }
             TestStmtKind::GivenNow { time } => self.expr(time),
+            TestStmtKind::GivenWebhook { body, .. } => self.expr(body),
             TestStmtKind::GivenSchedule { flow } => {
                 if let Some(def) = self.symbols.flows.get(flow.name.as_str()) {
                     self.push(flow.span, def.name.span, SymbolKind::Flow);

@@ -44,6 +44,19 @@ impl Plan {
     /// functions read that are not constants of the plan — `Secret` configs,
     /// and configs without a value.
     pub fn runtime_configs(&self) -> std::collections::BTreeSet<&str> {
+        self.flows
+            .iter()
+            .flat_map(|flow| self.runtime_configs_of(flow))
+            .collect()
+    }
+
+    /// The configs the runtime must supply for one flow: those its filter,
+    /// its steps and the plan's functions read (a function may be called
+    /// from any flow).
+    pub fn runtime_configs_of<'p>(
+        &'p self,
+        flow: &'p FlowPlan,
+    ) -> std::collections::BTreeSet<&'p str> {
         fn collect<'p>(expr: &'p PExpr, out: &mut std::collections::BTreeSet<&'p str>) {
             if let PExpr::Config { name } = expr {
                 out.insert(name);
@@ -51,11 +64,9 @@ impl Plan {
             expr.children().into_iter().for_each(|e| collect(e, out));
         }
         let mut names = std::collections::BTreeSet::new();
-        for flow in &self.flows {
-            let filter = flow.filter.iter().map(|f| &f.condition);
-            let steps = flow.steps.iter().flat_map(|s| s.kind.exprs());
-            filter.chain(steps).for_each(|e| collect(e, &mut names));
-        }
+        let filter = flow.filter.iter().map(|f| &f.condition);
+        let steps = flow.steps.iter().flat_map(|s| s.kind.exprs());
+        filter.chain(steps).for_each(|e| collect(e, &mut names));
         for function in &self.functions {
             let lets = function.lets.iter().map(|(_, e)| e);
             lets.chain([&function.body])

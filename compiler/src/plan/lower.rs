@@ -305,6 +305,21 @@ fn retry_of(policy: &crate::syntax::ast::RetryPolicy) -> Retry {
 }
 
 /// Whether a config is declared `Secret` (or `Secret?`).
+/// The names of the project's `Secret` configs: values the runtime
+/// supplies, never constants of the plan.
+pub(super) fn secret_configs(project: &Project) -> std::collections::BTreeSet<String> {
+    project
+        .files
+        .iter()
+        .filter(|f| f.origin == Origin::Project)
+        .flat_map(|f| &f.parsed.module.items)
+        .filter_map(|item| match item {
+            Item::Config(config) if is_secret(config) => Some(config.name.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn is_secret(config: &Config) -> bool {
     matches!(&config.ty.kind, TypeExprKind::Named { name, .. }
         if name.segments.len() == 1 && name.segments.first().is_some_and(|s| s.name == "Secret"))

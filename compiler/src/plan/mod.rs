@@ -65,6 +65,12 @@ pub fn build(
     build_with(project, overrides, true)
 }
 
+/// The names of the project's `Secret` configs, whose values the runtime
+/// supplies (a test gives them with `given config`).
+pub fn secret_configs(project: &Project) -> std::collections::BTreeSet<String> {
+    lower::secret_configs(project)
+}
+
 /// Checks and lowers a project without optimizing it: what
 /// `idflow plan --unoptimized` shows, to compare.
 pub fn build_unoptimized(

@@ -121,6 +121,16 @@ pub enum ResolveError {
         /// The call that closes the cycle.
         span: Span,
     },
+    /// `given webhook "/p"` where no flow has `when webhook "/p"`.
+    #[error("no flow listens on webhook \"{path}\"")]
+    NoWebhook {
+        /// The path as written.
+        path: String,
+        /// Where the test names it.
+        span: Span,
+        /// The nearest path a flow listens on.
+        suggestion: Option<String>,
+    },
     /// `given schedule f` of a flow without a `when schedule` trigger.
     #[error("flow `{name}` has no schedule")]
     NotScheduled {
@@ -252,6 +262,24 @@ impl ResolveError {
                 span, suggestion, ..
             } => Diagnostic::error(codes::UNKNOWN_CONFIG, message, span, "unknown config")
                 .with_suggestion(span, suggestion),
+            Self::NoWebhook {
+                span, suggestion, ..
+            } => {
+                let diagnostic = Diagnostic::error(
+                    codes::NO_WEBHOOK,
+                    message,
+                    span,
+                    "no `when webhook` on this path",
+                );
+                match suggestion {
+                    Some(path) => diagnostic
+                        .with_help(format!("did you mean \"{path}\"?"))
+                        .with_fix(format!("use \"{path}\""), span, format!("\"{path}\"")),
+                    None => {
+                        diagnostic.with_help("a flow listens with `when webhook \"/path\" as body`")
+                    }
+                }
+            }
             Self::NotScheduled { span, declared, .. } => {
                 Diagnostic::error(codes::NOT_SCHEDULED, message, span, "not a scheduled flow")
                     .with_label(declared, "declared here, without `when schedule`")

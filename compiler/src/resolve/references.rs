@@ -155,6 +155,7 @@ impl<'a, 'p> FileChecker<'a, 'p> {
             }
             TestStmtKind::GivenCall { action, .. } => self.action_path(action),
             TestStmtKind::GivenSchedule { flow } => self.scheduled_flow(flow),
+            TestStmtKind::GivenWebhook { path, .. } => self.webhook_path(path),
             TestStmtKind::Expect { expected, .. } => self.expected(&expected.target),
             TestStmtKind::ExpectInOrder { calls } => {
                 calls.iter().for_each(|call| self.expected(&call.target))
@@ -305,6 +306,26 @@ impl<'a, 'p> FileChecker<'a, 'p> {
                 });
             }
             Some(_) => {}
+        }
+    }
+
+    fn webhook_path(&mut self, path: &crate::syntax::ast::Text) {
+        let paths: Vec<&str> = self
+            .symbols
+            .flows
+            .values()
+            .flat_map(|flow| &flow.triggers)
+            .filter_map(|trigger| match &trigger.kind {
+                crate::syntax::ast::TriggerKind::Webhook { path, .. } => Some(path.value.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !paths.contains(&path.value.as_str()) {
+            self.errors.push(ResolveError::NoWebhook {
+                path: path.value.clone(),
+                span: path.span,
+                suggestion: suggestion(&path.value, paths),
+            });
         }
     }
 

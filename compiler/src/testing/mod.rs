@@ -69,6 +69,15 @@ pub enum TestStep {
         /// Where the line is.
         span: Span,
     },
+    /// `given webhook "/path" = body`.
+    Webhook {
+        /// The path.
+        path: String,
+        /// The body.
+        body: Pattern,
+        /// Where the line is.
+        span: Span,
+    },
     /// `given config name = value`.
     Config {
         /// The config.
@@ -181,6 +190,11 @@ fn case(
                     span,
                 }
             }
+            TestStmtKind::GivenWebhook { path, body } => TestStep::Webhook {
+                path: path.value.clone(),
+                body: Pattern::of(body)?,
+                span,
+            },
             TestStmtKind::GivenConfig { name, value } => TestStep::Config {
                 name: name.name.clone(),
                 value: Pattern::of(value)?,

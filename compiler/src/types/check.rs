@@ -667,6 +667,25 @@ impl<'p> Checker<'_, 'p> {
                     let expected = self.event_type(event);
                     record_fields(&self.env, value, &expected, false, &mut self.errors);
                 }
+                TestStmtKind::GivenWebhook { path, body } => {
+                    // The type the flows on that path declare for the body.
+                    let declared =
+                        self.flows
+                            .values()
+                            .flat_map(|f| &f.triggers)
+                            .find_map(|trigger| match &trigger.kind {
+                                TriggerKind::Webhook {
+                                    path: listened,
+                                    body_type: Some(ty),
+                                    ..
+                                } if listened.value == path.value => Some(ty),
+                                _ => None,
+                            });
+                    if let Some(ty) = declared {
+                        let expected = self.env.of(ty);
+                        record_fields(&self.env, body, &expected, false, &mut self.errors);
+                    }
+                }
                 _ => {}
             }
         }

@@ -496,6 +496,13 @@ pub enum TestStmtKind {
         /// Its payload.
         value: Expr,
     },
+    /// `given webhook "/path" = value`: a delivery to the flows on that path.
+    GivenWebhook {
+        /// The path.
+        path: Text,
+        /// The JSON body.
+        body: Expr,
+    },
     /// `given config name = value`.
     GivenConfig {
         /// The config.

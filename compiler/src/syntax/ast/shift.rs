@@ -284,6 +284,10 @@ impl Shift for TestStmtKind {
                 name.shift(delta);
                 value.shift(delta);
             }
+            TestStmtKind::GivenWebhook { path, body } => {
+                path.shift(delta);
+                body.shift(delta);
+            }
             TestStmtKind::GivenNow { time } => time.shift(delta),
             TestStmtKind::GivenSchedule { flow } => flow.shift(delta),
             TestStmtKind::GivenCall {

@@ -138,9 +138,9 @@ fn stmt_exprs<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
 fn test_exprs<'a>(stmt: &'a TestStmtKind, f: &mut impl FnMut(&'a Expr)) {
     let args = |args: &'a Option<Vec<super::Arg>>| args.iter().flatten().map(|a| &a.value);
     match stmt {
-        TestStmtKind::GivenEvent { value, .. } | TestStmtKind::GivenConfig { value, .. } => {
-            expr(value, f)
-        }
+        TestStmtKind::GivenEvent { value, .. }
+        | TestStmtKind::GivenConfig { value, .. }
+        | TestStmtKind::GivenWebhook { body: value, .. } => expr(value, f),
         TestStmtKind::GivenNow { time } => expr(time, f),
         TestStmtKind::GivenSchedule { .. } => {}
         TestStmtKind::Advance { by } => expr(by, f),

@@ -36,6 +36,10 @@ impl Builder {
                 event: self.event_ref(parts.next()?)?,
                 value: self.expr(parts.next()?)?.0,
             },
+            Rule::given_webhook => TestStmtKind::GivenWebhook {
+                path: self.text(parts.next()?, "a webhook path")?,
+                body: self.expr(parts.next()?)?.0,
+            },
             Rule::given_config => TestStmtKind::GivenConfig {
                 name: self.ident(parts.next()?),
                 value: self.expr(parts.next()?)?.0,
