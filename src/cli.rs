@@ -85,7 +85,7 @@ pub enum Command {
     Graph(GraphArgs),
     /// Run the flows an event fires (or a scheduled flow, now), and print their traces.
     #[command(
-        after_help = "Examples:\n  idflow run examples --event examples/events --dry-run --fixtures examples/fixtures\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n  idflow run examples --schedule report_inactive_accounts --dry-run --fixtures examples/fixtures\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
+        after_help = "Examples:\n  idflow run examples --event examples/events --dry-run --fixtures examples/fixtures\n  idflow run . --event e.json --flow block_foreign_signin --dry-run --format json\n  idflow run examples --schedule report_inactive_accounts --dry-run --fixtures examples/fixtures\n  idflow run hr --webhook /hooks/hr-feed --body change.json --dry-run\n  idflow run hr --call ends_soon --arg login=a.martin --arg end=2026-12-31T18:00:00Z --dry-run\n\nExit codes: 0 every run succeeded (or was stopped, or waits), 1 a run failed or the project has errors, 2 usage or input errors."
     )]
     Run(RunArgs),
     /// The run history: list runs, show one run's journal.
@@ -337,7 +337,7 @@ pub struct RunsShowArgs {
 
 /// Arguments of `idflow run`: events, or a schedule.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("fires").required(true).args(["event", "schedule"])))]
+#[command(group(clap::ArgGroup::new("fires").required(true).args(["event", "schedule", "webhook", "call"])))]
 pub struct RunArgs {
     /// A project directory or .flow files; default: the current directory.
     pub paths: Vec<PathBuf>,
@@ -351,8 +351,23 @@ pub struct RunArgs {
     pub flow: Option<String>,
     /// Fire this scheduled flow once, now, as its schedule would: the monthly
     /// report run by hand, or dry-run before it is deployed.
-    #[arg(long, value_name = "FLOW", conflicts_with = "flow")]
+    #[arg(long, value_name = "FLOW", conflicts_with_all = ["flow", "event"])]
     pub schedule: Option<String>,
+    /// Deliver --body to the flows listening on this webhook path, as
+    /// `idflow serve` would: refused when it does not fit their body type.
+    #[arg(long, value_name = "PATH", requires = "body", conflicts_with_all = ["event", "schedule"])]
+    pub webhook: Option<String>,
+    /// The JSON body of the --webhook delivery.
+    #[arg(long, value_name = "FILE", requires = "webhook")]
+    pub body: Option<PathBuf>,
+    /// Run this flow of `when called(…)` on its own, with --arg values.
+    #[arg(long, value_name = "FLOW", conflicts_with_all = ["event", "schedule", "webhook", "flow"])]
+    pub call: Option<String>,
+    /// An argument of the --call flow, NAME=VALUE: a text parameter takes
+    /// VALUE as written, others read it as JSON (`3`, `true`, `["a"]`) or as
+    /// `idflow.toml` writes values (`24h`). Repeat it for each parameter.
+    #[arg(long = "arg", value_name = "NAME=VALUE", requires = "call")]
+    pub args: Vec<String>,
     /// Record writes without sending them; answer reads from --fixtures.
     #[arg(long)]
     pub dry_run: bool,

@@ -1260,3 +1260,154 @@ fn run_fires_a_scheduled_flow_by_hand() {
     );
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// A project with a called flow and a webhook flow, for `run --call` and
+/// `run --webhook`.
+const CALLED_AND_WEBHOOK: &str = r##"import slack
+
+/// An HR change as the HR system sends it.
+type HrChange {
+  employee: String,
+  department: String?,
+}
+
+/// Whether an access ends within its notice.
+flow ends_soon {
+  when called(login: String, end: Time, notice: Duration = 7d, teams: List<String> = [])
+    -> Bool
+  then {
+    slack.post_message(channel: "#iam", text: "{login} ends {end.format("%Y-%m-%d")} ({teams.len()} teams)")
+    return end - now() < notice
+  }
+}
+
+/// Tells the IAM channel about every department change.
+flow hr_change {
+  when webhook "/hooks/hr-feed" as change: HrChange
+  where change.department != null
+  then {
+    slack.post_message(channel: "#iam", text: "{change.employee} moves to {change.department}")
+  }
+}
+"##;
+
+#[test]
+fn run_call_runs_a_called_flow_with_typed_arguments_and_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), CALLED_AND_WEBHOOK).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["run", ".", "--call", "ends_soon", "--dry-run"];
+        all.extend(args);
+        idflow(&all, dir.path())
+    };
+    let far = run(&["--arg", "login=a.b", "--arg", "end=2999-01-01T00:00:00Z"]);
+    assert_eq!(far.status.code(), Some(0), "{}", stderr(&far));
+    let printed = stdout(&far);
+    assert!(
+        printed.contains("\"text\":\"a.b ends 2999-01-01 (0 teams)\"")
+            && printed.contains("succeeded, returned false"),
+        "{printed}"
+    );
+    let typed = run(&[
+        "--arg",
+        "login=a.b",
+        "--arg",
+        "end=2000-01-01T00:00:00Z",
+        "--arg",
+        "teams=[\"icu\", \"er\"]",
+        "--arg",
+        "notice=30d",
+    ]);
+    let printed = stdout(&typed);
+    assert!(
+        printed.contains("(2 teams)") && printed.contains("succeeded, returned true"),
+        "{printed}{}",
+        stderr(&typed)
+    );
+    for (args, message) in [
+        (
+            vec!["--arg", "login=a", "--arg", "end=nope"],
+            "--arg end=nope: `end` must be an RFC 3339 time, found \"nope\"",
+        ),
+        (
+            vec!["--arg", "end=2000-01-01T00:00:00Z"],
+            "--call ends_soon: give --arg login=… (a `String`)",
+        ),
+        (
+            vec!["--arg", "login=a", "--arg", "bogus=1"],
+            "`ends_soon` has no parameter `bogus`; its parameters: login, end, notice, teams",
+        ),
+        (vec!["--arg", "login"], "--arg login: write NAME=VALUE"),
+    ] {
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    }
+    let not_called = idflow(
+        &["run", ".", "--call", "hr_change", "--dry-run"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&not_called).contains(
+            "no flow of that name has a `when called(…)` trigger (these have: ends_soon)"
+        ),
+        "{}",
+        stderr(&not_called)
+    );
+}
+
+#[test]
+fn run_webhook_delivers_a_body_as_the_service_would() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.flow"), CALLED_AND_WEBHOOK).unwrap();
+    let deliver = |path: &str, body: &str| {
+        std::fs::write(dir.path().join("body.json"), body).unwrap();
+        idflow(
+            &[
+                "run",
+                ".",
+                "--webhook",
+                path,
+                "--body",
+                "body.json",
+                "--dry-run",
+            ],
+            dir.path(),
+        )
+    };
+    let fired = deliver(
+        "/hooks/hr-feed",
+        r#"{"employee": "A1", "department": "ICU"}"#,
+    );
+    assert_eq!(fired.status.code(), Some(0), "{}", stderr(&fired));
+    assert!(
+        stdout(&fired).contains("\"text\":\"A1 moves to ICU\""),
+        "{}",
+        stdout(&fired)
+    );
+    // The filter holds it back.
+    let held = deliver("/hooks/hr-feed", r#"{"employee": "A1"}"#);
+    assert_eq!(held.status.code(), Some(0));
+    assert!(
+        stderr(&held).contains("no flow fires on body.json (webhook \"/hooks/hr-feed\")"),
+        "{}",
+        stderr(&held)
+    );
+    for (path, body, message) in [
+        (
+            "/hooks/hr-feed",
+            r#"{"employee": 5}"#,
+            "`idflow serve` would refuse this body (400): it does not fit the flow's type: `employee` must be a string, found a number",
+        ),
+        (
+            "/hooks/other",
+            "{}",
+            "no flow listens on webhook \"/hooks/other\"; flows listen on \"/hooks/hr-feed\"",
+        ),
+        ("/hooks/hr-feed", "{", "body.json is not JSON"),
+    ] {
+        let refused = deliver(path, body);
+        assert_eq!(refused.status.code(), Some(2), "{path} {body}");
+        assert!(stderr(&refused).contains(message), "{}", stderr(&refused));
+    }
+}

@@ -140,8 +140,9 @@ impl<'a, C: Connectors> Executor<'a, C> {
         action.returns.as_ref()
     }
 
-    /// Runs a flow for an event (none for a schedule), with nothing
-    /// remembered from an earlier attempt.
+    /// Runs a flow for an event (none for a schedule; for a called flow,
+    /// the record of its arguments), with nothing remembered from an
+    /// earlier attempt.
     pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
         let journal = Ephemeral { now_ms: self.now };
         let uuid = match &event {
@@ -184,6 +185,14 @@ impl<'a, C: Connectors> Executor<'a, C> {
             {
                 run.env
                     .set(*local, self.typed(event.clone(), schema.as_ref()));
+            }
+            // A called flow run on its own (`idflow run --call`) takes its
+            // arguments as a record, by parameter name.
+            if let (Trigger::Called { params }, Some(Value::Record(args))) = (trigger, &event) {
+                for (param, local) in params {
+                    run.env
+                        .set(*local, args.get(param).cloned().unwrap_or(Value::Null));
+                }
             }
         }
         let next = run.block(&flow.body).await;

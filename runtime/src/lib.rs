@@ -29,3 +29,4 @@ pub mod smtp;
 pub mod store;
 pub mod test_runner;
 pub mod trace;
+pub mod webhook;

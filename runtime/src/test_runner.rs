@@ -486,18 +486,19 @@ fn fired(
             Ok((fired, Some(Value::from_json(&event)), key))
         }
         Trigger::Webhook(path, body) => {
-            let flows = webhook_flows(plan, &path, &body)?;
             let matcher =
                 Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
             matcher.set_now(now);
-            let value = Value::from_json(&body);
-            let mut slots = Vec::new();
-            matcher.extract_value(&body, &mut slots);
-            let fired = flows
+            let fired = crate::webhook::fired(plan, &matcher, &path, &body)
+                .map_err(|refusal| refusal.to_string())?
                 .into_iter()
-                .filter(|f| matcher.passes(*f as usize, &slots, Some(&value)))
+                .filter_map(|f| u32::try_from(f).ok())
                 .collect();
-            Ok((fired, Some(value), format!("webhook:{path}:{now}")))
+            Ok((
+                fired,
+                Some(Value::from_json(&body)),
+                format!("webhook:{path}:{now}"),
+            ))
         }
         Trigger::Schedule(name) => {
             let index = plan
@@ -509,36 +510,6 @@ fn fired(
             Ok((vec![index], None, format!("schedule:{name}:{now}")))
         }
     }
-}
-
-/// The flows listening on webhook `path`, once the body fits the type each
-/// declares for it — the body `idflow serve` would refuse (400) fails the
-/// test, naming the field.
-fn webhook_flows(plan: &Plan, path: &str, body: &serde_json::Value) -> Result<Vec<u32>, String> {
-    let types = plan.types.iter().cloned().collect();
-    let mut flows = Vec::new();
-    for (index, flow) in plan.flows.iter().enumerate() {
-        for trigger in &flow.triggers {
-            let plan::ir::Trigger::Webhook {
-                path: declared,
-                body: schema,
-                ..
-            } = trigger
-            else {
-                continue;
-            };
-            if declared != path {
-                continue;
-            }
-            if let Some(schema) = schema {
-                crate::decode::check(body, schema, &types).map_err(|error| {
-                    format!("`idflow serve` would refuse this body (400): it does not fit the flow's type: {error}")
-                })?;
-            }
-            flows.push(u32::try_from(index).map_err(|e| e.to_string())?);
-        }
-    }
-    Ok(flows)
 }
 
 /// Runs the flows the test's event or schedule fires, then wakes waiting

@@ -31,6 +31,8 @@ struct Firing {
     origin: String,
     /// The event, when it is one.
     event: Option<serde_json::Value>,
+    /// The arguments of a called flow, read as its parameters' types.
+    args: Option<Value>,
     /// The flows it fires, by index into the plan.
     flows: Vec<usize>,
 }
@@ -57,9 +59,21 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
         ..Default::default()
     };
     let configs = secrets.runtime_configs(&plan)?;
-    let firings = match &args.schedule {
-        Some(name) => vec![scheduled(&plan, name)?],
-        None => matched(&plan, &configs, events, args.flow.as_deref())?,
+    let firings = if let Some(name) = &args.schedule {
+        vec![scheduled(&plan, name)?]
+    } else if let (Some(path), Some(body)) = (&args.webhook, &args.body) {
+        vec![delivered(
+            &plan,
+            &configs,
+            path,
+            body,
+            args.flow.as_deref(),
+        )?]
+    } else if let Some(name) = &args.call {
+        let overrides = config::config_overrides(&manifest, args.env.as_deref())?;
+        vec![called(&plan, &project, &overrides, name, &args.args)?]
+    } else {
+        matched(&plan, &configs, events, args.flow.as_deref())?
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -158,10 +172,126 @@ fn matched(
             Firing {
                 origin: format!("{} (`{event_type}`)", path.display()),
                 event: Some(event),
+                args: None,
                 flows,
             }
         })
         .collect())
+}
+
+/// `--webhook PATH --body FILE`: the flows the delivery fires (only
+/// `--flow`, when given).
+fn delivered(
+    plan: &idflow_compiler::plan::Plan,
+    configs: &BTreeMap<String, Value>,
+    path: &str,
+    body: &std::path::Path,
+    only: Option<&str>,
+) -> Result<Firing> {
+    let text = idflow_files::read_text(body, idflow_files::MAX_JSON_BYTES)?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", body.display()))?;
+    let matcher = Matcher::new(plan, Mode::Jit, configs.clone())?;
+    matcher.set_now(event::now_ms());
+    let flows = idflow_runtime::webhook::fired(plan, &matcher, path, &json)
+        .with_context(|| format!("--webhook {path} --body {}", body.display()))?
+        .into_iter()
+        .filter(|f| {
+            only.is_none_or(|name| plan.flows.get(*f).is_some_and(|flow| flow.name == name))
+        })
+        .collect();
+    Ok(Firing {
+        origin: format!("{} (webhook \"{path}\")", body.display()),
+        event: Some(json),
+        args: None,
+        flows,
+    })
+}
+
+/// `--call FLOW --arg NAME=VALUE…`: the called flow, with its arguments
+/// read as its parameters' types and the defaults of those left out.
+fn called(
+    plan: &idflow_compiler::plan::Plan,
+    project: &idflow_compiler::project::Project,
+    overrides: &BTreeMap<String, serde_json::Value>,
+    name: &str,
+    raw: &[String],
+) -> Result<Firing> {
+    let Some(params) = idflow_compiler::plan::called_params(project, overrides, name)? else {
+        let known: Vec<&str> = plan
+            .flows
+            .iter()
+            .filter(|f| {
+                f.triggers
+                    .iter()
+                    .any(|t| matches!(t, Trigger::Called { .. }))
+            })
+            .map(|f| f.name.as_str())
+            .collect();
+        bail!(
+            "--call {name}: no flow of that name has a `when called(…)` trigger ({})",
+            if known.is_empty() {
+                "none has".to_owned()
+            } else {
+                format!("these have: {}", known.join(", "))
+            }
+        );
+    };
+    let mut values = BTreeMap::new();
+    for argument in raw {
+        let (param_name, text) = argument
+            .split_once('=')
+            .with_context(|| format!("--arg {argument}: write NAME=VALUE"))?;
+        let Some(param) = params.iter().find(|p| p.name == param_name) else {
+            let known: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+            bail!(
+                "--arg {param_name}: `{name}` has no parameter `{param_name}`; its parameters: {}",
+                known.join(", ")
+            );
+        };
+        if values.contains_key(param_name) {
+            bail!("--arg {param_name} is given twice");
+        }
+        let value = param
+            .argument(text)
+            .with_context(|| format!("--arg {argument}"))?;
+        values.insert(param_name.to_owned(), value);
+    }
+    for param in &params {
+        if values.contains_key(&param.name) {
+            continue;
+        }
+        match (
+            &param.default,
+            param.computed_default,
+            param.ty.may_be_null(),
+        ) {
+            (Some(default), _, _) => {
+                values.insert(param.name.clone(), default.clone());
+            }
+            (None, true, _) => bail!(
+                "--call {name}: give --arg {}=…; its default is computed where the flow is called",
+                param.name
+            ),
+            (None, false, true) => {}
+            (None, false, false) => bail!(
+                "--call {name}: give --arg {}=… (a `{}`)",
+                param.name,
+                param.ty
+            ),
+        }
+    }
+    let index = plan
+        .flows
+        .iter()
+        .position(|f| f.name == name)
+        .with_context(|| format!("the plan has no flow `{name}`"))?;
+    Ok(Firing {
+        origin: format!("a call of `{name}`"),
+        event: None,
+        args: Some(Value::Record(values)),
+        flows: vec![index],
+    })
 }
 
 /// `--schedule FLOW`: the flow, fired once now as its schedule would.
@@ -192,6 +322,7 @@ fn scheduled(plan: &idflow_compiler::plan::Plan, name: &str) -> Result<Firing> {
     Ok(Firing {
         origin: format!("the schedule of `{name}`"),
         event: None,
+        args: None,
         flows: vec![index],
     })
 }
@@ -229,7 +360,10 @@ fn run_flows<C: Connectors>(
     firings
         .iter()
         .map(|firing| {
-            let event = firing.event.as_ref().map(Value::from_json);
+            let event = firing
+                .args
+                .clone()
+                .or_else(|| firing.event.as_ref().map(Value::from_json));
             firing
                 .flows
                 .iter()
@@ -301,6 +435,10 @@ fn human(run: &RunReport, dry_run: bool) -> String {
         ),
         RunStatus::Failed { error } => format!("FAILED: {error}"),
         RunStatus::Waiting { on, .. } => format!("waiting: {on}"),
+    };
+    let outcome = match &run.result {
+        Some(result) => format!("{outcome}, returned {result}"),
+        None => outcome,
     };
     crate::trace_text::run(&run.flow, &run.version, dry_run, &run.trace, &outcome)
 }

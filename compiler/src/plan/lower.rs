@@ -305,6 +305,36 @@ fn retry_of(policy: &crate::syntax::ast::RetryPolicy) -> Retry {
 }
 
 /// Whether a config is declared `Secret` (or `Secret?`).
+impl Context<'_, '_> {
+    /// The parameters of `flow`'s `when called(…)` trigger.
+    pub(super) fn called_params(&self, flow: &str) -> Option<Vec<super::CalledParam>> {
+        let params = self
+            .symbols
+            .flows
+            .get(flow)?
+            .triggers
+            .iter()
+            .find_map(|t| match &t.kind {
+                TriggerKind::Called { params, .. } => Some(params),
+                _ => None,
+            })?;
+        Some(
+            params
+                .iter()
+                .map(|param| {
+                    let default = param.default.as_ref().and_then(|d| self.constant(d));
+                    super::CalledParam {
+                        name: param.name.name.clone(),
+                        ty: crate::types::resolve_written(self.symbols, None, &param.ty),
+                        computed_default: param.default.is_some() && default.is_none(),
+                        default,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The names of the project's `Secret` configs: values the runtime
 /// supplies, never constants of the plan.
 pub(super) fn secret_configs(project: &Project) -> std::collections::BTreeSet<String> {

@@ -65,6 +65,58 @@ pub fn build(
     build_with(project, overrides, true)
 }
 
+/// A parameter of a flow's `when called(…)` trigger, as a caller outside
+/// the project (`idflow run --call`) must fill it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CalledParam {
+    /// Its name.
+    pub name: String,
+    /// Its declared type.
+    pub ty: crate::types::Type,
+    /// Its default, when it has one that is a constant.
+    pub default: Option<value::Value>,
+    /// Whether it has a default the call site computes (such as `now()`):
+    /// a caller outside the project must then give the argument.
+    pub computed_default: bool,
+}
+
+impl CalledParam {
+    /// The value of a command-line argument for this parameter: a text
+    /// parameter takes the text as written; any other reads it as JSON, or
+    /// as a JSON string when it is not JSON (`24h`, an RFC 3339 time), as
+    /// `idflow.toml` writes config values.
+    pub fn argument(&self, raw: &str) -> Result<value::Value, PlanError> {
+        let json = match self.ty.non_null() {
+            crate::types::Type::String | crate::types::Type::Secret => {
+                serde_json::Value::String(raw.to_owned())
+            }
+            _ => serde_json::from_str(raw)
+                .unwrap_or_else(|_| serde_json::Value::String(raw.to_owned())),
+        };
+        overrides::convert(&json, &self.ty, &self.name).map_err(|e| PlanError::Config(vec![e]))
+    }
+}
+
+/// The parameters of `flow`'s `when called(…)` trigger, in order; `None`
+/// when the project has no such flow or the flow is not called.
+pub fn called_params(
+    project: &Project,
+    overrides: &BTreeMap<String, serde_json::Value>,
+    flow: &str,
+) -> Result<Option<Vec<CalledParam>>, PlanError> {
+    let (diagnostics, symbols, table) = crate::checked(project);
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if !errors.is_empty() {
+        return Err(PlanError::Check(errors));
+    }
+    let context =
+        lower::Context::new(project, &symbols, &table, overrides).map_err(PlanError::Config)?;
+    Ok(context.called_params(flow))
+}
+
 /// The names of the project's `Secret` configs, whose values the runtime
 /// supplies (a test gives them with `given config`).
 pub fn secret_configs(project: &Project) -> std::collections::BTreeSet<String> {
