@@ -316,3 +316,82 @@ fn blocks_and_their_directives_are_found() {
     assert_eq!(found[1].directive, None);
     assert_eq!(found[1].body, "import okta\n");
 }
+
+/// The part of `markdown` under the `## ` headings that name `idflow
+/// COMMAND` (`runs` has several), up to the next heading of that level.
+fn sections<'m>(markdown: &'m str, command: &str) -> Vec<&'m str> {
+    let heading = format!("## `idflow {command} ");
+    let bare = format!("## `idflow {command}`");
+    let mut found = Vec::new();
+    let mut rest = markdown;
+    while let Some(at) = rest.find(&heading).or_else(|| rest.find(&bare)) {
+        let section = rest.get(at..).unwrap_or_default();
+        let end = section
+            .get(3..)
+            .and_then(|s| s.find("\n## "))
+            .map_or(section.len(), |e| e + 3);
+        found.push(section.get(..end).unwrap_or_default());
+        rest = section.get(end..).unwrap_or_default();
+    }
+    found
+}
+
+/// The long flags `idflow ARGS --help` lists.
+fn flags(args: &[&str]) -> Vec<String> {
+    let mut all = args.to_vec();
+    all.push("--help");
+    let output = support::idflow(&all);
+    let help = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut flags: Vec<String> = help
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .flat_map(|l| l.split([' ', ',', '=', '<', '[']))
+        .filter(|w| w.starts_with("--") && w.len() > 2)
+        .map(str::to_owned)
+        .filter(|f| f != "--help" && f != "--version")
+        .collect();
+    flags.dedup();
+    flags
+}
+
+#[test]
+fn every_flag_of_every_command_is_in_the_command_reference() {
+    let reference = read("docs/cli.md");
+    let mut missing = Vec::new();
+    for command in [
+        vec!["parse"],
+        vec!["check"],
+        vec!["lint"],
+        vec!["explain"],
+        vec!["fmt"],
+        vec!["build"],
+        vec!["plan"],
+        vec!["doc"],
+        vec!["graph"],
+        vec!["run"],
+        vec!["runs", "list"],
+        vec!["runs", "show"],
+        vec!["runs", "retry"],
+        vec!["runs", "cancel"],
+        vec!["audit", "export"],
+        vec!["audit", "verify"],
+        vec!["serve"],
+        vec!["test"],
+        vec!["replay"],
+        vec!["lsp"],
+    ] {
+        let text = sections(&reference, command[0]).concat();
+        assert!(
+            !text.is_empty(),
+            "docs/cli.md has no section on `idflow {}`",
+            command[0]
+        );
+        for flag in flags(&command) {
+            if !text.contains(&flag) {
+                missing.push(format!("idflow {} {flag}", command.join(" ")));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in docs/cli.md: {missing:#?}");
+}
