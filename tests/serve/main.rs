@@ -557,25 +557,43 @@ fn webhooks_check_their_hmac_signature_and_refuse_a_replay() {
 
 #[test]
 fn a_schedule_fires_in_its_time_zone() {
+    use chrono::Timelike as _;
+    // Two flows fire every second of the hour it is now in Kolkata (and
+    // the next, should the test cross an hour): one counts hours in
+    // Kolkata, the other in UTC. Kolkata is UTC+5:30 all year, so the UTC
+    // flow's hours are hours away: only the zone sets them apart.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let hour = chrono::DateTime::from_timestamp_millis(now.as_millis() as i64)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .hour();
+    let hours = format!("{hour},{}", (hour + 1) % 24);
     let receiver = Receiver::start(Duration::ZERO);
     let dir = project(&receiver, "");
     add_flow(
         dir.path(),
         "tick.flow",
-        "/// Every second, in Paris.\nflow tick {\n  when schedule \"* * * * * *\" tz \"Europe/Paris\"\n  then {\n    helpdesk.open(title: \"tick\")\n  }\n}\n",
+        &format!(
+            "/// Every second of this hour, in Kolkata.\nflow tick_kolkata {{\n  when schedule \"* * {hours} * * *\" tz \"Asia/Kolkata\"\n  then {{\n    helpdesk.open(title: \"kolkata\")\n  }}\n}}\n\n/// Every second of the same hours, in UTC.\nflow tick_utc {{\n  when schedule \"* * {hours} * * *\"\n  then {{\n    helpdesk.open(title: \"utc\")\n  }}\n}}\n"
+        ),
     );
     let mut serve = Serve::start(dir.path());
     receiver.wait_for("two firings", |r| {
-        r.iter().filter(|r| r.body["title"] == "tick").count() >= 2
+        r.iter().filter(|r| r.body["title"] == "kolkata").count() >= 2
     });
     assert_eq!(serve.terminate(), Some(0));
+    let tickets = receiver.to("POST /tickets");
+    assert!(
+        tickets.iter().all(|r| r.body["title"] == "kolkata"),
+        "the UTC schedule fired in Kolkata's hours: {:?}",
+        tickets.iter().map(|r| &r.body["title"]).collect::<Vec<_>>()
+    );
     // Each firing has its own idempotency key.
-    let keys: std::collections::BTreeSet<_> = receiver
-        .to("POST /tickets")
-        .into_iter()
-        .filter_map(|r| r.key)
-        .collect();
-    assert_eq!(keys.len(), receiver.to("POST /tickets").len());
+    let keys: std::collections::BTreeSet<_> =
+        tickets.iter().filter_map(|r| r.key.clone()).collect();
+    assert_eq!(keys.len(), tickets.len());
 }
 
 #[test]
