@@ -372,7 +372,7 @@ fn every_deployment_is_audited_a_rollback_included() {
     std::fs::remove_file(&extra).unwrap();
     let start = std::time::Instant::now();
     while deploys(&serve).len() < 3 {
-        assert!(start.elapsed() < Duration::from_secs(30), "{}", serve.log());
+        assert!(start.elapsed() < harness::PATIENCE, "{}", serve.log());
         std::thread::sleep(Duration::from_millis(50));
     }
     let seen = deploys(&serve);

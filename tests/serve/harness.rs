@@ -22,6 +22,11 @@ use serde_json::{Value as Json, json};
 
 /// The hook secret the tests configure: the whole `Authorization` value.
 pub const HOOK_SECRET: &str = "Bearer hook-secret-for-tests";
+/// How long a test waits for what the service does before it fails:
+/// generous, since a loaded machine is slow, and a wait returns as soon as
+/// what it waits for holds.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
 /// The token webhooks that ask for one are given (`TEST_WEBHOOK_TOKEN`).
 pub const WEBHOOK_TOKEN: &str = "webhook-token-for-tests";
 /// The Okta API token the tests configure.
@@ -36,6 +41,8 @@ pub struct Received {
     pub key: Option<String>,
     /// The JSON body (null when none).
     pub body: Json,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// What the receiver recorded, and what it answers to the System Log.
@@ -101,7 +108,7 @@ impl Receiver {
             .collect()
     }
 
-    /// Waits until `enough` holds of the requests, up to a minute.
+    /// Waits until `enough` holds of the requests, up to [`PATIENCE`].
     pub fn wait_for(&self, what: &str, enough: impl Fn(&[Received]) -> bool) {
         let start = Instant::now();
         loop {
@@ -109,7 +116,7 @@ impl Receiver {
                 return;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(60),
+                start.elapsed() < PATIENCE,
                 "waited a minute for {what}; got {:#?}",
                 self.recorded.lock().unwrap().requests
             );
@@ -129,6 +136,7 @@ fn record(state: &Shared, route: &str, headers: &HeaderMap, body: Json) {
         route: route.to_owned(),
         key,
         body,
+        at: std::time::Instant::now(),
     });
 }
 
@@ -299,7 +307,7 @@ impl Serve {
                 panic!("idflow serve exited with {status}:\n{}", self.log());
             }
             assert!(
-                start.elapsed() < Duration::from_secs(30),
+                start.elapsed() < PATIENCE,
                 "idflow serve was not ready in 30 s:\n{}",
                 self.log()
             );
@@ -330,12 +338,12 @@ impl Serve {
         child.wait().unwrap().code()
     }
 
-    /// Waits until the log says `what`, up to 30 seconds.
+    /// Waits until the log says `what`, up to [`PATIENCE`].
     pub fn wait_log(&self, what: &str) {
         let start = Instant::now();
         while !self.log().contains(what) {
             assert!(
-                start.elapsed() < Duration::from_secs(30),
+                start.elapsed() < PATIENCE,
                 "the log never said {what:?}:\n{}",
                 self.log()
             );
@@ -481,7 +489,7 @@ pub fn manifest(receiver: SocketAddr, extra: &str) -> String {
 
 /// Runs `idflow serve` on a project that must refuse to start, with these
 /// environment variables over the usual ones; its stderr. Fails the test if
-/// it is still running after 30 seconds.
+/// it is still running after [`PATIENCE`].
 pub fn refused_start(project: &Path, env: &[(&str, &str)]) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_idflow"));
     command
@@ -499,7 +507,7 @@ pub fn refused_start(project: &Path, env: &[(&str, &str)]) -> String {
     let mut child = command.spawn().unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(30) {
+        if start.elapsed() > PATIENCE {
             child.kill().unwrap();
             panic!("idflow serve started, or hung, where it had to refuse to start");
         }
