@@ -691,13 +691,26 @@ impl HttpConnectors {
                 );
             }
         };
-        let headers = match arg("headers") {
-            Some(Value::Record(fields)) => fields
-                .into_iter()
-                .map(|(k, v)| (k, v.to_string()))
-                .collect(),
+        let fields = |name: &str| match arg(name) {
+            Some(Value::Record(fields)) => fields.into_iter().collect(),
             _ => Vec::new(),
         };
+        // Plain headers, then the secret ones, then the bearer token: a
+        // credential the flow names wins over a plain header of one name.
+        let mut headers: Vec<(String, String)> = fields("headers")
+            .into_iter()
+            .chain(fields("secret_headers"))
+            .map(|(k, v)| (k, v.to_string()))
+            .collect();
+        if let Some(token) = arg("bearer").filter(|t| !t.is_null()) {
+            headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
+        }
+        let mut named: Vec<(String, String)> = Vec::with_capacity(headers.len());
+        for (name, value) in headers {
+            named.retain(|(earlier, _)| !earlier.eq_ignore_ascii_case(&name));
+            named.push((name, value));
+        }
+        let headers = named;
         let request = Request {
             method,
             url: arg("url").map(|u| u.to_string()).unwrap_or_default(),

@@ -784,3 +784,75 @@ async fn a_call_s_own_retry_policy_replaces_the_connector_s() {
     let statuses: Vec<Option<u16>> = report.trace[0].attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [Some(503), Some(503), Some(200)]);
 }
+
+/// Echoes the credential headers it was sent, as a careless API might.
+async fn echo_credentials(headers: HeaderMap) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    axum::Json(json!({
+        "authorization": header("authorization"),
+        "key": header("x-api-key"),
+    }))
+    .into_response()
+}
+
+/// A `Secret` config is an API's credential, passed whole: to the `http`
+/// connector as `bearer` or in `secret_headers`, and to a project
+/// connector's action as a `Secret` parameter mapped to a header. The
+/// server gets it; the trace, even of an answer that echoes it, never shows it.
+#[tokio::test]
+async fn a_secret_config_is_an_api_credential_and_never_shows() {
+    let secret = "hr-api-token-5f1c9a";
+    let app = Router::new()
+        .route("/echo", get(echo_credentials))
+        .route("/employees/{id}", get(echo_credentials))
+        .route("/sink", post(|| async { axum::Json(json!({})) }));
+    let base = serve_app(app).await;
+    let text = format!(
+        "import http\n\nconfig hr_token: Secret\n\n/// The HR API.\nconnector hr {{\n  base_url: env(\"HR_URL\")\n\n  /// An employee.\n  read action get_employee(id: String, token: Secret) -> Json = GET \"/employees/{{id}}\"\n    headers {{ \"X-Api-Key\": token }}\n}}\n\n/// Reads the HR API every morning.\nflow morning {{\n  when schedule \"0 7 * * *\"\n  then {{\n    let bearer = http.get(url: \"{base}/echo\", bearer: hr_token)\n    let keyed = http.get(url: \"{base}/echo\", secret_headers: {{ \"X-Api-Key\": hr_token }})\n    let employee = hr.get_employee(id: \"A1\", token: hr_token)\n    http.request(method: \"POST\", url: \"{base}/sink\", body: {{ bearer: bearer.body, keyed: keyed.body, employee }})\n  }}\n}}\n"
+    );
+    let settings = Settings {
+        values: BTreeMap::from([("HR_URL".to_owned(), base.clone())]),
+        configs: BTreeMap::from([("hr_token".to_owned(), secret.to_owned())]),
+        ..Settings::default()
+    };
+    let (plan, connectors) = connect(&text, &settings);
+    let configs = settings.runtime_configs(&plan).unwrap();
+    let executor = Executor::new(
+        &plan,
+        &connectors,
+        &configs,
+        settings.redactor(&plan),
+        0,
+        false,
+    );
+    let report = executor.run(&plan.flows[0], None).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let outputs: Vec<String> = report
+        .trace
+        .iter()
+        .filter_map(|t| t.output.as_ref().map(ToString::to_string))
+        .collect();
+    // What the server was sent, masked on the way back.
+    assert!(
+        outputs
+            .iter()
+            .any(|o| o.contains("\"authorization\":\"Bearer ‹redacted›\"")),
+        "{outputs:#?}"
+    );
+    assert_eq!(
+        outputs
+            .iter()
+            .filter(|o| o.contains("\"key\":\"‹redacted›\""))
+            .count(),
+        2,
+        "{outputs:#?}"
+    );
+    let everything = serde_json::to_string(&report).unwrap();
+    assert!(!everything.contains(secret), "{everything}");
+}
