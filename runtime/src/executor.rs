@@ -74,6 +74,24 @@ pub struct RunReport {
     pub result: Option<serde_json::Value>,
     /// Every step, in the order they ran.
     pub trace: Vec<TraceEntry>,
+    /// The runs its `spawn` statements start, for whoever runs it to create
+    /// once it ends: the service queues them (a retried attempt spawns the
+    /// same keys, which are not queued twice), `idflow run` and `idflow
+    /// test` run them after it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spawned: Vec<Spawned>,
+}
+
+/// A run a `spawn` statement starts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Spawned {
+    /// The called flow.
+    pub flow: String,
+    /// Its arguments, by parameter name.
+    pub args: Value,
+    /// The same in every attempt of the spawning run and unique to its
+    /// `spawn` step, loop iteration and arguments.
+    pub key: String,
 }
 
 /// What runs plans: the plan, the connectors, the runtime configs (secrets
@@ -155,6 +173,14 @@ impl<'a, C: Connectors> Executor<'a, C> {
         self.run_journaled(flow, event, &uuid, &journal).await
     }
 
+    /// Runs a flow another run spawned, with nothing remembered from an
+    /// earlier attempt: its idempotency keys derive from its spawn key.
+    pub async fn run_spawned(&self, flow: &'a FlowPlan, spawned: &Spawned) -> RunReport {
+        let journal = Ephemeral { now_ms: self.now };
+        self.run_journaled(flow, Some(spawned.args.clone()), &spawned.key, &journal)
+            .await
+    }
+
     /// Runs a flow for an event, replaying what `journal` recorded of the
     /// run's earlier attempts and recording what this one does. `event_key`
     /// identifies what fired the run (an Okta event's `uuid`, a schedule's
@@ -203,6 +229,7 @@ impl<'a, C: Connectors> Executor<'a, C> {
             status,
             result: result.map(|r| self.redactor.value(&r)),
             trace: run.trace,
+            spawned: run.spawned,
         }
     }
 }
@@ -221,6 +248,8 @@ struct Run<'e, 'a, C> {
     /// Where in the run this part runs: the loop iterations and calls it is
     /// inside, so a wait's journal key is the same in every attempt.
     path: String,
+    /// The runs spawned so far.
+    spawned: Vec<Spawned>,
 }
 
 impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
@@ -239,6 +268,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
             depth,
             event_id: String::new(),
             path: String::new(),
+            spawned: Vec::new(),
         }
     }
 
@@ -327,37 +357,40 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         let base = self.env.clone();
         let ended = std::sync::atomic::AtomicBool::new(false);
         let ended = &ended;
-        let outcomes: Vec<(Next, Vec<TraceEntry>)> = stream::iter(items.into_iter().enumerate())
-            .map(|(i, item)| {
-                let mut env = base.clone();
-                env.set(var, item);
-                async move {
-                    if ended.load(std::sync::atomic::Ordering::SeqCst) {
-                        return (Next::Continue, Vec::new());
+        let outcomes: Vec<(Next, Vec<TraceEntry>, Vec<Spawned>)> =
+            stream::iter(items.into_iter().enumerate())
+                .map(|(i, item)| {
+                    let mut env = base.clone();
+                    env.set(var, item);
+                    async move {
+                        if ended.load(std::sync::atomic::Ordering::SeqCst) {
+                            return (Next::Continue, Vec::new(), Vec::new());
+                        }
+                        let mut run = Run {
+                            executor,
+                            journal,
+                            flow,
+                            env,
+                            trace: Vec::new(),
+                            depth,
+                            event_id: event_id.clone(),
+                            path: format!("{path}{loop_step}.{i}/"),
+                            spawned: Vec::new(),
+                        };
+                        let next = run.block(body).await;
+                        if !matches!(next, Next::Continue) {
+                            ended.store(true, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        (next, run.trace, run.spawned)
                     }
-                    let mut run = Run {
-                        executor,
-                        journal,
-                        flow,
-                        env,
-                        trace: Vec::new(),
-                        depth,
-                        event_id: event_id.clone(),
-                        path: format!("{path}{loop_step}.{i}/"),
-                    };
-                    let next = run.block(body).await;
-                    if !matches!(next, Next::Continue) {
-                        ended.store(true, std::sync::atomic::Ordering::SeqCst);
-                    }
-                    (next, run.trace)
-                }
-            })
-            .buffered(n as usize)
-            .collect()
-            .await;
+                })
+                .buffered(n as usize)
+                .collect()
+                .await;
         let mut result = Next::Continue;
-        for (next, mut trace) in outcomes {
+        for (next, mut trace, mut spawned) in outcomes {
             self.trace.append(&mut trace);
+            self.spawned.append(&mut spawned);
             if matches!(result, Next::Continue) && !matches!(next, Next::Continue) {
                 result = next;
             }
@@ -413,24 +446,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 }
             }
         }
-        let idempotency_key = {
-            use sha2::{Digest, Sha256};
-            let args = Value::Record(values.iter().cloned().collect()).to_json();
-            let mut hash = Sha256::new();
-            // The path tells apart the iterations of a loop, and the calls of
-            // one flow from different steps, that send the same arguments.
-            for part in [
-                flow.hash.as_str(),
-                self.event_id.as_str(),
-                self.path.as_str(),
-                &id.to_string(),
-                &args.to_string(),
-            ] {
-                hash.update(part.as_bytes());
-                hash.update([0]);
-            }
-            hex::encode(hash.finalize()).chars().take(32).collect()
-        };
+        let idempotency_key = self.step_key(id, &Value::Record(values.iter().cloned().collect()));
         Ok(ActionCall {
             connector: connector.clone(),
             action: action.clone(),
@@ -708,7 +724,62 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
                 }
                 Err(error) => self.failed(id, "return".to_owned(), error, started),
             },
+            StepKind::Spawn { flow, args } => self.spawn(id, flow, args, started),
         }
+    }
+
+    /// A key for what step `id` does with `args`: the same in every attempt
+    /// of the run, different for another run, step, loop iteration, call
+    /// or arguments. Idempotency keys and spawned runs' keys are these.
+    fn step_key(&self, id: StepId, args: &Value) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        // The path tells apart the iterations of a loop, and the calls of
+        // one flow from different steps, that send the same arguments.
+        for part in [
+            self.flow.hash.as_str(),
+            self.event_id.as_str(),
+            self.path.as_str(),
+            &id.to_string(),
+            &args.to_json().to_string(),
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+        hex::encode(hash.finalize()).chars().take(32).collect()
+    }
+
+    /// `spawn call flow(args)`: the run to start, kept for whoever runs
+    /// this one; the step itself does not wait.
+    fn spawn(
+        &mut self,
+        id: StepId,
+        flow: &str,
+        args: &[(String, PExpr)],
+        started: Instant,
+    ) -> Next {
+        let what = format!("spawn {flow}");
+        let mut values = BTreeMap::new();
+        for (name, expr) in args {
+            match self.eval(expr) {
+                Ok(value) => {
+                    values.insert(name.clone(), value);
+                }
+                Err(error) => return self.failed(id, what, error, started),
+            }
+        }
+        let args = Value::Record(values);
+        let key = self.step_key(id, &args);
+        let input = self.executor.redactor.value(&args);
+        let entry = self.record(id, what, StepStatus::Ok, started);
+        entry.input = Some(input);
+        entry.output = Some(serde_json::json!({ "spawned": key }));
+        self.spawned.push(Spawned {
+            flow: flow.to_owned(),
+            args,
+            key,
+        });
+        Next::Continue
     }
 
     fn failed(&mut self, id: StepId, what: String, error: String, started: Instant) -> Next {
@@ -879,6 +950,7 @@ impl<'e, 'a, C: Connectors> Run<'e, 'a, C> {
         }
         let next = callee.block(&called.body).await;
         self.trace.append(&mut callee.trace);
+        self.spawned.append(&mut callee.spawned);
         match next {
             Next::Continue | Next::Stop(_) => Ok(Value::Null),
             Next::Return(value) => Ok(value),

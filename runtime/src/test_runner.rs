@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use idflow_compiler::jit::{Matcher, Mode};
+use idflow_compiler::plan::ir::FlowPlan;
 use idflow_compiler::plan::value::{Value, format_duration};
 use idflow_compiler::plan::{self, Plan, PlanError};
 use idflow_compiler::project::Project;
@@ -26,6 +27,9 @@ pub const DEFAULT_NOW: i64 = 1_767_225_600_000;
 
 /// How often a test's runs may be woken by `advance` before it gives up.
 const MAX_ATTEMPTS: usize = 1_000;
+
+/// How many runs one test may start, spawned ones included.
+const MAX_RUNS: usize = 1_000;
 
 /// Why a test failed, and where in it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -531,8 +535,17 @@ fn execute(
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    // The fired flows, then the runs each spawns (and theirs), in order.
+    let mut pending: std::collections::VecDeque<(&FlowPlan, Option<Value>, String)> = fired
+        .iter()
+        .filter_map(|f| plan.flows.get(*f as usize))
+        .map(|flow| (flow, event.clone(), key.clone()))
+        .collect();
     let mut reports = Vec::new();
-    for flow in fired.iter().filter_map(|f| plan.flows.get(*f as usize)) {
+    while let Some((flow, event, key)) = pending.pop_front() {
+        if reports.len() >= MAX_RUNS {
+            return Err(format!("the test started more than {MAX_RUNS} runs"));
+        }
         if let Some(name) = plan
             .runtime_configs_of(flow)
             .into_iter()
@@ -556,6 +569,11 @@ fn execute(
                 attempts += 1;
                 report =
                     runtime.block_on(executor.run_journaled(flow, event.clone(), &key, &journal));
+            }
+        }
+        for child in &report.spawned {
+            if let Some(spawned) = plan.flows.iter().find(|f| f.name == child.flow) {
+                pending.push_back((spawned, Some(child.args.clone()), child.key.clone()));
             }
         }
         reports.push(report);

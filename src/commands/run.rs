@@ -37,6 +37,20 @@ struct Firing {
     flows: Vec<usize>,
 }
 
+/// One run of a firing: its report, when it started and ended, and — for a
+/// run a `spawn` started — the run that spawned it (an index into the
+/// firing's runs) and its spawn key.
+struct Ran {
+    report: RunReport,
+    started: i64,
+    finished: i64,
+    spawned_by: Option<(usize, String)>,
+}
+
+/// How many runs one firing may spawn, all generations together: spawns
+/// cannot form a cycle (E0210), but a loop may spawn many.
+const MAX_SPAWNED: usize = 10_000;
+
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<Outcome> {
     let events = read_events(&args.event)?;
@@ -128,8 +142,26 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
             }
         };
         let event_id = firing.event.as_ref().and_then(event_uuid);
-        for (run, (started, finished)) in firing_runs {
-            let id = store.record(run, event_id.as_deref(), *started, *finished, args.dry_run)?;
+        let mut ids: Vec<String> = Vec::with_capacity(firing_runs.len());
+        for ran in firing_runs {
+            let run = &ran.report;
+            // A spawned run's event is its parent's id and its spawn key, as
+            // under `idflow serve`: the history links the two.
+            let event = match &ran.spawned_by {
+                Some((parent, key)) => Some(format!(
+                    "{}/{key}",
+                    ids.get(*parent).map_or("", String::as_str)
+                )),
+                None => event_id.clone(),
+            };
+            let id = store.record(
+                run,
+                event.as_deref(),
+                ran.started,
+                ran.finished,
+                args.dry_run,
+            )?;
+            ids.push(id.clone());
             report::note(&format!("run {id} recorded in {}", store_path.display()));
             failed |= matches!(run.status, RunStatus::Failed { .. });
             report::out(&match args.format {
@@ -332,13 +364,13 @@ fn scheduled(plan: &idflow_compiler::plan::Plan, name: &str) -> Result<Firing> {
 fn audit_versions(
     store: &SqliteStore,
     plan: &idflow_compiler::plan::Plan,
-    runs: &[Vec<(RunReport, (i64, i64))>],
+    runs: &[Vec<Ran>],
     paths: &[PathBuf],
 ) -> Result<()> {
     let mut versions: Vec<(String, String)> = runs
         .iter()
         .flatten()
-        .filter_map(|(run, _)| plan.flows.iter().find(|f| f.name == run.flow))
+        .filter_map(|ran| plan.flows.iter().find(|f| f.name == ran.report.flow))
         .map(|f| (f.name.clone(), f.hash.clone()))
         .collect();
     versions.sort();
@@ -350,13 +382,24 @@ fn audit_versions(
 }
 
 /// Runs the flows each firing fired, firing after firing, one flow after
-/// the other: for each firing, its runs and when each started and ended.
+/// the other, each followed by the runs it spawned (and theirs): for each
+/// firing, its runs and when each started and ended.
 fn run_flows<C: Connectors>(
     runtime: &tokio::runtime::Runtime,
     executor: &Executor<'_, C>,
     plan: &idflow_compiler::plan::Plan,
     firings: &[Firing],
-) -> Vec<Vec<(RunReport, (i64, i64))>> {
+) -> Vec<Vec<Ran>> {
+    let timed = |report: &dyn Fn() -> RunReport, spawned_by| {
+        let started = event::now_ms();
+        let report = report();
+        Ran {
+            report,
+            started,
+            finished: event::now_ms(),
+            spawned_by,
+        }
+    };
     firings
         .iter()
         .map(|firing| {
@@ -364,16 +407,32 @@ fn run_flows<C: Connectors>(
                 .args
                 .clone()
                 .or_else(|| firing.event.as_ref().map(Value::from_json));
-            firing
+            let mut ran: Vec<Ran> = firing
                 .flows
                 .iter()
                 .filter_map(|f| plan.flows.get(*f))
                 .map(|flow| {
-                    let started = event::now_ms();
-                    let report = runtime.block_on(executor.run(flow, event.clone()));
-                    (report, (started, event::now_ms()))
+                    timed(
+                        &|| runtime.block_on(executor.run(flow, event.clone())),
+                        None,
+                    )
                 })
-                .collect()
+                .collect();
+            let mut next = 0;
+            while next < ran.len() && ran.len() < MAX_SPAWNED {
+                let spawned = ran
+                    .get(next)
+                    .map(|r| r.report.spawned.clone())
+                    .unwrap_or_default();
+                for child in spawned {
+                    if let Some(flow) = plan.flows.iter().find(|f| f.name == child.flow) {
+                        let report = || runtime.block_on(executor.run_spawned(flow, &child));
+                        ran.push(timed(&report, Some((next, child.key.clone()))));
+                    }
+                }
+                next += 1;
+            }
+            ran
         })
         .collect()
 }

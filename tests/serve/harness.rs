@@ -117,7 +117,7 @@ impl Receiver {
             }
             assert!(
                 start.elapsed() < PATIENCE,
-                "waited a minute for {what}; got {:#?}",
+                "waited {PATIENCE:?} for {what}; got {:#?}",
                 self.recorded.lock().unwrap().requests
             );
             std::thread::sleep(Duration::from_millis(20));

@@ -885,3 +885,77 @@ fn sigterm_lets_the_runs_under_way_finish() {
     let run: Json = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
     assert_eq!(run["status"], "succeeded");
 }
+
+/// `spawn call f(…)` under the service: each spawned run is a run of its
+/// own, linked to its parent by its event, with its arguments typed; the
+/// parent does not wait for them; and a parent retried after a failure
+/// spawns nothing twice.
+#[test]
+fn spawned_runs_are_runs_of_their_own_and_a_retried_parent_spawns_them_once() {
+    let receiver = Receiver::start(Duration::ZERO);
+    let dir = project(
+        &receiver,
+        "\n[serve.webhooks.\"/hooks/batch\"]\nsignature_header = \"X-Signature-256\"\n",
+    );
+    add_flow(
+        dir.path(),
+        "batch.flow",
+        "/// One leaver's ticket, in a run of its own.\nflow offboard_one {\n  when called(login: String, since: Time)\n  then {\n    helpdesk.open(title: \"Offboard {login} since {since.format(\"%Y\")}\")\n  }\n}\n\n/// A batch of leavers: a run for each, then a summary ticket.\nflow batch {\n  when webhook \"/hooks/batch\" as req\n  then {\n    for login in [\"a\", \"b\", \"c\"] {\n      spawn call offboard_one(login: login, since: now())\n    }\n    helpdesk.open(title: \"Batch done\")\n  }\n}\n",
+    );
+    let serve = Serve::start(dir.path());
+    // The summary is refused: the parent fails after spawning.
+    receiver.recorded.lock().unwrap().refuse_titles = Some("Batch".to_owned());
+    let (status, answer) = serve.request(
+        "POST",
+        "/hooks/batch",
+        &[("Content-Type", "application/json")],
+        b"{}",
+    );
+    assert_eq!(status, 202, "{answer}");
+    let failed = first_run(&serve, "failed");
+    assert_eq!(failed["flow"], "batch", "{failed}");
+    receiver.wait_for("three leavers", |r| {
+        r.iter()
+            .filter(|r| {
+                r.body["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Offboard"))
+            })
+            .count()
+            >= 3
+    });
+    // Retried, the parent spawns the same runs: they are not run again.
+    receiver.recorded.lock().unwrap().refuse_titles = None;
+    let parent = failed["id"].as_str().unwrap().to_owned();
+    serve.idflow(&["runs", "retry", &parent]);
+    receiver.wait_for("the summary", |r| {
+        r.iter().any(|r| r.body["title"] == "Batch done")
+    });
+    std::thread::sleep(Duration::from_millis(1_000));
+    let mut offboarded: Vec<String> = titles(&receiver)
+        .into_iter()
+        .filter(|t| t.starts_with("Offboard"))
+        .collect();
+    offboarded.sort();
+    assert_eq!(offboarded.len(), 3, "{offboarded:?}");
+    assert!(
+        offboarded[0].starts_with("Offboard a since 20"),
+        "{offboarded:?}"
+    );
+    // In the history, each spawned run's event names its parent.
+    let listed = serve.idflow(&["runs", "list", "--flow", "offboard_one", "--format", "json"]);
+    let children: Vec<Json> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(children.len(), 3, "{listed}");
+    for child in &children {
+        assert_eq!(child["status"], "succeeded", "{child}");
+        assert!(
+            child["event_id"]
+                .as_str()
+                .is_some_and(|e| e.starts_with(&format!("{parent}/"))),
+            "{child}"
+        );
+    }
+}

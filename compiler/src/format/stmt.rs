@@ -88,6 +88,10 @@ impl Printer<'_> {
                 self.write("return ");
                 self.expr(value);
             }
+            StmtKind::Spawn { call } => {
+                self.write("spawn ");
+                self.expr(call);
+            }
         }
         self.end_element(stmt.span.end);
     }

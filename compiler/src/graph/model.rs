@@ -223,6 +223,10 @@ impl Builder<'_> {
                 own(NodeKind::Call, render::headline(flow, step), self);
                 self.after_call(&node, on_error.as_ref(), group)
             }
+            StepKind::Spawn { .. } => {
+                own(NodeKind::Call, render::headline(flow, step), self);
+                vec![(node, None)]
+            }
             StepKind::Compute { .. } => {
                 own(NodeKind::Compute, render::headline(flow, step), self);
                 vec![(node, None)]

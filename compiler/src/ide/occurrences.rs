@@ -241,7 +241,7 @@ impl Walker<'_, '_> {
                 StmtKind::Wait { duration } => self.expr(duration),
                 StmtKind::WaitUntil { time } => self.expr(time),
                 StmtKind::WaitFor(wait) => self.wait_for(wait),
-                StmtKind::Return { value } => self.expr(value),
+                StmtKind::Return { value } | StmtKind::Spawn { call: value } => self.expr(value),
                 StmtKind::Stop { .. } => {}
             }
         }

@@ -92,7 +92,8 @@ fn invalidate(flow: &FlowPlan, id: StepId, available: &mut Vec<Available>) {
             StepKind::Wait { .. }
             | StepKind::WaitUntil { .. }
             | StepKind::WaitFor { .. }
-            | StepKind::Call { .. } => available.clear(),
+            | StepKind::Call { .. }
+            | StepKind::Spawn { .. } => available.clear(),
             _ => {}
         }
     }

@@ -21,7 +21,9 @@ pub(super) fn fold(flow: &mut FlowPlan) {
 
 fn fold_step(kind: &mut StepKind) -> Option<String> {
     match kind {
-        StepKind::Action { args, .. } | StepKind::Call { args, .. } => {
+        StepKind::Action { args, .. }
+        | StepKind::Call { args, .. }
+        | StepKind::Spawn { args, .. } => {
             args.iter_mut().for_each(|(_, v)| fold_expr(v));
         }
         StepKind::Compute { value, .. } | StepKind::Return { value } => fold_expr(value),

@@ -469,6 +469,15 @@ pub enum StepKind {
         /// The result.
         value: PExpr,
     },
+    /// `spawn call flow(args)`: a new run of the flow, not waited for.
+    /// (Last among the variants, so that plans written before it read the
+    /// same.)
+    Spawn {
+        /// The called flow.
+        flow: String,
+        /// The named arguments, defaults of the parameters left out included.
+        args: Vec<(String, PExpr)>,
+    },
 }
 
 /// One arm of a branch.
@@ -748,9 +757,9 @@ impl StepKind {
     /// The expressions the step evaluates itself (not those of nested steps).
     pub fn exprs(&self) -> Vec<&PExpr> {
         match self {
-            StepKind::Action { args, .. } | StepKind::Call { args, .. } => {
-                args.iter().map(|(_, v)| v).collect()
-            }
+            StepKind::Action { args, .. }
+            | StepKind::Call { args, .. }
+            | StepKind::Spawn { args, .. } => args.iter().map(|(_, v)| v).collect(),
             StepKind::Compute { value, .. } | StepKind::Return { value } => vec![value],
             StepKind::Branch { arms, .. } => arms.iter().map(|a| &a.condition).collect(),
             StepKind::Loop { over, .. } => vec![over],

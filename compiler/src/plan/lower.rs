@@ -553,6 +553,18 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                     let value = self.expr(value);
                     Some(self.push(StepKind::Return { value }, span))
                 }
+                StmtKind::Spawn { call } => match &call.kind {
+                    ExprKind::FlowCall { flow, args } => {
+                        let args = self.flow_args(&flow.name, args);
+                        let kind = StepKind::Spawn {
+                            flow: flow.name.clone(),
+                            args,
+                        };
+                        Some(self.push(kind, span))
+                    }
+                    // The grammar admits only `call f(…)` after `spawn`.
+                    _ => None,
+                },
             };
             ids.append(&mut self.pending);
             ids.extend(id);

@@ -176,6 +176,7 @@ fn effects_of(flow: &FlowPlan, id: StepId) -> Effects {
             | StepKind::WaitUntil { .. }
             | StepKind::WaitFor { .. }
             | StepKind::Call { .. }
+            | StepKind::Spawn { .. }
             | StepKind::Stop { .. }
             | StepKind::Return { .. } => effects.barrier = true,
             _ => {}

@@ -217,6 +217,10 @@ pub(crate) fn headline(flow: &FlowPlan, step: &Step) -> String {
                 .unwrap_or_default()
         ),
         StepKind::Return { value } => format!("return {}", expr(flow, value)),
+        StepKind::Spawn {
+            flow: spawned,
+            args: a,
+        } => format!("spawn {spawned}({})", args(a)),
     }
 }
 

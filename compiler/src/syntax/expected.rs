@@ -15,7 +15,9 @@ use super::scan;
 use crate::source::{FileId, Span};
 
 /// Tokens that start a statement (besides expressions).
-const STATEMENT_STARTERS: &[&str] = &["let", "if", "for", "parallel", "wait", "stop", "return"];
+const STATEMENT_STARTERS: &[&str] = &[
+    "let", "if", "for", "parallel", "wait", "stop", "return", "spawn",
+];
 /// Tokens that start an expression (besides names and literals).
 const EXPRESSION_STARTERS: &[&str] = &[
     "(", "[", "{", "-", "_", "call", "not", "true", "false", "null", "\"",

@@ -59,6 +59,7 @@ pub const KEYWORDS: &[&str] = &[
     "null",
     "on",
     "retry",
+    "spawn",
 ];
 
 /// Whether `name` may name a config, a flow, a function or a local value.

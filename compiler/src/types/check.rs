@@ -465,6 +465,11 @@ impl<'p> Checker<'_, 'p> {
                 StmtKind::WaitFor(wait) => {
                     self.wait_for(wait);
                 }
+                StmtKind::Spawn { call } => {
+                    // Typed as `call`: the flow must be callable and the
+                    // arguments fit; what it returns is not waited for.
+                    self.expr(call);
+                }
                 StmtKind::Return { value } => {
                     let found = self.expr(value);
                     if let Some(declared) = &self.returns

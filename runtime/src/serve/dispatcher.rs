@@ -116,6 +116,13 @@ pub fn runs_for(deployment: &Deployment, event: &NewEvent, slots: &mut Vec<Slot>
             .filter(|f| deployment.matcher.passes(*f, slots, None))
             .into_iter()
             .collect()
+    } else if event.source == super::spawn::SOURCE {
+        // A spawned run: the flow it names, which has no filter.
+        plan.flows
+            .iter()
+            .position(|f| f.name == event.event_type)
+            .into_iter()
+            .collect()
     } else if let Some(path) = event.source.strip_prefix("webhook:") {
         let value = Value::from_json(&event.body);
         deployment.matcher.extract_value(&event.body, slots);

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod poller;
 pub mod reload;
 pub mod schedule;
+pub mod spawn;
 pub mod worker;
 
 use std::collections::BTreeMap;

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use idflow_compiler::plan::value::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -120,6 +119,7 @@ async fn execute(service: &Arc<Service>, claimed: ClaimedRun) {
                 status: RunStatus::Failed { error },
                 result: None,
                 trace: Vec::new(),
+                spawned: Vec::new(),
             }
         }
     };
@@ -136,8 +136,24 @@ async fn execute(service: &Arc<Service>, claimed: ClaimedRun) {
         }
         _ => tracing::info!(run = %claimed.id, flow = %claimed.flow, status, "run ended"),
     }
-    let id = claimed.id.clone();
     let now = now_ms();
+    if !report.spawned.is_empty() {
+        let events: Vec<_> = report
+            .spawned
+            .iter()
+            .map(|s| super::spawn::event(&claimed.id, s))
+            .collect();
+        match blocking(&service.store, move |s| s.enqueue(&events, now)).await {
+            Ok(done) => service.note_queued(super::spawn::SOURCE, done),
+            Err(error) => {
+                // The run stays `running`: the next start resumes it, and
+                // it spawns the same runs again.
+                tracing::error!(run = %claimed.id, %error, "queueing the runs it spawned failed");
+                return;
+            }
+        }
+    }
+    let id = claimed.id.clone();
     match blocking(&service.store, move |s| s.finish(&id, &report, now)).await {
         Ok(()) => service.note_run_ended(),
         // The run stays `running`: the next start resumes it from its journal.
@@ -174,7 +190,10 @@ async fn attempt(service: &Arc<Service>, claimed: &ClaimedRun) -> Result<RunRepo
         claimed.started_ms,
         false,
     );
-    let event = claimed.event.as_ref().map(Value::from_json);
+    let event = claimed
+        .event
+        .as_ref()
+        .map(|event| super::spawn::run_input(flow, event));
     Ok(executor
         .run_journaled(flow, event, &claimed.event_key, &journal)
         .await)

@@ -1023,6 +1023,7 @@ mod tests {
             status,
             result: None,
             trace: Vec::new(),
+            spawned: Vec::new(),
         };
         let claimed = store.claim(30, 10).unwrap();
         let id_of = |key: &str| {
@@ -1075,6 +1076,7 @@ mod tests {
             },
             result: None,
             trace: vec![sent],
+            spawned: Vec::new(),
         };
         // A run that waits has not ended: nothing is audited yet.
         store.finish(&claimed[0].id, &report, 4).unwrap();
@@ -1115,6 +1117,7 @@ mod tests {
                 action_entry(0, "helpdesk.open", Sent),
                 action_entry(1, "okta.suspend_user", Failed),
             ],
+            spawned: Vec::new(),
         };
         store.finish(&claimed[0].id, &report, 4).unwrap();
         // Retried: the ticket is replayed from the journal, the suspension sent.
@@ -1175,6 +1178,7 @@ mod tests {
             status: RunStatus::Succeeded,
             result: None,
             trace: Vec::new(),
+            spawned: Vec::new(),
         };
         store.finish(&claimed[0].id, &report, 6).unwrap();
         let listed = store.list(None, None, 10).unwrap();

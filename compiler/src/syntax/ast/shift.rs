@@ -187,7 +187,7 @@ impl Shift for StmtKind {
             StmtKind::WaitUntil { time } => time.shift(delta),
             StmtKind::WaitFor(wait) => wait.shift(delta),
             StmtKind::Stop { reason } => reason.shift(delta),
-            StmtKind::Return { value } => value.shift(delta),
+            StmtKind::Return { value } | StmtKind::Spawn { call: value } => value.shift(delta),
         }
     }
 }

@@ -83,6 +83,12 @@ pub enum StmtKind {
         /// The result.
         value: Expr,
     },
+    /// `spawn call f(args)`: starts a run of a called flow without waiting
+    /// for it.
+    Spawn {
+        /// The `call f(args)`, an [`ExprKind::FlowCall`](super::ExprKind::FlowCall).
+        call: Expr,
+    },
 }
 
 /// One `if` or `else if` arm.

@@ -130,7 +130,7 @@ fn stmt_exprs<'a>(stmt: &'a Stmt, f: &mut impl FnMut(&'a Expr)) {
             }
             expr(&wait.timeout, f);
         }
-        StmtKind::Return { value } => expr(value, f),
+        StmtKind::Return { value } | StmtKind::Spawn { call: value } => expr(value, f),
         StmtKind::Parallel { .. } | StmtKind::Stop { .. } => {}
     }
 }

@@ -150,7 +150,7 @@ impl Builder {
         self.deeper((Expr { kind, span }, depth))
     }
 
-    fn primary(&self, pair: Pair<'_, Rule>) -> Option<Node> {
+    pub(super) fn primary(&self, pair: Pair<'_, Rule>) -> Option<Node> {
         let span = self.span(&pair);
         let leaf = |kind| Some((Expr { kind, span }, 1));
         match pair.as_rule() {

@@ -310,6 +310,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_timeout
             | Rule::kw_stop
             | Rule::kw_return
+            | Rule::kw_spawn
             | Rule::kw_call
             | Rule::kw_and
             | Rule::kw_or

@@ -77,6 +77,9 @@ impl Builder {
             Rule::return_stmt => StmtKind::Return {
                 value: self.expr(children(pair).next()?)?.0,
             },
+            Rule::spawn_stmt => StmtKind::Spawn {
+                call: self.primary(children(pair).next()?)?.0,
+            },
             _ => return None,
         };
         Some(Stmt { kind, span })
