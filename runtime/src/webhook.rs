@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use idflow_compiler::jit::Matcher;
 use idflow_compiler::plan::Plan;
-use idflow_compiler::plan::ir::Trigger;
+use idflow_compiler::plan::ir::{Schema, Trigger};
 use idflow_compiler::plan::value::Value;
 
 /// Why a delivery fires nothing the service would run.
@@ -43,27 +43,8 @@ pub fn fired(
     path: &str,
     body: &serde_json::Value,
 ) -> Result<Vec<usize>, Refusal> {
-    let types: BTreeMap<_, _> = plan.types.iter().cloned().collect();
-    let mut listening = Vec::new();
-    for (index, flow) in plan.flows.iter().enumerate() {
-        for trigger in &flow.triggers {
-            let Trigger::Webhook {
-                path: declared,
-                body: schema,
-                ..
-            } = trigger
-            else {
-                continue;
-            };
-            if declared != path {
-                continue;
-            }
-            if let Some(schema) = schema {
-                crate::decode::check(body, schema, &types).map_err(Refusal::Malformed)?;
-            }
-            listening.push(index);
-        }
-    }
+    let types: BTreeMap<String, Schema> = plan.types.iter().cloned().collect();
+    let listening = listening(plan, path);
     if listening.is_empty() {
         let mut known: Vec<String> = plan
             .flows
@@ -80,6 +61,9 @@ pub fn fired(
             known,
         });
     }
+    if let Some(error) = body_error(plan, &types, &listening, path, body) {
+        return Err(Refusal::Malformed(error));
+    }
     let value = Value::from_json(body);
     let mut slots = Vec::new();
     matcher.extract_value(body, &mut slots);
@@ -87,4 +71,42 @@ pub fn fired(
         .into_iter()
         .filter(|f| matcher.passes(*f, &slots, Some(&value)))
         .collect())
+}
+
+/// The flows of `plan` listening on webhook `path`, by index.
+pub fn listening(plan: &Plan, path: &str) -> Vec<usize> {
+    plan.flows
+        .iter()
+        .enumerate()
+        .filter(|(_, flow)| {
+            flow.triggers
+                .iter()
+                .any(|t| matches!(t, Trigger::Webhook { path: declared, .. } if declared == path))
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// Why `body` does not fit the type one of the flows `listening` on `path`
+/// declares for it (`as req: HrChange`), naming the field; none when it
+/// fits them all.
+pub fn body_error(
+    plan: &Plan,
+    types: &BTreeMap<String, Schema>,
+    listening: &[usize],
+    path: &str,
+    body: &serde_json::Value,
+) -> Option<String> {
+    listening
+        .iter()
+        .filter_map(|f| plan.flows.get(*f))
+        .flat_map(|flow| &flow.triggers)
+        .find_map(|trigger| match trigger {
+            Trigger::Webhook {
+                path: declared,
+                body: Some(schema),
+                ..
+            } if declared == path => crate::decode::check(body, schema, types).err(),
+            _ => None,
+        })
 }

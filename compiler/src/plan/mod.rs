@@ -104,17 +104,26 @@ pub fn called_params(
     overrides: &BTreeMap<String, serde_json::Value>,
     flow: &str,
 ) -> Result<Option<Vec<CalledParam>>, PlanError> {
+    let (symbols, table) = without_errors(project)?;
+    let context =
+        lower::Context::new(project, &symbols, &table, overrides).map_err(PlanError::Config)?;
+    Ok(context.called_params(flow))
+}
+
+/// The project's symbols and types, once it checks without error.
+fn without_errors(
+    project: &Project,
+) -> Result<(crate::resolve::Symbols<'_>, crate::types::TypeTable), PlanError> {
     let (diagnostics, symbols, table) = crate::checked(project);
     let errors: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(Diagnostic::is_error)
         .collect();
-    if !errors.is_empty() {
-        return Err(PlanError::Check(errors));
+    if errors.is_empty() {
+        Ok((symbols, table))
+    } else {
+        Err(PlanError::Check(errors))
     }
-    let context =
-        lower::Context::new(project, &symbols, &table, overrides).map_err(PlanError::Config)?;
-    Ok(context.called_params(flow))
 }
 
 /// The names of the project's `Secret` configs, whose values the runtime
@@ -137,14 +146,7 @@ fn build_with(
     overrides: &BTreeMap<String, serde_json::Value>,
     optimized: bool,
 ) -> Result<Plan, PlanError> {
-    let (diagnostics, symbols, table) = crate::checked(project);
-    let errors: Vec<Diagnostic> = diagnostics
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
-    if !errors.is_empty() {
-        return Err(PlanError::Check(errors));
-    }
+    let (symbols, table) = without_errors(project)?;
     let context =
         lower::Context::new(project, &symbols, &table, overrides).map_err(PlanError::Config)?;
     let functions = context.functions();

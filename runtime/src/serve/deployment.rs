@@ -79,18 +79,7 @@ impl Deployment {
     /// for it (`as req: HrChange`), naming the field; none when it fits.
     pub fn webhook_body_error(&self, path: &str, body: &serde_json::Value) -> Option<String> {
         let flows = self.webhooks.get(path)?;
-        flows
-            .iter()
-            .filter_map(|f| self.plan.flows.get(*f))
-            .flat_map(|flow| &flow.triggers)
-            .find_map(|trigger| match trigger {
-                Trigger::Webhook {
-                    path: declared,
-                    body: Some(schema),
-                    ..
-                } if declared == path => crate::decode::check(body, schema, &self.types).err(),
-                _ => None,
-            })
+        crate::webhook::body_error(&self.plan, &self.types, flows, path, body)
     }
 }
 
