@@ -395,3 +395,69 @@ fn every_flag_of_every_command_is_in_the_command_reference() {
     }
     assert!(missing.is_empty(), "not in docs/cli.md: {missing:#?}");
 }
+
+/// The commands the README names in its prose (`idflow test examples`), in
+/// order, as a reader would type them in a copy of the repository: each is
+/// accepted (no usage or input error, exit 0 or 1). A long-running one
+/// (`serve`, `lsp`) and one with a placeholder for the reader's own (`ID`,
+/// `EXPORT.jsonl.gz`) are left out; the history and audit commands run in
+/// the project that the README's runs recorded into.
+#[test]
+fn every_command_the_readme_names_is_accepted() {
+    let readme = read("README.md");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(&support::root().join("examples"), &root.join("examples"));
+    copy_dir(&support::root().join("stdlib"), &root.join("stdlib"));
+    // The README's main job first, as a reader runs it first: it records
+    // the runs the history commands read.
+    let main_job = readme
+        .lines()
+        .find_map(|l| l.strip_prefix("cargo run --release -- "))
+        .and_then(|l| l.split('#').next())
+        .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_idflow"))
+        .args(main_job.split_whitespace())
+        .current_dir(root)
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success(), "the main job: {status}");
+    let mut ran = 0;
+    for found in readme.split('`').skip(1).step_by(2) {
+        let command = found.split_whitespace().collect::<Vec<_>>();
+        let Some((&"idflow", args)) = command.split_first() else {
+            continue;
+        };
+        let long_running = matches!(args.first(), Some(&"serve" | &"lsp"));
+        // `ID`, `EXPORT.jsonl.gz`: the reader's own.
+        let placeholder = args.iter().any(|a| {
+            a.split('.')
+                .next()
+                .is_some_and(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()))
+        });
+        if long_running || placeholder || args.is_empty() {
+            continue;
+        }
+        let in_project = matches!(args.first(), Some(&"runs" | &"audit"));
+        let cwd = if in_project {
+            root.join("examples")
+        } else {
+            root.to_path_buf()
+        };
+        let output = Command::new(env!("CARGO_BIN_EXE_idflow"))
+            .args(args)
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "`{}` exits {:?}: {}",
+            command.join(" "),
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 15, "only {ran} commands found in the README");
+}
