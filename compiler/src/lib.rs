@@ -1,16 +1,20 @@
-//! The idflow compiler: the language's grammar, syntax tree, diagnostics and
-//! formatter.
+//! The idflow compiler: the language's grammar and syntax tree, its checks
+//! and diagnostics, the formatter, the plan and its optimizer, the trigger
+//! filters' native code, and what the editor asks of a project.
 //!
 //! The crate is pure: no I/O, no network, no printing. Callers hand it text
 //! through a [`source::SourceMap`] and get back data — trees, diagnostics,
-//! formatted text — so the CLI, the language server and the runtime all see
-//! exactly the same results.
+//! formatted text, plans — so the CLI, the language server and the runtime
+//! all see exactly the same results.
 //!
-//! The pipeline so far: [`syntax::parse`] turns text into a [`syntax::ast::Module`]
-//! plus [`diagnostics::Diagnostic`]s; [`format::format`] prints a module back
-//! in the one canonical style; a [`project::Project`] parses a set of files
-//! with the [`stdlib`], and [`resolve::resolve`] checks the names they use.
-//! [`check`] runs every phase and returns every diagnostic.
+//! The pipeline: [`syntax::parse`] turns text into a [`syntax::ast::Module`]
+//! plus [`diagnostics::Diagnostic`]s; a [`project::Project`] parses a set of
+//! files with the [`stdlib`]; [`resolve::resolve`] checks the names they
+//! use and the type checker their types ([`check`] runs both and returns
+//! every diagnostic); [`lint::lint`] adds the lints; [`plan::build`] lowers
+//! a project that checks into a [`plan::Plan`], optimizes it, analyses its
+//! filters for the [`jit`] and names each flow by its hash. [`format::format`]
+//! prints a module back in the one canonical style.
 
 /// Parses, resolves and type-checks a project; every diagnostic: syntax
 /// first, then names, then types.

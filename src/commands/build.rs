@@ -18,7 +18,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let id = plan::plan_id(&binary);
     let bytes = match args.format {
         BuildFormat::Binary => binary,
-        BuildFormat::Json => plan::to_json(&plan).into_bytes(),
+        BuildFormat::Json => plan::to_json(&plan)?.into_bytes(),
     };
     std::fs::write(&args.output, &bytes)
         .with_context(|| format!("cannot write {}", args.output.display()))?;

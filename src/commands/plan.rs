@@ -41,7 +41,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome> {
             .join("\n"),
         PlanFormat::Json => match (&args.flow, plan.flows.first()) {
             (Some(_), Some(flow)) => serde_json::to_string_pretty(flow)? + "\n",
-            _ => plan::to_json(&plan) + "\n",
+            _ => plan::to_json(&plan)? + "\n",
         },
     };
     report::out(&text);

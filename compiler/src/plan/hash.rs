@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 
 use super::ir::FlowPlan;
 
-/// `sha256:` and the hex digest of the flow's canonical form.
-pub fn flow_hash(flow: &FlowPlan) -> String {
+/// `sha256:` and the hex digest of the flow's canonical form; an error if
+/// the form cannot be written (never an empty form's hash).
+pub fn flow_hash(flow: &FlowPlan) -> Result<String, serde_json::Error> {
     let mut canonical = flow.clone();
     canonical.hash.clear();
     canonical.doc = None;
@@ -26,6 +27,6 @@ pub fn flow_hash(flow: &FlowPlan) -> String {
     }
     // serde_json writes struct fields in declaration order and the plan has
     // no hash maps, so equal plans give equal bytes.
-    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
-    format!("sha256:{}", hex::encode(Sha256::digest(&bytes)))
+    let bytes = serde_json::to_vec(&canonical)?;
+    Ok(format!("sha256:{}", hex::encode(Sha256::digest(&bytes))))
 }

@@ -173,7 +173,7 @@ fn build_with(
         if let Some(filter) = &mut flow.filter {
             filter.jit = crate::jit::compiles(&filter.condition, event);
         }
-        flow.hash = hash::flow_hash(flow);
+        flow.hash = hash::flow_hash(flow).map_err(|e| PlanError::Malformed(e.to_string()))?;
     }
     let index = optimize::index(&flows);
     let connectors = used_connectors(&flows)
@@ -213,8 +213,8 @@ fn used_connectors(flows: &[ir::FlowPlan]) -> std::collections::BTreeSet<String>
 }
 
 /// The plan as pretty JSON, for people and tools.
-pub fn to_json(plan: &Plan) -> String {
-    serde_json::to_string_pretty(plan).unwrap_or_default()
+pub fn to_json(plan: &Plan) -> Result<String, PlanError> {
+    serde_json::to_string_pretty(plan).map_err(|e| PlanError::Malformed(e.to_string()))
 }
 
 /// Reads a JSON plan, refusing another format version.
