@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use idflow_compiler::jit::{Matcher, Mode, extract::Slot};
 use idflow_compiler::plan::ir::{Filter, FlowPlan, PExpr, Plan, Trigger, TriggerIndex};
+use idflow_compiler::plan::ops::{BinaryOp, UnaryOp};
 use idflow_compiler::plan::value::Value;
-use idflow_compiler::syntax::ast::{BinaryOp, UnaryOp};
 use serde_json::json;
 
 /// A small deterministic generator (xorshift64*), so a failure reproduces.

@@ -26,8 +26,8 @@ use super::extract::{Slot, tag};
 use super::slots::{SlotTable, path_of};
 use crate::plan::eval;
 use crate::plan::ir::{LocalId, PExpr};
+use crate::plan::ops::{BinaryOp, UnaryOp};
 use crate::plan::value::Value as PlanValue;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// Why the JIT could not compile.
 #[derive(Debug, thiserror::Error)]

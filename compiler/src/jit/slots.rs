@@ -16,8 +16,8 @@
 use std::collections::HashMap;
 
 use crate::plan::ir::{LocalId, PExpr};
+use crate::plan::ops::{BinaryOp, UnaryOp};
 use crate::plan::value::Value;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// The id of a string that no compiled filter mentions.
 pub const UNKNOWN_STRING: u32 = u32::MAX;

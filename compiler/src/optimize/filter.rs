@@ -7,7 +7,7 @@
 //! notes say which stops were hoisted.
 
 use crate::plan::ir::{Filter, FlowPlan, PExpr, StepKind, Trigger};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::plan::ops::{BinaryOp, UnaryOp};
 
 /// Moves the hoistable leading stops into the filter.
 pub(super) fn hoist(flow: &mut FlowPlan) {

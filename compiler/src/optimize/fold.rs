@@ -132,7 +132,7 @@ fn children_mut(expr: &mut PExpr) -> Vec<&mut PExpr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::ast::BinaryOp;
+    use crate::plan::ops::BinaryOp;
 
     fn c(value: Value) -> PExpr {
         PExpr::constant(value)

@@ -210,7 +210,7 @@ fn list_method(
         "sum" => {
             let mut total = Value::Int(0);
             for item in items {
-                total = arithmetic(crate::syntax::ast::BinaryOp::Add, total, each(item, env)?)?;
+                total = arithmetic(super::ops::BinaryOp::Add, total, each(item, env)?)?;
             }
             total
         }

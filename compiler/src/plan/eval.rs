@@ -14,8 +14,8 @@ use thiserror::Error;
 
 use super::builtins;
 use super::ir::{FunctionPlan, LocalId, PExpr, TextPart};
+use super::ops::{BinaryOp, UnaryOp};
 use super::value::Value;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// Why an expression could not be evaluated; the run (or the filter) fails.
 #[derive(Clone, Debug, Error, PartialEq)]

@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ops::{BinaryOp, UnaryOp};
 use super::value::Value;
 use crate::source::Span;
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// A step's position in its flow's `steps`.
 pub type StepId = u32;

@@ -759,11 +759,11 @@ impl<'c, 'a, 'p> Lowerer<'c, 'a, 'p> {
                 }
             }
             ExprKind::Unary { op, operand } => PExpr::Unary {
-                op: *op,
+                op: super::ops::UnaryOp::of(*op),
                 operand: Box::new(self.expr(operand)),
             },
             ExprKind::Binary { op, lhs, rhs } => PExpr::Binary {
-                op: *op,
+                op: super::ops::BinaryOp::of(*op),
                 lhs: Box::new(self.expr(lhs)),
                 rhs: Box::new(self.expr(rhs)),
             },

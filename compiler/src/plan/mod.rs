@@ -7,6 +7,7 @@ pub mod eval;
 pub mod hash;
 pub mod ir;
 mod lower;
+pub mod ops;
 
 pub(crate) use lower::provider_event;
 mod order;
