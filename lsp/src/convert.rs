@@ -58,8 +58,15 @@ fn to_u32(value: usize) -> u32 {
 }
 
 /// A diagnostic as the editor shows it: the primary label's range, the code,
-/// the message with its help, the other labels as related information.
-pub fn diagnostic(diagnostic: &Diagnostic, text: &Text<'_>, uri: &Uri) -> lsp::Diagnostic {
+/// the message with its help, the other labels as related information —
+/// those in other files (a definition in another file, in the stdlib) at
+/// the place `elsewhere` gives them.
+pub fn diagnostic(
+    diagnostic: &Diagnostic,
+    text: &Text<'_>,
+    uri: &Uri,
+    elsewhere: &dyn Fn(idflow_compiler::source::Span) -> Option<Location>,
+) -> lsp::Diagnostic {
     let range = diagnostic
         .span()
         .map(|span| text.range(span))
@@ -78,10 +85,17 @@ pub fn diagnostic(diagnostic: &Diagnostic, text: &Text<'_>, uri: &Uri) -> lsp::D
         .iter()
         .skip(1)
         .filter(|label| !label.message.is_empty())
-        .filter(|label| diagnostic.span().is_some_and(|s| s.file == label.span.file))
-        .map(|label| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), text.range(label.span)),
-            message: label.message.clone(),
+        .filter_map(|label| {
+            let here = diagnostic.span().is_some_and(|s| s.file == label.span.file);
+            let location = if here {
+                Location::new(uri.clone(), text.range(label.span))
+            } else {
+                elsewhere(label.span)?
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: label.message.clone(),
+            })
         })
         .collect();
     lsp::Diagnostic {

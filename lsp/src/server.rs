@@ -188,8 +188,17 @@ impl LanguageServer for Backend {
             .and_then(|uri| uri.to_file_path())
             .map(|path| path.into_owned());
         let mut problems = Vec::new();
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
         {
             let mut workspace = self.lock();
+            workspace.snippets = snippets;
             let dir = stdlib_dir();
             match write_stdlib(&dir) {
                 Ok(()) => workspace.map_stdlib(&dir),

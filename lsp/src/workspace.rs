@@ -39,6 +39,9 @@ pub struct Workspace {
     /// What the plan says of each flow, by name, from the last
     /// whole-project check that found no error; empty while there are errors.
     pub plan: BTreeMap<String, String>,
+    /// Whether the client takes snippets (`$1` placeholders) in completions,
+    /// as it declared at `initialize`; a client that declares nothing does not.
+    pub snippets: bool,
 }
 
 impl Workspace {
@@ -55,6 +58,7 @@ impl Workspace {
             table: TypeTable::default(),
             generation: 0,
             plan: BTreeMap::new(),
+            snippets: false,
         }
     }
 

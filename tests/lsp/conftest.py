@@ -53,3 +53,17 @@ async def latin1_client(lsp_client: LanguageClient, project):
     lsp_client.project = project
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[BIN, "lsp"]))
+async def plain_client(lsp_client: LanguageClient, project):
+    """A client that declares no capability at all: no snippets."""
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[types.WorkspaceFolder(uri=project.as_uri(), name="p")],
+        )
+    )
+    lsp_client.project = project
+    yield
+    await lsp_client.shutdown_session()

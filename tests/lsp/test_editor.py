@@ -226,9 +226,87 @@ async def test_a_flow_hover_ends_with_its_plan_once_the_project_builds(client):
         await asyncio.sleep(0.1)
     assert "flow suspend_on_failure" in hover
     assert "**plan** version `" in hover and "filter compiled to native code" in hover, hover
+    # The whole version hash, as the run history names the flow.
+    version = hover.split("**plan** version `")[1].split("`")[0]
+    assert version.startswith("sha256:") and len(version) == len("sha256:") + 64, hover
     # A project with an error has no plan: the hover says nothing stale.
     broken = text.replace("okta.suspend_user(", "okta.suspend_usr(")
     change_doc(client, uri, broken, 2)
     await asyncio.sleep(0.6)
     hover = (await client.text_document_hover_async(params)).contents.value
     assert "**plan**" not in hover
+
+
+async def test_a_client_without_snippets_gets_plain_text_and_no_templates(plain_client):
+    text = (plain_client.project / "alerts.flow").read_text().replace(
+        "    okta.suspend_user(id: user.id)\n", "    okta.\n"
+    )
+    uri = open_doc(plain_client, plain_client.project / "alerts.flow", text)
+    result = await plain_client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(text, "    okta.\n", len("    okta.")),
+        )
+    )
+    items = items_of(result)
+    assert items, "actions are proposed"
+    for item in items:
+        assert item.insert_text_format != types.InsertTextFormat.Snippet, item
+        assert "$" not in (item.insert_text or ""), item
+    suspend = next(item for item in items if item.label == "suspend_user")
+    assert suspend.insert_text == "suspend_user(id: )", suspend
+    # At the top of a file: keywords, but no templates.
+    top = await plain_client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=0),
+        )
+    )
+    assert all(item.kind != types.CompletionItemKind.Snippet for item in items_of(top))
+
+
+async def test_a_label_in_another_file_is_related_information(client):
+    # The typo's secondary label is the connector's declaration, in the
+    # stdlib: the editor can follow it.
+    uri = open_doc(client, client.project / "alerts.flow", TYPO)
+    diagnostics = await diagnostics_of(client, uri)
+    [error] = [d for d in diagnostics if d.severity == types.DiagnosticSeverity.Error]
+    related = error.related_information or []
+    assert any(r.location.uri.endswith("okta.flow") for r in related), error
+    # A config defined twice, in two files: "first defined here" points
+    # into the other file.
+    other = client.project / "more.flow"
+    other.write_text('config alert_channel: String = "#other"\n')
+    other_uri = open_doc(client, other, other.read_text())
+    found = await diagnostics_of(client, other_uri)
+    [twice] = [d for d in found if d.code == "E0201"]
+    related = twice.related_information or []
+    assert any(r.location.uri.endswith("alerts.flow") for r in related), twice
+
+
+async def test_a_config_rename_follows_into_idflow_toml_and_a_clash_is_refused(client):
+    manifest = client.project / "idflow.toml"
+    manifest.write_text('[config]\nalert_channel = "#ops"\n\n[env.prod.config]\nalert_channel = "#soc"\n')
+    text = (client.project / "alerts.flow").read_text()
+    text = text.replace(
+        'config alert_channel: String = "#alerts"',
+        'config alert_channel: String = "#alerts"\n\n/// Where escalations go.\nconfig escalation: String = "#ciso"',
+    )
+    uri = open_doc(client, client.project / "alerts.flow", text)
+    await diagnostics_of(client, uri)
+    params = lambda name: types.RenameParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=position_of(text, "alert_channel", 1),
+        new_name=name,
+    )
+    edit = await client.text_document_rename_async(params("security_channel"))
+    toml_uri = manifest.as_uri()
+    assert toml_uri in edit.changes, edit.changes.keys()
+    renamed = apply(manifest.read_text(), edit.changes[toml_uri])
+    assert renamed.count("security_channel =") == 2 and "alert_channel" not in renamed, renamed
+    # Renaming it to another config's name would break the project: refused.
+    try:
+        await client.text_document_rename_async(params("escalation"))
+        raise AssertionError("the clashing rename was applied")
+    except Exception as error:  # the server answers with an error
+        assert "already names a config" in str(error), error

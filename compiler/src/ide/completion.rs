@@ -551,8 +551,10 @@ fn inside_item(before: &str) -> bool {
 /// The callee of the innermost call left open before the cursor,
 /// `okta.get_user`, and the arguments written so far (the text after its `(`).
 pub(super) fn open_call(before: &str) -> Option<(String, &str)> {
+    // Brackets inside strings and comments are text, not code.
+    let code = crate::syntax::code_only(before);
     let mut depth = 0usize;
-    for (at, c) in before.char_indices().rev() {
+    for (at, c) in code.char_indices().rev() {
         match c {
             ')' | ']' | '}' => depth += 1,
             '(' | '[' | '{' if depth > 0 => depth -= 1,

@@ -222,14 +222,15 @@ fn with_doc(signature: String, doc: Option<&Doc>) -> String {
 /// that deployments and run history name it by, its steps, and whether its
 /// trigger filter runs as native code.
 pub fn flow_plan_markdown(flow: &crate::plan::ir::FlowPlan) -> String {
-    let short = flow.hash.get(..12).unwrap_or(&flow.hash);
     let filter = match &flow.filter {
         Some(filter) if filter.jit => "filter compiled to native code",
         Some(_) => "filter interpreted",
         None => "no filter",
     };
     let mut text = format!(
-        "**plan** version `{short}` · {} steps · {filter}",
+        "**plan** version `{}` · {} steps · {filter}",
+        // Whole: the version as deployments and the run history name it.
+        flow.hash,
         flow.steps.len()
     );
     for note in &flow.notes {

@@ -82,6 +82,9 @@ pub fn rename(
             "`{new_name}` is not a name: use letters, digits and `_`, not a keyword"
         ));
     }
+    if let Some(reason) = conflict(project, here, target, new_name) {
+        return Err(reason);
+    }
     let edits = occurrences_of(project, table, target)
         .map(|o| Edit {
             span: o.span,
@@ -94,4 +97,84 @@ pub fn rename(
         })
         .collect();
     Ok(edits)
+}
+
+/// Why renaming `target` to `new_name` would change what the code means,
+/// if it would: a global renamed to the name of another of its namespace
+/// (the project would no longer check), a local renamed to a name its item
+/// already uses for another local or for a config or function it reads
+/// (uses would silently bind to the other one).
+fn conflict(
+    project: &Project,
+    here: &[Occurrence],
+    target: &Occurrence,
+    new_name: &str,
+) -> Option<String> {
+    if project.text_of(target.def) == new_name {
+        return None;
+    }
+    let symbols = crate::resolve::Symbols::collect(project, &mut Vec::new());
+    let taken_by = |span: Span| {
+        let line = project.sources.get(span.file).map_or(0, |f| {
+            f.text
+                .get(..span.start as usize)
+                .unwrap_or_default()
+                .matches('\n')
+                .count()
+                + 1
+        });
+        let file = project
+            .sources
+            .get(span.file)
+            .map_or("", |f| f.name.as_str());
+        format!("{file}:{line}")
+    };
+    match target.kind {
+        SymbolKind::Config | SymbolKind::Function => symbols
+            .values
+            .get(new_name)
+            .or_else(|| symbols.configs.get(new_name))
+            .map(|span| {
+                format!(
+                    "`{new_name}` already names a config or function ({})",
+                    taken_by(*span)
+                )
+            }),
+        SymbolKind::Flow => symbols.flows.get(new_name).map(|flow| {
+            format!(
+                "`{new_name}` already names a flow ({})",
+                taken_by(flow.name.span)
+            )
+        }),
+        SymbolKind::Local => {
+            let item = project
+                .file(target.def.file)?
+                .parsed
+                .module
+                .items
+                .iter()
+                .map(|item| item.span())
+                .find(|span| span.start <= target.def.start && target.def.end <= span.end)?;
+            here.iter()
+                .filter(|o| item.start <= o.span.start && o.span.end <= item.end)
+                .filter(|o| {
+                    matches!(o.kind, SymbolKind::Local | SymbolKind::Config | SymbolKind::Function)
+                        && o.def != target.def
+                        && project.text_of(o.span) == new_name
+                })
+                .map(|o| match o.kind {
+                    SymbolKind::Local => format!(
+                        "`{new_name}` already names another value in this item ({}): its uses and the renamed ones would be one",
+                        taken_by(o.def)
+                    ),
+                    _ => format!(
+                        "this item reads the {} `{new_name}` ({}): the renamed value would hide it",
+                        if o.kind == SymbolKind::Config { "config" } else { "function" },
+                        taken_by(o.def)
+                    ),
+                })
+                .next()
+        }
+        _ => None,
+    }
 }

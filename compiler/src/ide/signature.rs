@@ -29,15 +29,38 @@ pub fn signature_help(project: &Project, file: FileId, offset: usize) -> Option<
     let before = text.get(..offset)?;
     let (callee, args) = open_call(before)?;
     let mut signature = match callee.rsplit_once('.') {
-        Some((connector, action)) => {
-            action_signature_of(project, connector, action).or_else(|| {
+        Some((connector, action)) => action_signature_of(project, connector, action)
+            .or_else(|| {
                 builtin_signature(library::module_functions(connector).find(|b| b.name == action))
-            })?
-        }
+            })
+            .or_else(|| method_signature(action))?,
         None => builtin_signature(library::function(&callee))?,
     };
     signature.active = active_param(&signature.params, args);
     Some(signature)
+}
+
+/// A built-in method's signature: methods of one name take the same
+/// parameters on every receiver, so the first found stands for all.
+fn method_signature(name: &str) -> Option<Signature> {
+    use library::Receiver;
+    let method = [
+        Receiver::Text,
+        Receiver::List,
+        Receiver::TextList,
+        Receiver::Time,
+        Receiver::Map,
+    ]
+    .into_iter()
+    .flat_map(library::members)
+    .find(|b| b.name == name)?;
+    let params: Vec<String> = method.params.iter().map(|p| p.name.to_owned()).collect();
+    Some(Signature {
+        label: format!("{name}({})", params.join(", ")),
+        params,
+        active: None,
+        documentation: Some(method.doc.to_owned()),
+    })
 }
 
 fn action_signature_of(project: &Project, connector: &str, action: &str) -> Option<Signature> {
@@ -71,19 +94,49 @@ fn builtin_signature(builtin: Option<&'static library::Builtin>) -> Option<Signa
     })
 }
 
-/// The parameter being written: the one named just before the cursor, or
-/// the one at the position of the current argument.
+/// The parameter being written: the one named just before the cursor;
+/// after named arguments, the first parameter not named yet; else the one
+/// at the position of the current argument. Only the commas between
+/// arguments count: not those inside strings or nested brackets.
 fn active_param(params: &[String], args: &str) -> Option<usize> {
-    let current = args.rsplit(',').next().unwrap_or_default().trim_start();
-    if let Some((name, _)) = current.split_once(':') {
+    let arguments = top_level_arguments(args);
+    let name_of = |argument: &str| {
+        let (name, _) = argument.split_once(':')?;
         let name = name.trim();
-        if let Some(index) = params
+        params
             .iter()
-            .position(|p| p.split(':').next() == Some(name))
-        {
-            return Some(index);
+            .position(|p| p.split(':').next().map(str::trim) == Some(name))
+    };
+    let (current, before) = arguments.split_last()?;
+    if let Some(index) = name_of(current) {
+        return Some(index);
+    }
+    let named: Vec<usize> = before.iter().filter_map(|a| name_of(a)).collect();
+    if !named.is_empty() {
+        return (0..params.len()).find(|i| !named.contains(i));
+    }
+    let index = before.len();
+    (index < params.len()).then_some(index)
+}
+
+/// The arguments written so far, split at the commas outside strings and
+/// nested brackets; the last is the one being written.
+fn top_level_arguments(args: &str) -> Vec<&str> {
+    let code = crate::syntax::code_only(args);
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut arguments = Vec::new();
+    for (at, c) in code.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                arguments.push(args.get(start..at).unwrap_or_default());
+                start = at + 1;
+            }
+            _ => {}
         }
     }
-    let index = args.matches(',').count();
-    (index < params.len()).then_some(index)
+    arguments.push(args.get(start..).unwrap_or_default());
+    arguments
 }

@@ -175,6 +175,43 @@ fn renaming_a_local_read_by_a_record_shorthand_keeps_the_key() {
 }
 
 #[test]
+fn a_rename_that_would_change_what_names_mean_is_refused_with_why() {
+    let source = SOURCE.replace(
+        "config alert_channel: String = \"#alerts\"",
+        "config alert_channel: String = \"#alerts\"\n\n/// Where escalations go.\nconfig escalation: String = \"#ciso\"",
+    );
+    let rename_at = |marker: &str, new_name: &str| {
+        let plain = marker.replace('|', "");
+        let source = source.replacen(&plain, &marker.replace('|', "$0"), 1);
+        let (project, file, offset) = project_at(&source);
+        let analysis = analyze(&project, &Levels::new(), None);
+        let here = occurrences(&project, &analysis.table, project.file(file).unwrap());
+        rename(&project, &analysis.table, &here, offset, new_name)
+    };
+    // A config to another config's name: the project would not check.
+    let refused = rename_at("channel: |alert_channel,", "escalation").unwrap_err();
+    assert!(
+        refused.contains("`escalation` already names a config or function"),
+        "{refused}"
+    );
+    // A local to the name of the loop's variable: its uses would be one.
+    let refused = rename_at("let |user = ", "login").unwrap_err();
+    assert!(
+        refused.contains("`login` already names another value in this item"),
+        "{refused}"
+    );
+    // A local to the name of a config the item reads: it would hide it.
+    let refused = rename_at("let |user = ", "alert_channel").unwrap_err();
+    assert!(
+        refused.contains("reads the config `alert_channel`"),
+        "{refused}"
+    );
+    // A flow to another flow's name is refused likewise; a free name is fine.
+    assert!(rename_at("let |user = ", "account").is_ok());
+    assert!(rename_at("channel: |alert_channel,", "alerts").is_ok());
+}
+
+#[test]
 fn definition_of_an_action_is_in_the_stdlib() {
     let source = with_cursor("okta.sus|pend_user");
     let (project, file, offset) = project_at(&source);
@@ -215,6 +252,30 @@ fn signature_help_names_the_parameter_being_written() {
         signature.label
     );
     assert_eq!(signature.active, Some(1));
+}
+
+#[test]
+fn signature_help_skips_commas_in_strings_and_follows_names_and_methods() {
+    let at = |call: &str| {
+        let source = SOURCE.replace(
+            "slack.post_message(channel: alert_channel, text: login)",
+            call,
+        );
+        let (project, file, offset) = project_at(&source);
+        signature_help(&project, file, offset)
+    };
+    // A comma inside a string (or a bracket in it) is text.
+    let inside = at("slack.post_message(channel: \"a, (b\", $0").unwrap();
+    assert_eq!(inside.active, Some(1));
+    // Named out of order: the next one is the first not named yet.
+    let named = at("slack.post_message(text: \"x\", $0").unwrap();
+    assert_eq!(named.active, Some(0), "{named:?}");
+    // Built-in methods have signatures too.
+    let method = at("login.split($0").unwrap();
+    assert_eq!(method.label, "split(separator)");
+    assert_eq!(method.active, Some(0));
+    let format = at("now().format($0").unwrap();
+    assert_eq!(format.params, ["pattern"]);
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod split;
 
 pub use error::SyntaxError;
 pub use parser::{FlowParser, Rule};
+pub(crate) use scan::code_only;
 pub use split::ITEM_KEYWORDS;
 
 use crate::diagnostics::Diagnostic;

@@ -113,7 +113,7 @@ pub(super) fn comment_start(line: &str) -> Option<usize> {
 
 /// `text` with strings and comments replaced by spaces (offsets kept), so
 /// that words found in it are code. Interpolations stay, as code.
-pub(super) fn code_only(text: &str) -> String {
+pub(crate) fn code_only(text: &str) -> String {
     let code_at: std::collections::HashSet<usize> = scan(text)
         .filter_map(|(at, mark)| matches!(mark, Mark::Code(_)).then_some(at))
         .collect();

@@ -35,7 +35,9 @@ pub fn run(workspace: &Workspace, params: &CodeActionParams) -> Option<Vec<CodeA
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![convert::diagnostic(diagnostic, &text, uri)]),
+                diagnostics: Some(vec![convert::diagnostic(diagnostic, &text, uri, &|span| {
+                    super::location(workspace, span)
+                })]),
                 edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)]))),
                 is_preferred: Some(fix.safe),
                 ..CodeAction::default()

@@ -17,7 +17,9 @@ pub fn of_file(workspace: &Workspace, file: FileId) -> Option<(Uri, Vec<Diagnost
         .map(|found| {
             found
                 .iter()
-                .map(|d| convert::diagnostic(d, &text, &uri))
+                .map(|d| {
+                    convert::diagnostic(d, &text, &uri, &|span| super::location(workspace, span))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -19,10 +19,21 @@ pub mod text_sync;
 pub mod workspace_symbol;
 
 use idflow_compiler::source::FileId;
-use tower_lsp_server::ls_types::{Position, Uri};
+use tower_lsp_server::ls_types::{Location, Position, Uri};
 
 use crate::convert::Text;
 use crate::workspace::Workspace;
+
+/// Where a span is, for the editor: its file's URI (the stdlib's are files
+/// written for go to definition) and its range.
+pub(crate) fn location(
+    workspace: &Workspace,
+    span: idflow_compiler::source::Span,
+) -> Option<Location> {
+    let uri = workspace.uri(span.file)?.clone();
+    let text = Text::new(workspace.text(span.file)?);
+    Some(Location::new(uri, text.range(span)))
+}
 
 /// The file, its text and the byte offset a request points at.
 pub(crate) fn locate<'w>(

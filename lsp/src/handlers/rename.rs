@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use idflow_compiler::ide::{self, SymbolKind};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    PrepareRenameResponse, RenameParams, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    PrepareRenameResponse, Range, RenameParams, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use super::locate;
@@ -45,6 +46,35 @@ pub fn run(workspace: &Workspace, params: &RenameParams) -> Result<Option<Worksp
     )
     .map_err(Error::invalid_params)?;
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    // A config's values in `idflow.toml` follow its name.
+    let renamed = workspace
+        .occurrences(file)
+        .into_iter()
+        .find(|o| o.span.start as usize <= offset && offset <= o.span.end as usize);
+    if let Some(config) = renamed.filter(|o| o.kind == SymbolKind::Config)
+        && let Some(root) = &workspace.root
+    {
+        let path = root.join("idflow.toml");
+        if let Ok(manifest) =
+            idflow_files::read_text(&path, idflow_compiler::source::MAX_FILE_BYTES)
+        {
+            let old = workspace.project.text_of(config.def);
+            let keys = manifest_keys(&manifest, old);
+            if !keys.is_empty() {
+                let uri = Uri::from_file_path(&path)
+                    .ok_or_else(|| Error::invalid_params("idflow.toml has no URI"))?;
+                let text = Text::new(&manifest);
+                changes
+                    .entry(uri)
+                    .or_default()
+                    .extend(keys.into_iter().map(|range| {
+                        let range =
+                            Range::new(text.position(range.start), text.position(range.end));
+                        TextEdit::new(range, params.new_name.clone())
+                    }));
+            }
+        }
+    }
     for edit in &edits {
         let (Some(uri), Some(text)) = (
             workspace.uri(edit.span.file),
@@ -58,4 +88,53 @@ pub fn run(workspace: &Workspace, params: &RenameParams) -> Result<Option<Worksp
             .push(Text::new(text).edit(edit));
     }
     Ok(Some(WorkspaceEdit::new(changes)))
+}
+
+/// Where `idflow.toml` writes the config `name` as a key: in `[config]`
+/// and in each `[env.NAME.config]`, a line `name = …` (or `"name" = …`).
+fn manifest_keys(manifest: &str, name: &str) -> Vec<std::ops::Range<usize>> {
+    let mut keys = Vec::new();
+    let mut in_config = false;
+    let mut at = 0;
+    for line in manifest.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with('[') {
+            let header = trimmed
+                .trim_end()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            let parts: Vec<&str> = header.split('.').map(str::trim).collect();
+            in_config = matches!(parts.as_slice(), ["config"] | ["env", _, "config"]);
+        } else if in_config {
+            let quoted = format!("\"{name}\"");
+            for key in [name, quoted.as_str()] {
+                let rest = trimmed.strip_prefix(key).map(str::trim_start);
+                if rest.is_some_and(|r| r.starts_with('=')) {
+                    // The bare name, inside the quotes when quoted.
+                    let start = at + indent + usize::from(key.starts_with('"'));
+                    keys.push(start..start + name.len());
+                    break;
+                }
+            }
+        }
+        at += line.len();
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manifest_keys;
+
+    #[test]
+    fn a_config_is_found_in_every_config_section_and_nowhere_else() {
+        let manifest = "[config]\nchannel = \"#a\"\nchannels = 1\n\n[env.prod.config]\n\"channel\" = \"#b\"\n\n[lints]\nchannel = \"deny\"\n";
+        let found: Vec<&str> = manifest_keys(manifest, "channel")
+            .into_iter()
+            .map(|r| &manifest[r])
+            .collect();
+        assert_eq!(found, ["channel", "channel"]);
+        assert_eq!(manifest_keys(manifest, "channel").len(), 2);
+    }
 }
