@@ -18,6 +18,7 @@ pub mod decode;
 pub mod engines;
 pub mod event;
 pub mod executor;
+pub mod fires;
 pub mod fixtures;
 pub mod http;
 pub mod journal;

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::connectors::{ActionCall, ActionError, Answer, Connectors, Delivery};
 use crate::executor::{Executor, RunReport, RunStatus};
+use crate::fires::{Firing, fires};
 use crate::journal::Memory;
 use crate::trace::Redactor;
 
@@ -372,14 +373,14 @@ fn setup(
                         serde_json::Value::String(format!("test-{}", case.name))
                     });
                 }
-                fires(&mut trigger, Trigger::Event(connector.clone(), json), *span)?;
+                set_trigger(&mut trigger, Trigger::Event(connector.clone(), json), *span)?;
             }
             TestStep::Schedule { flow, span } => {
-                fires(&mut trigger, Trigger::Schedule(flow.clone()), *span)?;
+                set_trigger(&mut trigger, Trigger::Schedule(flow.clone()), *span)?;
             }
             TestStep::Webhook { path, body, span } => {
                 let body = given(body, *span, load)?.to_json();
-                fires(&mut trigger, Trigger::Webhook(path.clone(), body), *span)?;
+                set_trigger(&mut trigger, Trigger::Webhook(path.clone(), body), *span)?;
             }
             TestStep::Given {
                 connector,
@@ -456,7 +457,7 @@ fn as_setting(value: &Value) -> serde_json::Value {
 }
 
 /// Sets what the test fires, refusing a second one.
-fn fires(slot: &mut Option<Trigger>, trigger: Trigger, span: Span) -> Result<(), Failure> {
+fn set_trigger(slot: &mut Option<Trigger>, trigger: Trigger, span: Span) -> Result<(), Failure> {
     if slot.is_some() {
         return Err(failure(
             "a test fires one event, one schedule or one webhook delivery: this is a second"
@@ -476,44 +477,43 @@ fn fired(
     now: i64,
     configs: &BTreeMap<String, Value>,
 ) -> Result<(Vec<u32>, Option<Value>, String), String> {
-    match trigger {
+    let matcher = Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
+    matcher.set_now(now);
+    let (firing, event, key) = match &trigger {
         Trigger::Event(connector, event) => {
-            let matcher =
-                Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
-            matcher.set_now(now);
-            let fired = matcher.match_value(&connector, &event, &mut Vec::new());
             let key = event
                 .get("uuid")
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            Ok((fired, Some(Value::from_json(&event)), key))
+            let firing = Firing::Event {
+                connector,
+                body: event,
+            };
+            (firing, Some(Value::from_json(event)), key)
         }
-        Trigger::Webhook(path, body) => {
-            let matcher =
-                Matcher::new(plan, Mode::Jit, configs.clone()).map_err(|e| e.to_string())?;
-            matcher.set_now(now);
-            let fired = crate::webhook::fired(plan, &matcher, &path, &body)
-                .map_err(|refusal| refusal.to_string())?
-                .into_iter()
-                .filter_map(|f| u32::try_from(f).ok())
-                .collect();
-            Ok((
-                fired,
-                Some(Value::from_json(&body)),
-                format!("webhook:{path}:{now}"),
-            ))
-        }
+        Trigger::Webhook(path, body) => (
+            Firing::Webhook { path, body },
+            Some(Value::from_json(body)),
+            format!("webhook:{path}:{now}"),
+        ),
         Trigger::Schedule(name) => {
-            let index = plan
-                .flows
-                .iter()
-                .position(|f| f.name == name)
-                .ok_or_else(|| format!("no flow `{name}` in the plan"))?;
-            let index = u32::try_from(index).map_err(|e| e.to_string())?;
-            Ok((vec![index], None, format!("schedule:{name}:{now}")))
+            if !plan.flows.iter().any(|f| f.name == *name) {
+                return Err(format!("no flow `{name}` in the plan"));
+            }
+            (
+                Firing::Schedule { flow: name },
+                None,
+                format!("schedule:{name}:{now}"),
+            )
         }
-    }
+    };
+    let fired = fires(plan, &matcher, firing, &mut Vec::new())
+        .map_err(|refusal| refusal.to_string())?
+        .into_iter()
+        .filter_map(|f| u32::try_from(f).ok())
+        .collect();
+    Ok((fired, event, key))
 }
 
 /// Runs the flows the test's event or schedule fires, then wakes waiting

@@ -17,6 +17,7 @@ use idflow_runtime::connectors::Connectors;
 use idflow_runtime::engines::Engines;
 use idflow_runtime::event;
 use idflow_runtime::executor::{Executor, RunReport, RunStatus};
+use idflow_runtime::fires::{self, fires};
 use idflow_runtime::fixtures::DryRun;
 use idflow_runtime::store::{SqliteStore, Store};
 
@@ -74,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<Outcome> {
     };
     let configs = secrets.runtime_configs(&plan)?;
     let firings = if let Some(name) = &args.schedule {
-        vec![scheduled(&plan, name)?]
+        vec![scheduled(&plan, &configs, name)?]
     } else if let (Some(path), Some(body)) = (&args.webhook, &args.body) {
         vec![delivered(
             &plan,
@@ -189,10 +190,13 @@ fn matched(
     Ok(events
         .into_iter()
         .map(|(path, event)| {
-            let flows = matcher
-                .match_value("okta", &event, &mut Vec::new())
+            let firing = fires::Firing::Event {
+                connector: "okta",
+                body: &event,
+            };
+            let flows = fires(plan, &matcher, firing, &mut Vec::new())
+                .unwrap_or_default()
                 .into_iter()
-                .map(|f| f as usize)
                 .filter(|f| {
                     only.is_none_or(|name| plan.flows.get(*f).is_some_and(|flow| flow.name == name))
                 })
@@ -225,7 +229,8 @@ fn delivered(
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", body.display()))?;
     let matcher = Matcher::new(plan, Mode::Jit, configs.clone())?;
     matcher.set_now(event::now_ms());
-    let flows = idflow_runtime::webhook::fired(plan, &matcher, path, &json)
+    let firing = fires::Firing::Webhook { path, body: &json };
+    let flows = fires(plan, &matcher, firing, &mut Vec::new())
         .with_context(|| format!("--webhook {path} --body {}", body.display()))?
         .into_iter()
         .filter(|f| {
@@ -327,17 +332,17 @@ fn called(
 }
 
 /// `--schedule FLOW`: the flow, fired once now as its schedule would.
-fn scheduled(plan: &idflow_compiler::plan::Plan, name: &str) -> Result<Firing> {
+fn scheduled(
+    plan: &idflow_compiler::plan::Plan,
+    configs: &BTreeMap<String, Value>,
+    name: &str,
+) -> Result<Firing> {
     let is_scheduled = |flow: &idflow_compiler::plan::ir::FlowPlan| {
         flow.triggers
             .iter()
             .any(|t| matches!(t, Trigger::Schedule { .. }))
     };
-    let Some(index) = plan
-        .flows
-        .iter()
-        .position(|f| f.name == name && is_scheduled(f))
-    else {
+    if !plan.flows.iter().any(|f| f.name == name && is_scheduled(f)) {
         let known: Vec<&str> = plan
             .flows
             .iter()
@@ -350,12 +355,22 @@ fn scheduled(plan: &idflow_compiler::plan::Plan, name: &str) -> Result<Firing> {
             format!("these have: {}", known.join(", "))
         };
         bail!("--schedule {name}: no flow of that name has a `when schedule` trigger ({known})");
-    };
+    }
+    // As the service fires it: only if its filter, which sees no event,
+    // passes now.
+    let matcher = Matcher::new(plan, Mode::Jit, configs.clone())?;
+    matcher.set_now(event::now_ms());
+    let flows = fires(
+        plan,
+        &matcher,
+        fires::Firing::Schedule { flow: name },
+        &mut Vec::new(),
+    )?;
     Ok(Firing {
         origin: format!("the schedule of `{name}`"),
         event: None,
         args: None,
-        flows: vec![index],
+        flows,
     })
 }
 

@@ -7,10 +7,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use idflow_compiler::jit::extract::Slot;
-use idflow_compiler::plan::value::Value;
 
 use super::deployment::Deployment;
 use super::{Service, blocking};
+use crate::fires::{Firing, fires};
 use crate::store::{NewEvent, NewRun};
 
 /// How many events one transaction dispatches.
@@ -106,41 +106,32 @@ async fn dispatch_some(service: &Arc<Service>, slots: &mut Vec<Slot>) -> Result<
 /// The runs an event fires on a deployment.
 pub fn runs_for(deployment: &Deployment, event: &NewEvent, slots: &mut Vec<Slot>) -> Vec<NewRun> {
     let plan = &deployment.plan;
-    let flows: Vec<usize> = if event.source == SCHEDULE {
-        deployment
-            .matcher
-            .extract_value(&serde_json::Value::Null, slots);
-        plan.flows
-            .iter()
-            .position(|f| f.name == event.event_type)
-            .filter(|f| deployment.matcher.passes(*f, slots, None))
-            .into_iter()
-            .collect()
+    let firing = if event.source == SCHEDULE {
+        Firing::Schedule {
+            flow: &event.event_type,
+        }
     } else if event.source == super::spawn::SOURCE {
-        // A spawned run: the flow it names, which has no filter.
-        plan.flows
-            .iter()
-            .position(|f| f.name == event.event_type)
-            .into_iter()
-            .collect()
+        Firing::Spawn {
+            flow: &event.event_type,
+        }
     } else if let Some(path) = event.source.strip_prefix("webhook:") {
-        let value = Value::from_json(&event.body);
-        deployment.matcher.extract_value(&event.body, slots);
-        deployment
-            .webhooks
-            .get(path)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|f| deployment.matcher.passes(*f, slots, Some(&value)))
-            .collect()
+        Firing::Webhook {
+            path,
+            body: &event.body,
+        }
     } else {
-        deployment
-            .matcher
-            .match_value(&event.connector, &event.body, slots)
-            .into_iter()
-            .map(|f| f as usize)
-            .collect()
+        Firing::Event {
+            connector: &event.connector,
+            body: &event.body,
+        }
+    };
+    let flows = match fires(plan, &deployment.matcher, firing, slots) {
+        Ok(flows) => flows,
+        Err(refusal) => {
+            // Checked at intake; a reload since may have changed the type.
+            tracing::warn!(source = %event.source, key = %event.key, %refusal, "an event accepted earlier fires nothing now");
+            Vec::new()
+        }
     };
     flows
         .into_iter()
