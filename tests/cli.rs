@@ -1419,7 +1419,10 @@ fn run_schedule_applies_the_flow_s_filter_as_the_service_does() {
     let dir = tempfile::tempdir().unwrap();
     let flow = "import slack\n\nconfig enabled: Bool = false\n\n/// Tells the channel, when enabled.\nflow morning {\n  when schedule \"0 7 * * *\"\n  where enabled\n  then {\n    slack.post_message(channel: \"#iam\", text: \"good morning\")\n  }\n}\n";
     std::fs::write(dir.path().join("a.flow"), flow).unwrap();
-    let held = idflow(&["run", ".", "--schedule", "morning", "--dry-run"], dir.path());
+    let held = idflow(
+        &["run", ".", "--schedule", "morning", "--dry-run"],
+        dir.path(),
+    );
     assert_eq!(held.status.code(), Some(0), "{}", stderr(&held));
     assert!(
         stderr(&held).contains("no flow fires on the schedule of `morning`"),
@@ -1428,6 +1431,13 @@ fn run_schedule_applies_the_flow_s_filter_as_the_service_does() {
         stderr(&held)
     );
     std::fs::write(dir.path().join("idflow.toml"), "[config]\nenabled = true\n").unwrap();
-    let fired = idflow(&["run", ".", "--schedule", "morning", "--dry-run"], dir.path());
-    assert!(stdout(&fired).contains("good morning"), "{}", stdout(&fired));
+    let fired = idflow(
+        &["run", ".", "--schedule", "morning", "--dry-run"],
+        dir.path(),
+    );
+    assert!(
+        stdout(&fired).contains("good morning"),
+        "{}",
+        stdout(&fired)
+    );
 }

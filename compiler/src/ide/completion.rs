@@ -82,6 +82,13 @@ impl Completion {
 }
 
 /// The proposals at `offset` of `file`.
+///
+/// The line being typed often breaks its item (`let x = user.profile.`
+/// swallows the line below; `okta.get_user(id: ` leaves a bracket open),
+/// and a broken item has no bindings for the checker to give. Then the
+/// item is checked once more with a hole filled in at the cursor — a name,
+/// and the brackets the line leaves open — and the proposals are read from
+/// that.
 pub fn complete(
     project: &Project,
     table: &TypeTable,
@@ -92,6 +99,56 @@ pub fn complete(
         return Vec::new();
     };
     let offset = floor_char_boundary(text, offset);
+    let before = text.get(..offset).unwrap_or_default();
+    let unbound = table.visible_at(file, offset_u32(offset)).is_empty();
+    if unbound && inside_item(before) {
+        let filled = format!("{before}{}{}", HOLE, closers(before),)
+            + text.get(offset..).unwrap_or_default();
+        let mut patched = project.clone();
+        patched.replace(file, filled);
+        let analysis = super::analyze(&patched, &crate::lint::Levels::new(), Some(file));
+        if !analysis
+            .table
+            .visible_at(file, offset_u32(offset))
+            .is_empty()
+        {
+            return complete_in(&patched, &analysis.table, file, offset);
+        }
+    }
+    complete_in(project, table, file, offset)
+}
+
+/// The name written at the cursor to check an item the typing broke.
+const HOLE: &str = "idflow_completion_hole";
+
+/// The brackets the cursor's line opens and does not close, closed in
+/// order: `okta.get_user(id: ` needs `)`. Blocks (`{`) are left: their
+/// lines follow.
+fn closers(before: &str) -> String {
+    let line = before.rsplit('\n').next().unwrap_or_default();
+    let mut open = Vec::new();
+    for c in crate::syntax::code_only(line).chars() {
+        match c {
+            '(' => open.push(')'),
+            '[' => open.push(']'),
+            ')' | ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.into_iter().rev().collect()
+}
+
+fn complete_in(
+    project: &Project,
+    table: &TypeTable,
+    file: FileId,
+    offset: usize,
+) -> Vec<Completion> {
+    let Some(text) = project.sources.get(file).map(|s| s.text.as_str()) else {
+        return Vec::new();
+    };
     let symbols = Symbols::collect(project, &mut Vec::new());
     let context = Context {
         project,

@@ -85,6 +85,25 @@ fn labels(source: &str) -> Vec<String> {
 }
 
 #[test]
+fn completion_reads_types_and_locals_where_the_typing_broke_the_item() {
+    // `user.profile.` swallows the `if` below it.
+    let source = SOURCE.replace(
+        "    slack.post_message(channel: alert_channel, text: \"suspending {user.profile.login}\")\n",
+        "    let who = user.profile.$0\n    if user.id == \"x\" {\n      stop\n    }\n",
+    );
+    let found = labels(&source);
+    assert!(found.contains(&"login".to_owned()), "{found:?}");
+    // Inside a call left open, the locals around it are proposed.
+    let source = SOURCE.replace(
+        "    okta.suspend_user(id: user.id)\n",
+        "    okta.suspend_user(id: $0\n",
+    );
+    let found = labels(&source);
+    assert!(found.contains(&"user".to_owned()), "{found:?}");
+    assert!(found.contains(&"alert_channel".to_owned()), "{found:?}");
+}
+
+#[test]
 fn completion_after_a_connector_lists_its_actions_even_on_a_broken_line() {
     let source = SOURCE.replace("    okta.suspend_user(id: user.id)\n", "    okta.$0\n");
     let labels = labels(&source);
