@@ -308,16 +308,17 @@ pub enum RunStatusArg {
 }
 
 impl RunStatusArg {
-    /// The status as the store writes it.
-    pub fn as_str(self) -> &'static str {
+    /// The store's state of that name.
+    pub fn state(self) -> idflow_runtime::store::RunState {
+        use idflow_runtime::store::RunState;
         match self {
-            RunStatusArg::Pending => "pending",
-            RunStatusArg::Running => "running",
-            RunStatusArg::Waiting => "waiting",
-            RunStatusArg::Succeeded => "succeeded",
-            RunStatusArg::Stopped => "stopped",
-            RunStatusArg::Failed => "failed",
-            RunStatusArg::Cancelled => "cancelled",
+            RunStatusArg::Pending => RunState::Pending,
+            RunStatusArg::Running => RunState::Running,
+            RunStatusArg::Waiting => RunState::Waiting,
+            RunStatusArg::Succeeded => RunState::Succeeded,
+            RunStatusArg::Stopped => RunState::Stopped,
+            RunStatusArg::Failed => RunState::Failed,
+            RunStatusArg::Cancelled => RunState::Cancelled,
         }
     }
 }

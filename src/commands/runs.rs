@@ -17,14 +17,14 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
     match command {
         RunsCommand::List(args) => {
             let store = open(&args.at)?.1;
-            let status = args.status.map(RunStatusArg::as_str);
+            let status = args.status.map(RunStatusArg::state);
             let runs = store.list(args.flow.as_deref(), status, args.limit)?;
             report::out(&match args.format {
                 RunFormat::Human => runs.iter().map(line).collect::<String>(),
                 RunFormat::Json => runs
                     .iter()
-                    .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
-                    .collect(),
+                    .map(|r| Ok(serde_json::to_string(r)? + "\n"))
+                    .collect::<Result<String>>()?,
             });
             if runs.is_empty() {
                 report::note("no runs");

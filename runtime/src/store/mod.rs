@@ -52,9 +52,8 @@ pub struct RunSummary {
     pub version: String,
     /// The event's `uuid`, if an event fired it.
     pub event_id: Option<String>,
-    /// `pending`, `running`, `waiting`, `succeeded`, `stopped`, `failed` or
-    /// `cancelled`.
-    pub status: String,
+    /// Where it stands.
+    pub status: RunState,
     /// The stop reason, the error, or what it waits for.
     pub detail: Option<String>,
     /// Whether it was a dry run.
@@ -63,6 +62,64 @@ pub struct RunSummary {
     pub started_ms: i64,
     /// When it ended (0 while it has not).
     pub finished_ms: i64,
+}
+
+/// Where a run stands, as the store records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunState {
+    /// Created, not yet taken by a worker.
+    Pending,
+    /// An attempt is under way.
+    Running,
+    /// Waiting for a time or an event.
+    Waiting,
+    /// Ended well.
+    Succeeded,
+    /// Ended by `stop`.
+    Stopped,
+    /// Ended by a failure.
+    Failed,
+    /// Ended by `idflow runs cancel`.
+    Cancelled,
+}
+
+impl RunState {
+    /// Every state, in the order of a run's life.
+    pub const ALL: [RunState; 7] = [
+        RunState::Pending,
+        RunState::Running,
+        RunState::Waiting,
+        RunState::Succeeded,
+        RunState::Stopped,
+        RunState::Failed,
+        RunState::Cancelled,
+    ];
+
+    /// The word the store writes and people read.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Pending => "pending",
+            RunState::Running => "running",
+            RunState::Waiting => "waiting",
+            RunState::Succeeded => "succeeded",
+            RunState::Stopped => "stopped",
+            RunState::Failed => "failed",
+            RunState::Cancelled => "cancelled",
+        }
+    }
+
+    /// The state a stored word names.
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that `{:<10}` lines runs up in columns.
+        f.pad(self.as_str())
+    }
 }
 
 /// An event to queue.
@@ -148,7 +205,7 @@ pub trait Store: Send + Sync {
     fn list(
         &self,
         flow: Option<&str>,
-        status: Option<&str>,
+        status: Option<RunState>,
         limit: usize,
     ) -> Result<Vec<RunSummary>, StoreError>;
 

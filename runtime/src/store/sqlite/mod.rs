@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 mod schema;
 
 use super::{
-    ClaimedRun, Enqueued, NewEvent, NewRun, QueuedEvent, RunSummary, StatusCounts, Store,
+    ClaimedRun, Enqueued, NewEvent, NewRun, QueuedEvent, RunState, RunSummary, StatusCounts, Store,
     StoreError,
 };
 use crate::audit::{self, AuditKey, AuditRecord, NewRecord, Provenance};
@@ -213,9 +213,10 @@ impl Store for SqliteStore {
     fn list(
         &self,
         flow: Option<&str>,
-        status: Option<&str>,
+        status: Option<RunState>,
         limit: usize,
     ) -> Result<Vec<RunSummary>, StoreError> {
+        let status = status.map(RunState::as_str);
         let db = self.db();
         let mut query = db
             .prepare(&format!(
@@ -780,7 +781,16 @@ fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
         flow: row.get(1)?,
         version: row.get(2)?,
         event_id: row.get(3)?,
-        status: row.get(4)?,
+        status: {
+            let word: String = row.get(4)?;
+            RunState::parse(&word).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    4,
+                    rusqlite::types::Type::Text,
+                    format!("`{word}` is not a run status").into(),
+                )
+            })?
+        },
         detail: row.get(5)?,
         dry_run: row.get(6)?,
         started_ms: row.get(7)?,

@@ -290,7 +290,7 @@ fn a_cancelled_run_stays_cancelled_when_its_attempt_ends() {
     };
     store.finish(&claimed[0].id, &report, 6).unwrap();
     let listed = store.list(None, None, 10).unwrap();
-    assert_eq!(listed[0].status, "cancelled");
+    assert_eq!(listed[0].status, super::RunState::Cancelled);
     assert!(store.retry(&claimed[0].id).unwrap());
     assert_eq!(store.claim(7, 10).unwrap().len(), 1);
     assert_eq!(store.recover().unwrap(), 1);
