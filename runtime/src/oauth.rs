@@ -33,6 +33,28 @@ struct TokenAnswer {
     expires_in: Option<u64>,
 }
 
+/// Why no access token could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The client assertion could not be signed with the key.
+    #[error("cannot sign the client assertion: {0}")]
+    Sign(String),
+    /// The token endpoint did not answer.
+    #[error("the token endpoint did not answer: {0}")]
+    Unreachable(String),
+    /// The token endpoint answered with an error.
+    #[error("the token endpoint refused the client (HTTP {status}): {answer}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The start of its answer.
+        answer: String,
+    },
+    /// The answer holds no access token.
+    #[error("the token endpoint's answer has no access token: {0}")]
+    NoToken(String),
+}
+
 /// A client of an authorization server's token endpoint.
 pub struct PrivateKeyJwt {
     token_url: String,
@@ -71,7 +93,7 @@ impl PrivateKeyJwt {
     }
 
     /// A valid access token: the cached one, or a new one.
-    pub async fn token(&self, client: &reqwest::Client) -> Result<String, String> {
+    pub async fn token(&self, client: &reqwest::Client) -> Result<String, TokenError> {
         let mut cached = self.cached.lock().await;
         if let Some((token, renew_at)) = cached.as_ref()
             && Instant::now() < *renew_at
@@ -90,7 +112,7 @@ impl PrivateKeyJwt {
             jti: format!("{:032x}", rand::random::<u128>()),
         };
         let assertion = jsonwebtoken::encode(&Header::new(self.algorithm), &claims, &self.key)
-            .map_err(|e| format!("cannot sign the client assertion: {e}"))?;
+            .map_err(|e| TokenError::Sign(e.to_string()))?;
         let form = [
             ("grant_type", "client_credentials"),
             ("scope", self.scopes.as_str()),
@@ -105,18 +127,18 @@ impl PrivateKeyJwt {
             .form(&form)
             .send()
             .await
-            .map_err(|e| format!("the token endpoint did not answer: {}", e.without_url()))?;
+            .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         if !status.is_success() {
             let text: String = text.chars().take(300).collect();
-            return Err(format!(
-                "the token endpoint refused the client (HTTP {}): {text}",
-                status.as_u16()
-            ));
+            return Err(TokenError::Refused {
+                status: status.as_u16(),
+                answer: text,
+            });
         }
-        let answer: TokenAnswer = serde_json::from_str(&text)
-            .map_err(|e| format!("the token endpoint's answer has no access token: {e}"))?;
+        let answer: TokenAnswer =
+            serde_json::from_str(&text).map_err(|e| TokenError::NoToken(e.to_string()))?;
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3_600));
         *cached = Some((
             answer.access_token.clone(),

@@ -383,7 +383,7 @@ impl HttpConnectors {
                     let token = client
                         .token(&self.client)
                         .await
-                        .map_err(|e| failed(call, e))?;
+                        .map_err(|e| failed(call, e.to_string()))?;
                     builder = builder.header("Authorization", format!("Bearer {token}"));
                 }
                 None => {}
