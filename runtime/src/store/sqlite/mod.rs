@@ -8,7 +8,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+mod rows;
 mod schema;
+
+use rows::{audit_record, summary};
 
 use super::{
     ClaimedRun, Enqueued, NewEvent, NewRun, QueuedEvent, RunState, RunSummary, StatusCounts, Store,
@@ -758,44 +761,6 @@ impl SqliteStore {
         }
         Ok(added)
     }
-}
-
-fn audit_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
-    let text: String = row.get(3)?;
-    Ok(AuditRecord {
-        seq: row.get(0)?,
-        at_ms: row.get(1)?,
-        kind: row.get(2)?,
-        // Text that is no longer JSON is shown as text; `verify` names it.
-        data: serde_json::from_str(&text)
-            .unwrap_or_else(|_| serde_json::Value::String(text.clone())),
-        text,
-        prev: row.get(4)?,
-        hash: row.get(5)?,
-    })
-}
-
-fn summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunSummary> {
-    Ok(RunSummary {
-        id: row.get(0)?,
-        flow: row.get(1)?,
-        version: row.get(2)?,
-        event_id: row.get(3)?,
-        status: {
-            let word: String = row.get(4)?;
-            RunState::parse(&word).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    format!("`{word}` is not a run status").into(),
-                )
-            })?
-        },
-        detail: row.get(5)?,
-        dry_run: row.get(6)?,
-        started_ms: row.get(7)?,
-        finished_ms: row.get(8)?,
-    })
 }
 
 #[cfg(test)]
