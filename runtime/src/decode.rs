@@ -11,9 +11,39 @@ use serde_json::Value as Json;
 /// How deep named types may nest in one answer.
 const MAX_DEPTH: usize = 64;
 
-/// `Ok` when `json` has the shape of `schema`; otherwise where and why not:
-/// "`profile.login` must be a string, found null".
-pub fn check(json: &Json, schema: &Schema, types: &BTreeMap<String, Schema>) -> Result<(), String> {
+/// Where and why a JSON value does not have the shape of its type.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    /// A value of another kind: "`profile.login` must be a string, found null".
+    #[error("{} must be {expected}, found {found}", at(path))]
+    Kind {
+        /// The field's path (empty for the whole value).
+        path: String,
+        /// What its type takes.
+        expected: &'static str,
+        /// What it is.
+        found: &'static str,
+    },
+    /// Text where a time is due that is neither an RFC 3339 time nor a date.
+    #[error("{} must be a time (RFC 3339) or a date, found other text", at(path))]
+    NotATime {
+        /// The field's path.
+        path: String,
+    },
+    /// A field its type requires is absent.
+    #[error("{} is missing from the answer, though its type requires it", at(path))]
+    Missing {
+        /// The field's path.
+        path: String,
+    },
+}
+
+/// `Ok` when `json` has the shape of `schema`; otherwise where and why not.
+pub fn check(
+    json: &Json,
+    schema: &Schema,
+    types: &BTreeMap<String, Schema>,
+) -> Result<(), Mismatch> {
     walk(json, schema, types, "", 0)
 }
 
@@ -43,11 +73,17 @@ fn walk(
     types: &BTreeMap<String, Schema>,
     path: &str,
     depth: usize,
-) -> Result<(), String> {
+) -> Result<(), Mismatch> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
-    let expected = |what: &str| Err(format!("{} must be {what}, found {}", at(path), kind(json)));
+    let expected = |what: &'static str| {
+        Err(Mismatch::Kind {
+            path: path.to_owned(),
+            expected: what,
+            found: kind(json),
+        })
+    };
     match (schema, json) {
         (Schema::Any, _) => Ok(()),
         (Schema::Optional { .. }, Json::Null) => Ok(()),
@@ -57,10 +93,9 @@ fn walk(
         (Schema::Int, Json::Number(n)) if n.is_i64() || n.is_u64() => Ok(()),
         (Schema::Time, Json::String(text)) if parse_instant(text).is_some() => Ok(()),
         (Schema::Duration, Json::Number(n)) if n.is_i64() => Ok(()),
-        (Schema::Time, Json::String(_)) => Err(format!(
-            "{} must be a time (RFC 3339) or a date, found other text",
-            at(path)
-        )),
+        (Schema::Time, Json::String(_)) => Err(Mismatch::NotATime {
+            path: path.to_owned(),
+        }),
         (Schema::Time, _) => expected("an RFC 3339 time"),
         (Schema::Duration, _) => expected("a whole number of milliseconds"),
         (Schema::String, _) => expected("a string"),
@@ -83,10 +118,9 @@ fn walk(
                     // An optional field may be absent; a required one absent is
                     // said as absent, not as "found null".
                     None if matches!(field, Schema::Optional { .. } | Schema::Any) => Ok(()),
-                    None => Err(format!(
-                        "{} is missing from the answer, though its type requires it",
-                        at(&join(path, name))
-                    )),
+                    None => Err(Mismatch::Missing {
+                        path: join(path, name),
+                    }),
                 })
         }
         (Schema::Map { .. } | Schema::Record { .. }, _) => expected("an object"),
@@ -143,7 +177,10 @@ mod tests {
     #[test]
     fn an_answer_that_fits_passes_and_extra_fields_are_ignored() {
         let answer = json!({"id": "00u1", "lastLogin": null, "profile": {"login": "a@x.fr", "extra": 1}, "_links": {}});
-        assert_eq!(check(&answer, &user(), &types()), Ok(()));
+        assert_eq!(
+            check(&answer, &user(), &types()).map_err(|e| e.to_string()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -154,16 +191,20 @@ mod tests {
             "2026-12-31",
         ] {
             let answer = json!({"id": "00u1", "lastLogin": fits, "profile": {"login": "a"}});
-            assert_eq!(check(&answer, &user(), &types()), Ok(()), "{fits}");
+            assert_eq!(
+                check(&answer, &user(), &types()).map_err(|e| e.to_string()),
+                Ok(()),
+                "{fits}"
+            );
         }
         let answer = json!({"id": "00u1", "lastLogin": "last week", "profile": {"login": "a"}});
         assert_eq!(
-            check(&answer, &user(), &types()),
+            check(&answer, &user(), &types()).map_err(|e| e.to_string()),
             Err("`lastLogin` must be a time (RFC 3339) or a date, found other text".to_owned())
         );
         let answer = json!({"id": "00u1", "lastLogin": 1_772_359_200, "profile": {"login": "a"}});
         assert_eq!(
-            check(&answer, &user(), &types()),
+            check(&answer, &user(), &types()).map_err(|e| e.to_string()),
             Err("`lastLogin` must be an RFC 3339 time, found a number".to_owned())
         );
     }
@@ -172,7 +213,7 @@ mod tests {
     fn a_required_field_left_out_is_said_to_be_missing() {
         let answer = json!({"id": "00u1", "profile": {}});
         assert_eq!(
-            check(&answer, &user(), &types()),
+            check(&answer, &user(), &types()).map_err(|e| e.to_string()),
             Err(
                 "`profile.login` is missing from the answer, though its type requires it"
                     .to_owned()
@@ -184,7 +225,7 @@ mod tests {
     fn the_first_field_that_does_not_fit_is_named() {
         let answer = json!({"id": "00u1", "profile": {"login": null}});
         assert_eq!(
-            check(&answer, &user(), &types()),
+            check(&answer, &user(), &types()).map_err(|e| e.to_string()),
             Err("`profile.login` must be a string, found null".to_owned())
         );
         let list = Schema::List {
@@ -192,11 +233,11 @@ mod tests {
         };
         let answer = json!([{"id": "00u1", "profile": {"login": "a"}}, {"id": 7, "profile": {"login": "b"}}]);
         assert_eq!(
-            check(&answer, &list, &types()),
+            check(&answer, &list, &types()).map_err(|e| e.to_string()),
             Err("`[1].id` must be a string, found a number".to_owned())
         );
         assert_eq!(
-            check(&json!("x"), &user(), &types()),
+            check(&json!("x"), &user(), &types()).map_err(|e| e.to_string()),
             Err("the answer must be an object, found a string".to_owned())
         );
     }

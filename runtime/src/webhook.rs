@@ -106,7 +106,9 @@ pub fn body_error(
                 path: declared,
                 body: Some(schema),
                 ..
-            } if declared == path => crate::decode::check(body, schema, types).err(),
+            } if declared == path => crate::decode::check(body, schema, types)
+                .err()
+                .map(|mismatch| mismatch.to_string()),
             _ => None,
         })
 }

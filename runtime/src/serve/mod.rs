@@ -397,7 +397,7 @@ pub async fn serve(
     let plan = project.compile().map_err(ServeError::Compile)?;
     let deployments = Deployments::start(plan, project.as_ref(), &store, &options).await?;
     if options.poller.is_some() {
-        poller::check(&deployments.current()).map_err(ServeError::Setup)?;
+        poller::check(&deployments.current()).map_err(|e| ServeError::Setup(e.to_string()))?;
     }
     let resumed = blocking(&store, |s| s.recover()).await?;
     let depth = blocking(&store, |s| s.queue_depth()).await?;

@@ -47,37 +47,61 @@ pub async fn run(service: Arc<Service>) {
     }
 }
 
+/// Why the System Log could not be polled.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    /// The project does not use Okta's events.
+    #[error(
+        "serve.okta_poller: the System Log poller needs the project to `import okta` and use its events"
+    )]
+    NoOkta,
+    /// The Okta connection could not be made.
+    #[error("serve.okta_poller: the System Log poller reads through the Okta connection: {0}")]
+    Unconnected(String),
+    /// The store could not be read or written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The stored cursor is not a time.
+    #[error("the System Log cursor {cursor:?} is not an RFC 3339 time: {reason}")]
+    Cursor {
+        /// The cursor as stored.
+        cursor: String,
+        /// Why it is not a time.
+        reason: String,
+    },
+    /// Okta's answer was a failure (redacted) or not a list.
+    #[error("{0}")]
+    Answer(String),
+}
+
 /// Whether the deployed plan can poll: it has Okta's `list_log_events`
 /// and an Okta connection. Checked at start-up, so a poller that could
 /// never poll stops the start, naming what is missing.
-pub fn check(deployment: &super::deployment::Deployment) -> Result<(), String> {
+pub fn check(deployment: &super::deployment::Deployment) -> Result<(), PollError> {
     let has_okta = deployment
         .plan
         .connectors
         .iter()
         .any(|c| c.name == "okta" && c.actions.iter().any(|a| a.name == "list_log_events"));
     if !has_okta {
-        return Err(
-            "serve.okta_poller: the System Log poller needs the project to `import okta` and use its events".to_owned(),
-        );
+        return Err(PollError::NoOkta);
     }
     match deployment.engines.unconnected("okta") {
-        Some(error) => Err(format!(
-            "serve.okta_poller: the System Log poller reads through the Okta connection: {error}"
-        )),
+        Some(error) => Err(PollError::Unconnected(error.to_string())),
         None => Ok(()),
     }
 }
 
 /// One poll: the events published since the cursor, queued with the new
 /// cursor. How many were new.
-pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u64, String> {
-    let stored = blocking(&service.store, |s| s.cursor(CURSOR))
-        .await
-        .map_err(|e| e.to_string())?;
+pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u64, PollError> {
+    let stored = blocking(&service.store, |s| s.cursor(CURSOR)).await?;
     let since = match stored.as_deref().or(first_since) {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .map_err(|e| format!("the System Log cursor {text:?} is not an RFC 3339 time: {e}"))?
+            .map_err(|e| PollError::Cursor {
+                cursor: text.to_owned(),
+                reason: e.to_string(),
+            })?
             .timestamp_millis(),
         None => now_ms(),
     };
@@ -97,14 +121,14 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
     let answer = deployment.engines.call(&call).await;
     let events = match answer
         .result
-        .map_err(|e| deployment.redactor.text(&e.to_string()))?
+        .map_err(|e| PollError::Answer(deployment.redactor.text(&e.to_string())))?
     {
         Value::List(events) => events,
         other => {
-            return Err(format!(
+            return Err(PollError::Answer(format!(
                 "the System Log answered a {}, not a list",
                 other.kind()
-            ));
+            )));
         }
     };
     let mut latest = since;
@@ -138,8 +162,7 @@ pub async fn poll(service: &Arc<Service>, first_since: Option<&str>) -> Result<u
     let done = blocking(&service.store, move |s| {
         s.enqueue_with_cursor(&queued, (CURSOR, &cursor), now)
     })
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     for event_type in unknown {
         service.note_unknown_type(&event_type);
     }
