@@ -275,8 +275,8 @@ pub struct RunsListArgs {
     #[arg(long)]
     pub flow: Option<String>,
     /// Only runs with this status.
-    #[arg(long, value_enum)]
-    pub status: Option<RunStatusArg>,
+    #[arg(long, value_parser = run_state())]
+    pub status: Option<idflow_runtime::store::RunState>,
     /// How many runs at most.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
@@ -288,39 +288,13 @@ pub struct RunsListArgs {
     pub format: RunFormat,
 }
 
-/// A run's status, as `idflow runs list --status` takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RunStatusArg {
-    /// Created, not started yet.
-    Pending,
-    /// Executing now.
-    Running,
-    /// Parked on a `wait`.
-    Waiting,
-    /// Ended well.
-    Succeeded,
-    /// Ended by `stop`.
-    Stopped,
-    /// Ended by an error.
-    Failed,
-    /// Cancelled by `idflow runs cancel`.
-    Cancelled,
-}
-
-impl RunStatusArg {
-    /// The store's state of that name.
-    pub fn state(self) -> idflow_runtime::store::RunState {
-        use idflow_runtime::store::RunState;
-        match self {
-            RunStatusArg::Pending => RunState::Pending,
-            RunStatusArg::Running => RunState::Running,
-            RunStatusArg::Waiting => RunState::Waiting,
-            RunStatusArg::Succeeded => RunState::Succeeded,
-            RunStatusArg::Stopped => RunState::Stopped,
-            RunStatusArg::Failed => RunState::Failed,
-            RunStatusArg::Cancelled => RunState::Cancelled,
-        }
-    }
+/// A run's status, as `idflow runs list --status` takes it: one of the
+/// store's words (the parser lists them in `--help` and in its errors).
+fn run_state() -> impl clap::builder::TypedValueParser<Value = idflow_runtime::store::RunState> {
+    use clap::builder::TypedValueParser as _;
+    use idflow_runtime::store::RunState;
+    clap::builder::PossibleValuesParser::new(RunState::ALL.map(RunState::as_str))
+        .try_map(|word| RunState::parse(&word).ok_or("not a run status"))
 }
 
 /// Arguments of `idflow runs show`.

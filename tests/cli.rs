@@ -1441,3 +1441,56 @@ fn run_schedule_applies_the_flow_s_filter_as_the_service_does() {
         stdout(&fired)
     );
 }
+
+/// Each `idflow run --call` (or `--webhook`, `--schedule`) is a firing of
+/// its own: the writes of two invocations carry two idempotency keys, so an
+/// API that deduplicates on them does not drop the second.
+#[test]
+fn two_invocations_send_their_writes_under_two_idempotency_keys() {
+    use axum::http::HeaderMap;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/tickets",
+        axum::routing::post(move |headers: HeaderMap| {
+            let log = log.clone();
+            async move {
+                let key = headers
+                    .get("idempotency-key")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                log.lock().unwrap().push(key);
+                axum::Json(serde_json::json!({}))
+            }
+        }),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.flow"),
+        "/// The helpdesk, which deduplicates on `Idempotency-Key`.\nconnector desk {\n  base_url: env(\"DESK_URL\")\n  idempotency_header: \"Idempotency-Key\"\n\n  /// Open a ticket.\n  action open(title: String) -> Json = POST \"/tickets\" body { title }\n}\n\n/// Opens a ticket.\nflow ticket {\n  when called(title: String)\n  then {\n    desk.open(title: title)\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("idflow.toml"),
+        format!("[connections.desk]\nbase_url = \"http://{address}\"\n"),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let output = idflow(
+            &["run", ".", "--call", "ticket", "--arg", "title=printer"],
+            dir.path(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let keys = seen.lock().unwrap().clone();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(!keys[0].is_empty() && keys[0] != keys[1], "{keys:?}");
+}

@@ -28,6 +28,14 @@ pub enum Receiver {
     Map,
 }
 
+impl Receiver {
+    /// Whether it is called on a value (`s.upper()`), not by name alone or
+    /// through a module.
+    pub fn is_method(self) -> bool {
+        !matches!(self, Receiver::Function | Receiver::Module(_))
+    }
+}
+
 /// The type of a parameter or of a result, where `T` is the receiving list's
 /// element type, `K` and `V` a map's key and value types, and `U` what a
 /// lambda argument returns.
@@ -455,6 +463,15 @@ pub fn function(name: &str) -> Option<&'static Builtin> {
     BUILTINS
         .iter()
         .find(|b| b.receiver == Receiver::Function && b.name == name)
+}
+
+/// A built-in method called `name`, on any receiver: methods of one name
+/// take the same parameters on every receiver (`len`, `contains`), so the
+/// first found stands for all when the receiver's type is not known.
+pub fn method(name: &str) -> Option<&'static Builtin> {
+    BUILTINS
+        .iter()
+        .find(|b| b.name == name && b.receiver.is_method())
 }
 
 /// The built-ins called on `receiver`: a module's functions, or a type's methods.

@@ -4,7 +4,10 @@
 
 use idflow_compiler::jit::Matcher;
 use idflow_compiler::jit::extract::Slot;
+use std::collections::BTreeMap;
+
 use idflow_compiler::plan::Plan;
+use idflow_compiler::plan::ir::Schema;
 use idflow_compiler::plan::value::Value;
 
 use crate::webhook::{self, Refusal};
@@ -27,6 +30,8 @@ pub enum Firing<'a> {
         path: &'a str,
         /// The JSON body.
         body: &'a serde_json::Value,
+        /// The plan's named types, by name, that the body is checked against.
+        types: &'a BTreeMap<String, Schema>,
     },
     /// A flow's schedule: the flow, if its filter (which sees no event)
     /// passes.
@@ -56,7 +61,9 @@ pub fn fires(
             .into_iter()
             .map(|f| f as usize)
             .collect(),
-        Firing::Webhook { path, body } => webhook::fired(plan, matcher, path, body)?,
+        Firing::Webhook { path, body, types } => {
+            webhook::fired(plan, types, matcher, path, body, slots)?
+        }
         Firing::Schedule { flow } => {
             matcher.extract_value(&serde_json::Value::Null, slots);
             named(flow)

@@ -493,7 +493,11 @@ fn fired(
             (firing, Some(Value::from_json(event)), key)
         }
         Trigger::Webhook(path, body) => (
-            Firing::Webhook { path, body },
+            Firing::Webhook {
+                path,
+                body,
+                types: &plan.types.iter().cloned().collect(),
+            },
             Some(Value::from_json(body)),
             format!("webhook:{path}:{now}"),
         ),

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use idflow_compiler::jit::Matcher;
+use idflow_compiler::jit::extract::Slot;
 use idflow_compiler::plan::Plan;
 use idflow_compiler::plan::ir::{Schema, Trigger};
 use idflow_compiler::plan::value::Value;
@@ -37,13 +38,16 @@ fn known_paths(known: &[String]) -> String {
 /// The flows a delivery of `body` to `path` fires, by index into the plan:
 /// those listening on the path whose filter passes, once the body fits the
 /// type each declares for it.
+/// `types` are the plan's named types, by name; `slots` scratch space the
+/// caller may reuse.
 pub fn fired(
     plan: &Plan,
+    types: &BTreeMap<String, Schema>,
     matcher: &Matcher,
     path: &str,
     body: &serde_json::Value,
+    slots: &mut Vec<Slot>,
 ) -> Result<Vec<usize>, Refusal> {
-    let types: BTreeMap<String, Schema> = plan.types.iter().cloned().collect();
     let listening = listening(plan, path);
     if listening.is_empty() {
         let mut known: Vec<String> = plan
@@ -61,15 +65,14 @@ pub fn fired(
             known,
         });
     }
-    if let Some(error) = body_error(plan, &types, &listening, path, body) {
+    if let Some(error) = body_error(plan, types, &listening, path, body) {
         return Err(Refusal::Malformed(error));
     }
     let value = Value::from_json(body);
-    let mut slots = Vec::new();
-    matcher.extract_value(body, &mut slots);
+    matcher.extract_value(body, slots);
     Ok(listening
         .into_iter()
-        .filter(|f| matcher.passes(*f, &slots, Some(&value)))
+        .filter(|f| matcher.passes(*f, slots, Some(&value)))
         .collect())
 }
 

@@ -34,6 +34,10 @@ struct Firing {
     event: Option<serde_json::Value>,
     /// The arguments of a called flow, read as its parameters' types.
     args: Option<Value>,
+    /// What identifies the firing, as the service keys it: the event's
+    /// `uuid`, or the flow (or path) and the instant. Idempotency keys
+    /// derive from it, so two invocations are two firings.
+    key: String,
     /// The flows it fires, by index into the plan.
     flows: Vec<usize>,
 }
@@ -207,6 +211,7 @@ fn matched(
                 .unwrap_or_default();
             Firing {
                 origin: format!("{} (`{event_type}`)", path.display()),
+                key: event_uuid(&event).unwrap_or_default(),
                 event: Some(event),
                 args: None,
                 flows,
@@ -229,7 +234,12 @@ fn delivered(
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", body.display()))?;
     let matcher = Matcher::new(plan, Mode::Jit, configs.clone())?;
     matcher.set_now(event::now_ms());
-    let firing = fires::Firing::Webhook { path, body: &json };
+    let types = plan.types.iter().cloned().collect();
+    let firing = fires::Firing::Webhook {
+        path,
+        body: &json,
+        types: &types,
+    };
     let flows = fires(plan, &matcher, firing, &mut Vec::new())
         .with_context(|| format!("--webhook {path} --body {}", body.display()))?
         .into_iter()
@@ -241,6 +251,7 @@ fn delivered(
         origin: format!("{} (webhook \"{path}\")", body.display()),
         event: Some(json),
         args: None,
+        key: format!("{path}@{}", event::now_ms()),
         flows,
     })
 }
@@ -327,6 +338,7 @@ fn called(
         origin: format!("a call of `{name}`"),
         event: None,
         args: Some(Value::Record(values)),
+        key: format!("call:{name}@{}", event::now_ms()),
         flows: vec![index],
     })
 }
@@ -370,6 +382,8 @@ fn scheduled(
         origin: format!("the schedule of `{name}`"),
         event: None,
         args: None,
+        // As the service keys a schedule's firing: the flow and the instant.
+        key: format!("{name}@{}", event::now_ms()),
         flows,
     })
 }
@@ -428,7 +442,7 @@ fn run_flows<C: Connectors>(
                 .filter_map(|f| plan.flows.get(*f))
                 .map(|flow| {
                     timed(
-                        &|| runtime.block_on(executor.run(flow, event.clone())),
+                        &|| runtime.block_on(executor.run_keyed(flow, event.clone(), &firing.key)),
                         None,
                     )
                 })

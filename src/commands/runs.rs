@@ -9,7 +9,7 @@ use idflow_runtime::store::{RunSummary, SqliteStore, Store};
 use idflow_runtime::trace::TraceEntry;
 
 use super::Outcome;
-use crate::cli::{RunFormat, RunStatusArg, RunsCommand, StoreArgs};
+use crate::cli::{RunFormat, RunsCommand, StoreArgs};
 use crate::report;
 
 /// Runs the command.
@@ -17,8 +17,7 @@ pub fn run(command: &RunsCommand) -> Result<Outcome> {
     match command {
         RunsCommand::List(args) => {
             let store = open(&args.at)?.1;
-            let status = args.status.map(RunStatusArg::state);
-            let runs = store.list(args.flow.as_deref(), status, args.limit)?;
+            let runs = store.list(args.flow.as_deref(), args.status, args.limit)?;
             report::out(&match args.format {
                 RunFormat::Human => runs.iter().map(line).collect::<String>(),
                 RunFormat::Json => runs

@@ -102,8 +102,8 @@ pub fn complete(
     let before = text.get(..offset).unwrap_or_default();
     let unbound = table.visible_at(file, offset_u32(offset)).is_empty();
     if unbound && inside_item(before) {
-        let filled = format!("{before}{}{}", HOLE, closers(before),)
-            + text.get(offset..).unwrap_or_default();
+        let after = text.get(offset..).unwrap_or_default();
+        let filled = format!("{before}{HOLE}{}{after}", closers(before));
         let mut patched = project.clone();
         patched.replace(file, filled);
         let analysis = super::analyze(&patched, &crate::lint::Levels::new(), Some(file));

@@ -170,7 +170,7 @@ fn builtin_hover(project: &Project, file: FileId, offset: usize) -> Option<Hover
             .unwrap_or_default();
         library::module_functions(module)
             .find(|b| b.name == name)
-            .or_else(|| method(name))
+            .or_else(|| library::method(name))
     } else {
         library::function(name)
     }?;
@@ -178,19 +178,6 @@ fn builtin_hover(project: &Project, file: FileId, offset: usize) -> Option<Hover
         markdown: builtin_markdown(builtin),
         span: Span::new(file, start, end),
     })
-}
-
-fn method(name: &str) -> Option<&'static Builtin> {
-    use library::Receiver;
-    [
-        Receiver::Text,
-        Receiver::List,
-        Receiver::TextList,
-        Receiver::Time,
-        Receiver::Map,
-    ]
-    .into_iter()
-    .find_map(|r| library::members(r).find(|b| b.name == name))
 }
 
 /// A built-in's signature and doc, as Markdown.

@@ -40,20 +40,9 @@ pub fn signature_help(project: &Project, file: FileId, offset: usize) -> Option<
     Some(signature)
 }
 
-/// A built-in method's signature: methods of one name take the same
-/// parameters on every receiver, so the first found stands for all.
+/// A built-in method's signature (see [`library::method`]).
 fn method_signature(name: &str) -> Option<Signature> {
-    use library::Receiver;
-    let method = [
-        Receiver::Text,
-        Receiver::List,
-        Receiver::TextList,
-        Receiver::Time,
-        Receiver::Map,
-    ]
-    .into_iter()
-    .flat_map(library::members)
-    .find(|b| b.name == name)?;
+    let method = library::method(name)?;
     let params: Vec<String> = method.params.iter().map(|p| p.name.to_owned()).collect();
     Some(Signature {
         label: format!("{name}({})", params.join(", ")),

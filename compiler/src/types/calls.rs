@@ -270,7 +270,7 @@ impl<'p> Checker<'_, 'p> {
             // A value of unknown type: any built-in method of that name.
             library::BUILTINS
                 .iter()
-                .find(|b| b.name == name.name && is_method(b.receiver))
+                .find(|b| b.name == name.name && b.receiver.is_method())
                 .map(|b| (b, false))
         } else {
             kinds
@@ -286,7 +286,7 @@ impl<'p> Checker<'_, 'p> {
                 let known = if *receiver.non_null() == Type::Json {
                     library::BUILTINS
                         .iter()
-                        .filter(|b| is_method(b.receiver))
+                        .filter(|b| b.receiver.is_method())
                         .map(|b| b.name)
                         .collect()
                 } else {
@@ -613,10 +613,6 @@ fn receivers(ty: &Type) -> Vec<Receiver> {
         Type::Map(..) => vec![Receiver::Map],
         _ => Vec::new(),
     }
-}
-
-fn is_method(receiver: Receiver) -> bool {
-    !matches!(receiver, Receiver::Function | Receiver::Module(_))
 }
 
 /// Whether values of this type can be sorted and grouped by.

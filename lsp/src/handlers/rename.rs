@@ -91,36 +91,34 @@ pub fn run(workspace: &Workspace, params: &RenameParams) -> Result<Option<Worksp
 }
 
 /// Where `idflow.toml` writes the config `name` as a key: in `[config]`
-/// and in each `[env.NAME.config]`, a line `name = …` (or `"name" = …`).
+/// and in each `[env.NAME.config]` (as tables, inline tables or dotted
+/// keys, as TOML allows), the bare name — inside the quotes when quoted.
+/// A manifest that is not TOML has none.
 fn manifest_keys(manifest: &str, name: &str) -> Vec<std::ops::Range<usize>> {
-    let mut keys = Vec::new();
-    let mut in_config = false;
-    let mut at = 0;
-    for line in manifest.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        if trimmed.starts_with('[') {
-            let header = trimmed
-                .trim_end()
-                .trim_start_matches('[')
-                .trim_end_matches(']');
-            let parts: Vec<&str> = header.split('.').map(str::trim).collect();
-            in_config = matches!(parts.as_slice(), ["config"] | ["env", _, "config"]);
-        } else if in_config {
-            let quoted = format!("\"{name}\"");
-            for key in [name, quoted.as_str()] {
-                let rest = trimmed.strip_prefix(key).map(str::trim_start);
-                if rest.is_some_and(|r| r.starts_with('=')) {
-                    // The bare name, inside the quotes when quoted.
-                    let start = at + indent + usize::from(key.starts_with('"'));
-                    keys.push(start..start + name.len());
-                    break;
-                }
-            }
-        }
-        at += line.len();
-    }
-    keys
+    let Ok(document) = toml_edit::Document::parse(manifest) else {
+        return Vec::new();
+    };
+    let root = document.as_table();
+    let environments = root
+        .get("env")
+        .and_then(toml_edit::Item::as_table_like)
+        .into_iter()
+        .flat_map(|envs| envs.iter().map(|(_, env)| env));
+    let sections = root
+        .get("config")
+        .into_iter()
+        .chain(environments.filter_map(|env| env.as_table_like()?.get("config")));
+    sections
+        .filter_map(|section| section.as_table_like()?.get_key_value(name))
+        .filter_map(|(key, _)| key.span())
+        .map(|span| {
+            let quoted = manifest
+                .get(span.clone())
+                .is_some_and(|k| k.starts_with(['"', '\'']));
+            let start = span.start + usize::from(quoted);
+            start..start + name.len()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -136,5 +134,16 @@ mod tests {
             .collect();
         assert_eq!(found, ["channel", "channel"]);
         assert_eq!(manifest_keys(manifest, "channel").len(), 2);
+    }
+
+    #[test]
+    fn inline_tables_and_dotted_keys_are_config_sections_too() {
+        let manifest = "config.channel = \"#a\"\n\n[env.staging]\nconfig = { channel = \"#c\" }\n";
+        let found: Vec<&str> = manifest_keys(manifest, "channel")
+            .into_iter()
+            .map(|r| &manifest[r])
+            .collect();
+        assert_eq!(found, ["channel", "channel"]);
+        assert!(manifest_keys("not = [toml", "channel").is_empty());
     }
 }

@@ -169,7 +169,6 @@ impl<'a, C: Connectors> Executor<'a, C> {
     /// the record of its arguments), with nothing remembered from an
     /// earlier attempt.
     pub async fn run(&self, flow: &'a FlowPlan, event: Option<Value>) -> RunReport {
-        let journal = Ephemeral { now_ms: self.now };
         let uuid = match &event {
             Some(Value::Record(fields)) => match fields.get("uuid") {
                 Some(Value::String(uuid)) => uuid.clone(),
@@ -177,15 +176,27 @@ impl<'a, C: Connectors> Executor<'a, C> {
             },
             _ => String::new(),
         };
-        self.run_journaled(flow, event, &uuid, &journal).await
+        self.run_keyed(flow, event, &uuid).await
     }
 
     /// Runs a flow another run spawned, with nothing remembered from an
     /// earlier attempt: its idempotency keys derive from its spawn key.
     pub async fn run_spawned(&self, flow: &'a FlowPlan, spawned: &Spawned) -> RunReport {
-        let journal = Ephemeral { now_ms: self.now };
-        self.run_journaled(flow, Some(spawned.args.clone()), &spawned.key, &journal)
+        self.run_keyed(flow, Some(spawned.args.clone()), &spawned.key)
             .await
+    }
+
+    /// Runs a flow for `input` with nothing remembered from an earlier
+    /// attempt, its idempotency keys derived from `key` (what fired it: two
+    /// firings with one key are one firing to the APIs that deduplicate).
+    pub async fn run_keyed(
+        &self,
+        flow: &'a FlowPlan,
+        input: Option<Value>,
+        key: &str,
+    ) -> RunReport {
+        let journal = Ephemeral { now_ms: self.now };
+        self.run_journaled(flow, input, key, &journal).await
     }
 
     /// Runs a flow for an event, replaying what `journal` recorded of the

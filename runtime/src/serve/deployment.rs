@@ -30,12 +30,12 @@ pub struct Deployment {
     pub engines: Engines,
     /// Masks its secrets in traces and journals.
     pub redactor: Redactor,
-    /// Configs the runtime supplies (none yet beyond the plan's constants).
+    /// The values of the plan's `Secret` configs, by name.
     pub configs: BTreeMap<String, Value>,
     /// The flows each webhook path fires, by index.
     pub webhooks: BTreeMap<String, Vec<usize>>,
     /// The plan's named types, for checking webhook bodies.
-    types: BTreeMap<String, Schema>,
+    pub types: BTreeMap<String, Schema>,
 }
 
 impl Deployment {

@@ -118,6 +118,7 @@ pub fn runs_for(deployment: &Deployment, event: &NewEvent, slots: &mut Vec<Slot>
         Firing::Webhook {
             path,
             body: &event.body,
+            types: &deployment.types,
         }
     } else {
         Firing::Event {

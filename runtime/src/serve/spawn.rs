@@ -17,19 +17,18 @@ use crate::store::NewEvent;
 /// The source of spawned runs' events.
 pub const SOURCE: &str = "spawn";
 
-/// The event that starts the run `spawned` by the run `parent`.
-pub fn event(parent: &str, spawned: &Spawned) -> NewEvent {
-    NewEvent {
+/// The event that starts the run `spawned` by the run `parent`; an error,
+/// never empty arguments, if they cannot be written.
+pub fn event(parent: &str, spawned: &Spawned) -> Result<NewEvent, serde_json::Error> {
+    // Typed as the flow will read them: a `Time` stays a `Time`.
+    let args = serde_json::to_value(&spawned.args)?;
+    Ok(NewEvent {
         source: SOURCE.to_owned(),
         key: format!("{parent}/{}", spawned.key),
         connector: SOURCE.to_owned(),
         event_type: spawned.flow.clone(),
-        body: json!({
-            "spawned_by": parent,
-            // Typed as the flow will read them: a `Time` stays a `Time`.
-            "args": serde_json::to_value(&spawned.args).unwrap_or_default(),
-        }),
-    }
+        body: json!({ "spawned_by": parent, "args": args }),
+    })
 }
 
 /// What a run of `flow` is given from its event: for a called flow (which

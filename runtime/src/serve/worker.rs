@@ -138,12 +138,20 @@ async fn execute(service: &Arc<Service>, claimed: ClaimedRun) {
     }
     let now = now_ms();
     if !report.spawned.is_empty() {
-        let events: Vec<_> = report
+        let events: Result<Vec<_>, _> = report
             .spawned
             .iter()
             .map(|s| super::spawn::event(&claimed.id, s))
             .collect();
-        match blocking(&service.store, move |s| s.enqueue(&events, now)).await {
+        let queued = match events {
+            Ok(events) => blocking(&service.store, move |s| s.enqueue(&events, now))
+                .await
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(format!(
+                "the spawned runs' arguments cannot be written: {error}"
+            )),
+        };
+        match queued {
             Ok(done) => service.note_queued(super::spawn::SOURCE, done),
             Err(error) => {
                 // The run stays `running`: the next start resumes it, and

@@ -298,17 +298,7 @@ impl Lowerer<'_, '_, '_> {
 /// The parameter names of the built-in methods called `name`: every
 /// receiver's method of one name takes its parameters in the same order.
 pub(super) fn method_params(name: &str) -> Vec<String> {
-    library::BUILTINS
-        .iter()
-        .find(|b| {
-            b.name == name
-                && !matches!(
-                    b.receiver,
-                    library::Receiver::Function | library::Receiver::Module(_)
-                )
-        })
-        .map(param_names)
-        .unwrap_or_default()
+    library::method(name).map(param_names).unwrap_or_default()
 }
 
 pub(super) fn param_names(builtin: &library::Builtin) -> Vec<String> {
